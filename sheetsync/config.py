@@ -1,0 +1,189 @@
+"""Configuration: ``sheetsync.toml`` found via --config, $SHEETSYNC_CONFIG,
+./sheetsync.toml, then the user config folder.  Every key has a default, so no
+file is needed to try sheetsync on the sample tracker.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+APP_NAME = "sheetsync"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The follow-up policy's numbers (``[rules]``); days unless stated."""
+
+    thank_you_within_days: int = 1  # thank-you e-mail: interview + 1 day, never rolled
+    note_within_business_days: int = 2  # handwritten note: interview + 2 business days
+    check_in_after_decision_days: int = 2  # check in 2 days after the promised decision
+    follow_up_after_days: int = 7  # a week of silence after the interview/thank-you
+    after_closing_days: int = 14  # not interviewed: two weeks after the closing date
+    final_follow_up_after_days: int = 7  # one more note a week after the first
+    max_follow_ups: int = 2  # after this many, suggest moving on
+    move_on_after_days: int = 7  # ... a week after the last follow-up
+    request_feedback_after_days: int = 1  # reply to a rejection the next day
+    feedback_wait_days: int = 14  # Feedback tab: stop waiting for an answer after this
+    thank_for_feedback_after_days: int = 1
+    act_on_feedback_days: int = 7  # default due date for a feedback action item
+
+
+@dataclass(frozen=True)
+class Me:
+    """The sender, for signatures (``[me]``)."""
+
+    name: str = "Your Name"
+    email: str = ""
+    phone: str = ""
+    linkedin: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    sheet: str | None = None  # local path, Google Sheets URL or key
+    timezone: str | None = None  # IANA name; None = the machine's local zone
+    date_order: str = "MDY"  # how to read numeric dates like 03/04/2026: MDY or DMY
+    holidays: str | None = None  # [calendar] holidays: country code, e.g. "US", "GB"
+    holiday_subdivision: str | None = None  # [calendar] subdivision, e.g. "CA"
+    credentials: str | None = None  # service-account JSON for Google Sheets
+    state_dir: str | None = None  # locks, snapshots, history; default: user state dir
+    templates_dir: str | None = None  # user templates overriding the built-in ones
+    themes_file: str | None = None  # extra feedback theme keywords (TOML)
+    email_word_limit: int = 150  # [drafts]
+    note_word_limit: int = 80  # [drafts]
+    rules: Rules = field(default_factory=Rules)
+    me: Me = field(default_factory=Me)
+    source: Path | None = None  # the file this came from, if any
+
+    def with_overrides(self, **values: Any) -> Config:
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+def user_config_dir() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME)
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The config file to use, or None for built-in defaults."""
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"config file {path} does not exist",
+                              hint="check the --config path, or run without it")  # fmt: skip
+        return path
+    env = os.environ.get("SHEETSYNC_CONFIG")
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"$SHEETSYNC_CONFIG points to {path}, which does not exist")
+        return path
+    for candidate in (Path.cwd() / "sheetsync.toml", user_config_dir() / "sheetsync.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _section(data: dict[str, Any], name: str, cls: type, where: Path) -> dict[str, Any]:
+    raw = data.pop(name, {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [{name}] must be a table")
+    allowed = {f.name: f.type for f in fields(cls)}
+    unknown = sorted(set(raw) - set(allowed))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) in [{name}]: {', '.join(unknown)}",
+                          hint=f"known keys: {', '.join(sorted(allowed))}")  # fmt: skip
+    for key, value in raw.items():
+        expected = int if allowed[key] in (int, "int") else str
+        if expected is int and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ConfigError(f"{where}: [{name}] {key} must be a whole number, not {value!r}")
+        if expected is int and value < 0:
+            raise ConfigError(f"{where}: [{name}] {key} cannot be negative")
+        if expected is str and not isinstance(value, str):
+            raise ConfigError(f"{where}: [{name}] {key} must be text, not {value!r}")
+    return raw
+
+
+def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
+    path = find_config(explicit)
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from exc
+    return parse_config(data, path)
+
+
+def parse_config(data: dict[str, Any], where: Path) -> Config:
+    data = dict(data)
+    rules = Rules(**_section(data, "rules", Rules, where))
+    me = Me(**_section(data, "me", Me, where))
+    calendar = data.pop("calendar", {})
+    drafts = data.pop("drafts", {})
+    if not isinstance(calendar, dict) or not isinstance(drafts, dict):
+        raise ConfigError(f"{where}: [calendar] and [drafts] must be tables")
+    top: dict[str, Any] = {}
+    for key in ("sheet", "timezone", "date_order", "credentials", "state_dir",
+                "templates_dir", "themes_file"):  # fmt: skip
+        if key in data:
+            value = data.pop(key)
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: {key} must be text, not {value!r}")
+            top[key] = value
+    if data:
+        raise ConfigError(f"{where}: unknown key(s): {', '.join(sorted(data))}")
+    for key in ("holidays", "subdivision"):
+        if key in calendar and not isinstance(calendar[key], str):
+            raise ConfigError(f"{where}: [calendar] {key} must be text")
+    for key in ("email_word_limit", "note_word_limit"):
+        if key in drafts and not isinstance(drafts[key], int):
+            raise ConfigError(f"{where}: [drafts] {key} must be a whole number")
+    base = where.parent
+    for key in ("credentials", "state_dir", "templates_dir", "themes_file"):
+        if key in top:  # relative paths are relative to the config file
+            top[key] = str((base / Path(top[key]).expanduser()))
+    order = top.get("date_order", "MDY").upper()
+    if order not in ("MDY", "DMY"):
+        raise ConfigError(f"{where}: date_order must be \"MDY\" or \"DMY\", not {order!r}")
+    top["date_order"] = order
+    cfg = Config(
+        **top,
+        holidays=calendar.get("holidays") or None,
+        holiday_subdivision=calendar.get("subdivision") or None,
+        email_word_limit=drafts.get("email_word_limit", 150),
+        note_word_limit=drafts.get("note_word_limit", 80),
+        rules=rules,
+        me=me,
+        source=where,
+    )
+    validate(cfg)
+    return cfg
+
+
+def validate(cfg: Config) -> None:
+    if cfg.timezone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(cfg.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError(f"unknown time zone {cfg.timezone!r}",
+                              hint="use an IANA name such as \"Europe/London\"") from exc  # fmt: skip
+    if cfg.holidays:
+        import holidays
+
+        try:
+            holidays.country_holidays(cfg.holidays, subdiv=cfg.holiday_subdivision)
+        except NotImplementedError as exc:
+            raise ConfigError(f"unknown holiday calendar {cfg.holidays!r}",
+                              hint="use a country code the `holidays` package knows, e.g. \"US\"") from exc  # fmt: skip
+    if cfg.rules.max_follow_ups < 1:
+        raise ConfigError("[rules] max_follow_ups must be at least 1")
