@@ -1,0 +1,324 @@
+"""Local trackers: a folder of CSV files (one per tab) or an .xlsx workbook.
+
+Writes are atomic per file (temporary file in the same folder, fsync, rename),
+so a run killed at any moment leaves each file wholly old or wholly new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .. import csvfile
+from ..errors import LayoutError, UnreachableError
+from ..plan import CellChange, Kind, Plan, RowAppend, relocate
+from ..schema import ALL_COLUMNS, ID_COLUMN, TABS
+from ..table import Table, Workbook
+from .base import Backend, WriteReport
+
+
+@contextmanager
+def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Write ``path`` all-or-nothing: temp file, fsync, rename over the original."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        kwargs: dict[str, Any] = {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}
+        with os.fdopen(fd, mode, **kwargs) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():  # keep the user's permissions on the file
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+@dataclass
+class TabEdits:
+    """A plan's changes for one tab, resolved to positions in the current file."""
+
+    header_cells: dict[int, str] = field(default_factory=dict)
+    cells: dict[int, dict[int, tuple[str, Kind]]] = field(default_factory=dict)  # row -> col
+    appended: list[list[tuple[str, Kind]]] = field(default_factory=list)
+    written: int = 0
+    dropped: list[str] = field(default_factory=list)
+
+
+def resolve_edits(
+    tab: str, plan: Plan, base: Workbook, current: Table | None
+) -> TabEdits:
+    """Turn the plan's changes for ``tab`` into positions in ``current`` (re-read now)."""
+    edits = TabEdits()
+    header = list(current.header) if current is not None else []
+    if current is None:
+        header = list(ALL_COLUMNS[tab])
+        edits.header_cells = dict(enumerate(header))
+        current = Table(tab, header, [])
+    columns = dict(current.columns)
+    width = len(header)
+    while width and not header[width - 1].strip():
+        width -= 1
+    for name in plan.new_columns.get(tab, []):
+        if name not in columns:
+            columns[name] = width
+            edits.header_cells[width] = name
+            width += 1
+    changes: list[CellChange] = [c for c in plan.changes if c.tab == tab]
+    if changes:
+        where = relocate(base[tab], current, {c.row for c in changes})
+        for change in changes:
+            row = where.get(change.row)
+            if row is None:
+                edits.dropped.append(f"{tab} row {change.key or change.row + 2}: {change.column}")
+                continue
+            edits.cells.setdefault(row, {})[columns[change.column]] = (change.new, change.kind)
+            edits.written += 1
+    appends: list[RowAppend] = [a for a in plan.appends if a.tab == tab]
+    if appends:
+        present = set(current.ids())
+        full_width = max([width, *columns.values()]) + 1 if columns else width
+        for append in appends:
+            if append.key and append.key in present:  # added meanwhile; never twice
+                continue
+            row_values: list[tuple[str, Kind]] = [("", "text")] * full_width
+            for name, value in append.values.items():
+                if name in columns:
+                    row_values[columns[name]] = (value, append.kinds.get(name, "text"))
+            while row_values and not row_values[-1][0]:
+                row_values.pop()
+            edits.appended.append(row_values)
+            edits.written += len(append.values)
+    return edits
+
+
+def _touched(plan: Plan) -> list[str]:
+    tabs = set(plan.new_tabs) | {t for t, cols in plan.new_columns.items() if cols}
+    tabs |= {c.tab for c in plan.changes} | {a.tab for a in plan.appends}
+    # Drafts and Feedback before Applications: every write-back is idempotent,
+    # so a run stopped between files is completed by the next one.
+    return [t for t in (TABS[1], TABS[2], TABS[0]) if t in tabs]
+
+
+class CsvFolderBackend(Backend):
+    """A folder with ``Applications.csv``, ``Drafts.csv`` and ``Feedback.csv``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.label = f"{path} (CSV folder)"
+        self.key = f"csv:{path.resolve()}"
+
+    def _file(self, tab: str) -> Path:
+        exact = self.path / f"{tab}.csv"
+        if exact.exists():
+            return exact
+        for candidate in self.path.glob("*.csv"):
+            if candidate.stem.strip().lower() == tab.lower():
+                return candidate
+        return exact
+
+    def _read_doc(self, tab: str) -> csvfile.CsvDoc | None:
+        path = self._file(tab)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise UnreachableError(f"cannot read {path}: {exc.strerror}") from exc
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise LayoutError(
+                f"{path} is not UTF-8 text (byte {exc.start})",
+                hint="save it as 'CSV UTF-8' from your spreadsheet program",
+            ) from exc
+        return csvfile.parse(text, path.name)
+
+    def read(self) -> Workbook:
+        if not self.path.is_dir():
+            raise UnreachableError(
+                f"no tracker at {self.path}",
+                hint=f"create one with `sheetsync init {self.path}`, or pass --sheet",
+            )
+        tabs = {}
+        for tab in TABS:
+            doc = self._read_doc(tab)
+            if doc is not None:
+                tabs[tab] = Table(tab, list(doc.header), doc.values[1:])
+        return Workbook(tabs)
+
+    def write(self, plan: Plan, base: Workbook) -> WriteReport:
+        report = WriteReport()
+        for tab in _touched(plan):
+            doc = self._read_doc(tab)
+            current = Table(tab, list(doc.header), doc.values[1:]) if doc else None
+            edits = resolve_edits(tab, plan, base, current)
+            if doc is None:
+                doc = csvfile.CsvDoc([], [], False, "\n")
+                appended = [list(edits.header_cells.values())]
+            else:
+                appended = []
+            record_edits: dict[int, dict[int, str]] = {
+                row + 1: {col: value for col, (value, _) in cols.items()}
+                for row, cols in edits.cells.items()
+            }
+            if edits.header_cells and doc.values:
+                record_edits.setdefault(0, {}).update(edits.header_cells)
+            appended += [[v for v, _ in row] for row in edits.appended]
+            text, refused = csvfile.render(doc, record_edits, appended)
+            for record in refused:
+                report.dropped.append(f"{tab} line {record + 1}: malformed quoting, left alone")
+            with atomic_writer(self._file(tab)) as handle:
+                handle.write(text)
+            report.written += edits.written
+            report.dropped += edits.dropped
+        return report
+
+
+def cell_text(value: Any) -> str:
+    """An .xlsx cell value as the text sheetsync works with."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+class XlsxBackend(Backend):
+    """An .xlsx workbook with one worksheet per tab (openpyxl)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.label = f"{path} (Excel workbook)"
+        self.key = f"xlsx:{path.resolve()}"
+
+    @staticmethod
+    def _sheet_name(names: list[str], tab: str) -> str | None:
+        for name in names:
+            if name.strip().lower() == tab.lower():
+                return name
+        return None
+
+    def _load(self, read_only: bool) -> Any:
+        from openpyxl import load_workbook
+
+        if not self.path.is_file():
+            raise UnreachableError(
+                f"no workbook at {self.path}",
+                hint=f"create one with `sheetsync init {self.path}`, or pass --sheet",
+            )
+        try:
+            return load_workbook(self.path, read_only=read_only, data_only=False)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise LayoutError(f"cannot open {self.path} as an .xlsx workbook: {exc}") from exc
+
+    @staticmethod
+    def _table(ws: Any, tab: str) -> Table:
+        grid = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        while grid and not any(grid[-1]):  # openpyxl reports formatted empty rows
+            grid.pop()
+        return Table(tab, grid[0] if grid else [], grid[1:])
+
+    def read(self) -> Workbook:
+        book = self._load(read_only=True)
+        try:
+            tabs = {}
+            for tab in TABS:
+                name = self._sheet_name(book.sheetnames, tab)
+                if name is not None:
+                    tabs[tab] = self._table(book[name], tab)
+            return Workbook(tabs)
+        finally:
+            book.close()
+
+    def write(self, plan: Plan, base: Workbook) -> WriteReport:
+        report = WriteReport()
+        book = self._load(read_only=False)
+        for tab in _touched(plan):
+            name = self._sheet_name(book.sheetnames, tab)
+            ws = book[name] if name else book.create_sheet(tab)
+            current = self._table(ws, tab) if name else None
+            edits = resolve_edits(tab, plan, base, current)
+            for col, value in edits.header_cells.items():
+                _set(ws.cell(row=1, column=col + 1), value, "text")
+            for row, cols in edits.cells.items():
+                for col, (value, kind) in cols.items():
+                    _set(ws.cell(row=row + 2, column=col + 1), value, kind)
+            next_row = (len(current.rows) if current else 0) + 2
+            for offset, values in enumerate(edits.appended):
+                for col, (value, kind) in enumerate(values):
+                    if value:
+                        _set(ws.cell(row=next_row + offset, column=col + 1), value, kind)
+            report.written += edits.written
+            report.dropped += edits.dropped
+        with atomic_writer(self.path, "wb") as handle:
+            book.save(handle)
+        return report
+
+
+def _set(cell: Any, value: str, kind: Kind) -> None:
+    if kind == "date" and value:
+        cell.value = dt.date.fromisoformat(value)
+        cell.number_format = "yyyy-mm-dd"
+    elif kind == "int" and value:
+        cell.value = int(value)
+    else:
+        cell.value = value if value != "" else None
+        if value.startswith("="):  # text, never a formula
+            cell.data_type = "s"
+
+
+def new_tracker(path: Path, sample_csv: str, *, xlsx: bool) -> None:
+    """Create a tracker at ``path`` whose Applications tab is ``sample_csv``."""
+    if xlsx:
+        from openpyxl import Workbook as XlWorkbook
+
+        doc = csvfile.parse(sample_csv)
+        book = XlWorkbook()
+        ws = book.active
+        ws.title = TABS[0]
+        for row in doc.values:
+            ws.append([v if v else None for v in row])
+        for tab in TABS[1:]:
+            book.create_sheet(tab).append(list(ALL_COLUMNS[tab]))
+        with atomic_writer(path, "wb") as handle:
+            book.save(handle)
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    with atomic_writer(path / f"{TABS[0]}.csv") as handle:
+        handle.write(sample_csv)
+    for tab in TABS[1:]:
+        with atomic_writer(path / f"{tab}.csv") as handle:
+            handle.write(",".join(ALL_COLUMNS[tab]) + "\n")
+
+
+__all__ = ["CsvFolderBackend", "XlsxBackend", "new_tracker", "ID_COLUMN"]

@@ -1,0 +1,590 @@
+"""sheetsync as a library: ``pull``, ``push`` and ``sync``.
+
+Every write follows plan-then-apply: :func:`compute` turns a workbook (and,
+for a push, the snapshot taken at pull) into a :class:`~sheetsync.plan.Plan`
+without any I/O; a backend then applies the plan in one go.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .agenda import AgendaItem
+from .backends.base import Backend, WriteReport
+from .changes import column_changes
+from .config import Config
+from .drafts import FOLLOW_UP_ACTIONS, MESSAGE_ACTIONS, DraftMerge, Wanted, make_draft_id, merge
+from .errors import LayoutError
+from .plan import CellChange, Plan, RowAppend
+from .schema import (
+    APP_OWNED_COLUMNS,
+    APP_USER_COLUMNS,
+    APPLICATIONS,
+    DRAFTS,
+    FEEDBACK,
+    FEEDBACK_OWNED_COLUMNS,
+    OWNED_COLUMNS,
+    TABS,
+)
+from .state import State
+from .table import Table, Workbook
+
+IdFactory = Callable[[set[str]], str]
+
+
+def random_id(taken: set[str]) -> str:
+    """A short id never used before in this tracker (random, so never reused)."""
+    while True:
+        candidate = uuid.uuid4().hex[:8]
+        if candidate not in taken:
+            return candidate
+
+
+@dataclass
+class Outcome:
+    """Everything one computation produced."""
+
+    workbook: Workbook
+    plan: Plan
+    apps: pd.DataFrame  # id, company, role + computed columns, one row per data row
+    agenda: list[AgendaItem]
+    drafts: DraftMerge
+    feedback_rows_added: int = 0
+    problem_rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+    report: WriteReport | None = None
+    push_id: int | None = None
+
+    def due_by(self, day: dt.date) -> list[AgendaItem]:
+        return [i for i in self.agenda if i.due_on <= day]
+
+    def summary(self, today: dt.date) -> str:
+        due = len(self.due_by(today))
+        overdue = sum(1 for i in self.agenda if i.due_on < today)
+        parts = [f"{due} action(s) due today or earlier" + (f" ({overdue} overdue)" if overdue else "")]
+        parts.append(f"{self.drafts.added} draft(s) added")
+        if self.feedback_rows_added:
+            parts.append(f"{self.feedback_rows_added} feedback row(s) added")
+        parts.append(f"{self.problem_rows} row(s) with problems")
+        return ", ".join(parts)
+
+
+def _iso(series: pd.Series) -> pd.Series:
+    """datetime64 -> 'YYYY-MM-DD' text, NaT -> ''."""
+    out = series.dt.strftime("%Y-%m-%d")
+    return out.where(series.notna(), "").astype(object)
+
+
+def _date(value: Any) -> dt.date | None:
+    return None if pd.isna(value) else pd.Timestamp(value).date()
+
+
+# -- closing the loop: sent and skipped drafts ------------------------------------------
+
+
+def _draft_frame(table: Table | None, date_order: str) -> pd.DataFrame:
+    from .values import parse_dates
+
+    cols = ["draft_id", "app_id", "action", "status", "sent_on", "due_on"]
+    if table is None:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    frame = table.frame(cols)
+    frame["status"] = frame["status"].str.strip().str.lower()
+    frame["app_id"] = frame["app_id"].str.strip()
+    frame["action"] = frame["action"].str.strip()
+    frame["sent"], _ = parse_dates(frame["sent_on"], date_order)
+    frame["due"], _ = parse_dates(frame["due_on"], date_order)
+    return frame
+
+
+def _write_backs(
+    text: pd.DataFrame,
+    drafts: pd.DataFrame,
+    today: dt.date,
+    date_order: str,
+) -> dict[str, pd.Series]:
+    """New values for the user-owned cells a sent draft records, per column.
+
+    Only cells that are blank or older than the draft's ``sent_on`` change, so
+    applying the same sent drafts again changes nothing: each is recorded once.
+    """
+    from .values import parse_dates
+
+    today_ts = pd.Timestamp(today)
+    sent = drafts[drafts["status"] == "sent"].copy()
+    sent["when"] = sent["sent"].fillna(today_ts)
+    by_id = pd.Series(text.index, index=text["id"].str.strip())
+    by_id = by_id[~by_id.index.duplicated(keep=False) & (by_id.index != "")]
+    out: dict[str, pd.Series] = {}
+
+    def latest(column: str, rows: pd.DataFrame) -> None:
+        if rows.empty:
+            return
+        when = rows.groupby("app_id")["when"].max()
+        when = when[when.index.isin(by_id.index)]
+        target = by_id.loc[when.index]
+        current, _ = parse_dates(text.loc[target.to_numpy(), column], date_order)
+        newer = current.isna().to_numpy() | (current.to_numpy() < when.to_numpy())
+        if newer.any():
+            out[column] = pd.Series(
+                when.dt.strftime("%Y-%m-%d").to_numpy()[newer], index=target.to_numpy()[newer]
+            )
+
+    # thank-you: recorded once every live thank-you draft of the application is done
+    thanks = drafts[drafts["action"] == "thank_you_email"]
+    pending = thanks[thanks["status"].isin(["draft", "approved", ""])]["app_id"]
+    latest("thank_you_sent_on", sent[(sent["action"] == "thank_you_email") &
+                                     ~sent["app_id"].isin(pending)])  # fmt: skip
+    latest("feedback_requested_on", sent[sent["action"] == "request_feedback"])
+
+    follow = sent[sent["action"].isin(FOLLOW_UP_ACTIONS)]
+    if not follow.empty:
+        follow = follow[follow["app_id"].isin(by_id.index)]
+        rows = by_id.loc[follow["app_id"]].to_numpy()
+        last, _ = parse_dates(text.loc[rows, "last_follow_up_on"], date_order)
+        new = follow["when"].to_numpy()
+        mask = last.isna().to_numpy() | (last.to_numpy() < new)
+        fresh = follow[mask]
+        if not fresh.empty:
+            counts = fresh.groupby("app_id")["when"].agg(["count", "max"])
+            target = by_id.loc[counts.index].to_numpy()
+            n = pd.to_numeric(text.loc[target, "follow_ups_sent"].str.strip(), errors="coerce")
+            n = n.fillna(0).astype(int).to_numpy() + counts["count"].to_numpy()
+            out["follow_ups_sent"] = pd.Series([str(v) for v in n], index=target)
+            out["last_follow_up_on"] = pd.Series(
+                counts["max"].dt.strftime("%Y-%m-%d").to_numpy(), index=target
+            )
+    return out
+
+
+def _apply_skips(text: pd.DataFrame, drafts: pd.DataFrame, date_order: str) -> pd.DataFrame:
+    """Treat ``skipped`` drafts as done on their due date, in memory only."""
+    from .values import parse_dates
+
+    skipped = drafts[(drafts["status"] == "skipped") & drafts["due"].notna()]
+    if skipped.empty:
+        return text
+    text = text.copy()
+    ids = text["id"].str.strip()
+    for action, column in (("thank_you_email", "thank_you_sent_on"),
+                           ("request_feedback", "feedback_requested_on")):  # fmt: skip
+        done = skipped[skipped["action"] == action].groupby("app_id")["due"].max()
+        rows = ids.isin(done.index) & text[column].str.strip().eq("")
+        text.loc[rows, column] = ids[rows].map(done).dt.strftime("%Y-%m-%d")
+    follow = skipped[skipped["action"].isin(FOLLOW_UP_ACTIONS)]
+    if not follow.empty:
+        last, _ = parse_dates(text["last_follow_up_on"], date_order)
+        last_by_id = pd.Series(last.to_numpy(), index=ids)
+        last_by_id = last_by_id[~last_by_id.index.duplicated()]
+        prior = follow["app_id"].map(last_by_id)
+        fresh = follow[prior.isna() | (prior < follow["due"])]
+        counts = fresh.groupby("app_id")["due"].agg(["count", "max"])
+        rows = ids.isin(counts.index)
+        n = pd.to_numeric(text.loc[rows, "follow_ups_sent"].str.strip(), errors="coerce")
+        text.loc[rows, "follow_ups_sent"] = (
+            n.fillna(0).astype(int) + ids[rows].map(counts["count"])
+        ).astype(str)
+        text.loc[rows, "last_follow_up_on"] = ids[rows].map(counts["max"]).dt.strftime("%Y-%m-%d")
+    return text
+
+
+# -- drafts wanted ---------------------------------------------------------------------
+
+
+def _recipients(row: Mapping[str, Any], action: str) -> list[tuple[str, str]]:
+    from .values import parse_interviewers
+
+    contact = (str(row.get("contact_name", "")).strip(), str(row.get("contact_email", "")).strip())
+    people = parse_interviewers(str(row.get("interviewers", "")))
+    if action in ("thank_you_email", "thank_you_note"):
+        return people or [contact]
+    if any(contact):
+        return [contact]
+    return people[:1] or [contact]
+
+
+def _wanted_drafts(
+    typed: pd.DataFrame,
+    result: pd.DataFrame,
+    feedback_wants: list[tuple[dict[str, Any], str, str]],
+    config: Config,
+    today: dt.date,
+) -> list[Wanted]:
+    from .render import Renderer, build_context
+
+    renderer = Renderer(config)
+    wanted: list[Wanted] = []
+    actions = result["next_action"]
+    message = actions.isin([a for a in MESSAGE_ACTIONS if a != "thank_you_note"])
+    notes = result["note_due"].notna() if "note_due" in result else pd.Series(False, result.index)
+    rows = result.index[(message | notes).to_numpy()]
+    for row in rows:
+        app = typed.loc[row].to_dict()
+        app_id = str(app["id"]).strip()
+        jobs = []
+        action = str(actions.at[row])
+        if message.at[row]:
+            jobs.append((action, result.at[row, "due_on"], result.at[row, "basis"]))
+        if notes.at[row]:
+            jobs.append(("thank_you_note", result.at[row, "note_due"], app.get("interview_on")))
+        for job, due, basis in jobs:
+            template = MESSAGE_ACTIONS[job]
+            if job == "request_feedback":
+                done = bool(result.at[row, "interviewed"])
+                template += "_interviewed" if done else "_not_interviewed"
+            people = _recipients(app, job)
+            keys = [f"{app_id}|{p[1] or p[0]}" for p in people]
+            contexts = [build_context(app, p, config.me) for p in people]
+            rendered = renderer.render_many(template, contexts, keys)
+            for person, out in zip(people, rendered, strict=True):
+                wanted.append(Wanted(
+                    draft_id=make_draft_id(app_id, job, person, _date(basis)),
+                    app_id=app_id, company=str(app.get("company", "")).strip(),
+                    role=str(app.get("role", "")).strip(), action=job,
+                    channel="note" if job == "thank_you_note" else "email",
+                    to_name=person[0], to_email=person[1],
+                    due_on="" if pd.isna(due) else pd.Timestamp(due).date().isoformat(),
+                    subject=out.subject if job != "thank_you_note" else "", body=out.body,
+                    error=out.error, has_notes=bool(str(app.get("notes", "")).strip()),
+                ))  # fmt: skip
+    for app, fb_id, due in feedback_wants:
+        person = (str(app.get("contact_name", "")).strip(), str(app.get("contact_email", "")).strip())
+        context = build_context(app, person, config.me)
+        context["feedback_response"] = app.get("_response", "")
+        out = renderer.render_many("thank_for_feedback", [context], [f"{fb_id}|{person[1]}"])[0]
+        wanted.append(Wanted(
+            draft_id=f"{fb_id}:thank_for_feedback:{person[1] or 'contact'}",
+            app_id=str(app.get("id", "")).strip(), company=str(app.get("company", "")).strip(),
+            role=str(app.get("role", "")).strip(), action="thank_for_feedback", channel="email",
+            to_name=person[0], to_email=person[1], due_on=due, subject=out.subject,
+            body=out.body, error=out.error,
+        ))  # fmt: skip
+    return wanted
+
+
+# -- the computation -------------------------------------------------------------------
+
+
+def compute(
+    workbook: Workbook,
+    today: dt.date,
+    config: Config,
+    *,
+    base: Workbook | None = None,
+    memory: Mapping[str, tuple[str, str]] | None = None,
+    new_id: IdFactory = random_id,
+) -> Outcome:
+    """Plan everything a push would write to ``workbook`` (pure: no I/O).
+
+    ``base`` is the snapshot taken at pull; user-owned cells are written back
+    (sent drafts) only where they still hold what they held then.
+    """
+    from .bizdays import Calendar
+    from .feedback import compute_feedback, feedback_agenda, new_feedback_rows
+    from .policy import compute as policy
+    from .themes import load_themes
+    from .values import parse_applications
+
+    apps_t = workbook.get(APPLICATIONS)
+    if apps_t is None:
+        raise LayoutError("the tracker has no Applications tab",
+                          hint="name the tab (or CSV file) with your applications 'Applications'")  # fmt: skip
+    for tab in TABS:
+        if tab in workbook:
+            _ = workbook[tab].columns  # validates the header before anything is planned
+    plan = Plan(new_tabs=[t for t in TABS if t not in workbook])
+    for tab in TABS:
+        table = workbook.get(tab)
+        if table is not None:
+            missing = [c for c in OWNED_COLUMNS[tab] if c not in table.columns]
+            if tab == DRAFTS:
+                missing = [c for c in (*OWNED_COLUMNS[tab], "subject", "body", "status")
+                           if c not in table.columns]  # fmt: skip
+            if tab == FEEDBACK:
+                missing = [c for c in ("feedback_id", "app_id", "company", "role", "interviewed",
+                                       "requested_on", *FEEDBACK_OWNED_COLUMNS)
+                           if c not in table.columns]  # fmt: skip
+            if missing:
+                plan.new_columns[tab] = missing
+
+    text = apps_t.frame(APP_USER_COLUMNS)
+    read_ids = text["id"].str.strip()
+    blank = pd.Series(apps_t.blank_rows(), index=text.index)
+    active = ~blank
+
+    # 1. ids for rows that have none; duplicates are reported, never renumbered
+    taken = set(read_ids)
+    need = active & read_ids.eq("")
+    new_ids = pd.Series("", index=text.index, dtype=object)
+    for row in text.index[need.to_numpy()]:
+        new_ids.at[row] = new_id(taken)
+        taken.add(new_ids.at[row])
+    plan.changes += column_changes(apps_t, "id", new_ids, read_ids, text.index[need.to_numpy()])
+    text.loc[need, "id"] = new_ids[need]
+    duplicated = active & read_ids.ne("") & read_ids.duplicated(keep=False)
+
+    # 2. sent drafts write back to their application (and skipped ones count as done)
+    drafts_t = workbook.get(DRAFTS)
+    drafts = _draft_frame(drafts_t, config.date_order)
+    base_apps = base.get(APPLICATIONS) if base is not None else None
+    for column, values in _write_backs(text, drafts, today, config.date_order).items():
+        values = values[active.loc[values.index].to_numpy()]
+        if base_apps is not None:  # three-way: only cells untouched since the pull
+            base_ids = pd.Series(base_apps.ids())
+            base_col = pd.Series(base_apps.column(column))
+            base_map = dict(zip(base_ids, base_col, strict=True))
+            keep = [base_map.get(text.at[r, "id"], None) == apps_t.cell(r, column)
+                    for r in values.index]  # fmt: skip
+            values = values[keep]
+        kind = "int" if column == "follow_ups_sent" else "date"
+        plan.changes += column_changes(apps_t, column, values, read_ids, values.index, kind)
+        text.loc[values.index, column] = values
+    if drafts_t is not None:  # a sent draft without a date was sent today
+        sent_blank = drafts.index[(drafts["status"] == "sent") & drafts["sent_on"].str.strip().eq("")]
+        if len(sent_blank):
+            plan.changes += column_changes(
+                drafts_t, "sent_on", pd.Series(today.isoformat(), index=sent_blank),
+                pd.Series(drafts_t.ids()), sent_blank, "date",
+            )  # fmt: skip
+    effective = _apply_skips(text, drafts, config.date_order)
+
+    # 3. the policy
+    typed, problems = parse_applications(effective, config.date_order)
+    problems = problems.where(~duplicated, (problems + "; ").str.lstrip("; ")
+                              + "id: the same id is on more than one row - make it unique")  # fmt: skip
+    calendar = Calendar.for_config(config)
+    result = policy(typed, problems, today, config.rules, calendar)
+    result.loc[blank, ["next_action", "why", "problems"]] = ""
+    result.loc[blank, "due_on"] = pd.NaT
+    if "note_due" in result:
+        result.loc[blank, "note_due"] = pd.NaT
+    typed["id"] = text["id"]
+
+    owned = {
+        "next_action": result["next_action"].astype(object),
+        "due_on": _iso(result["due_on"]),
+        "why": result["why"].astype(object),
+        "problems": result["problems"].astype(object),
+    }
+    rows = text.index[active.to_numpy()]
+    for column in APP_OWNED_COLUMNS:
+        kind = "date" if column == "due_on" else "text"
+        plan.changes += column_changes(apps_t, column, owned[column], read_ids, rows, kind)
+
+    # 4. Feedback tab
+    fb_t = workbook.get(FEEDBACK)
+    fb_frame = fb_t.frame() if fb_t is not None else Table(FEEDBACK, []).frame()
+    existing_fb = set(fb_frame["app_id"].str.strip())
+    new_fb = new_feedback_rows(typed[active], existing_fb, today)
+    themes = load_themes(config.themes_file)
+    combined = pd.concat([fb_frame, pd.DataFrame(new_fb, columns=fb_frame.columns).fillna("")],
+                         ignore_index=True)  # fmt: skip
+    fb_result = compute_feedback(combined, today, config.rules, config.date_order, themes)
+    n_old = len(fb_frame)
+    if fb_t is not None and n_old:
+        fb_keys = pd.Series(fb_t.ids())
+        fb_rows = fb_frame.index[~pd.Series(fb_t.blank_rows()).to_numpy()]
+        for column in FEEDBACK_OWNED_COLUMNS:
+            kind = "date" if column == "due_on" else "text"
+            plan.changes += column_changes(fb_t, column, fb_result[column].iloc[:n_old].astype(object),
+                                           fb_keys, fb_rows, kind)  # fmt: skip
+    for i, row in enumerate(new_fb):
+        values = {k: v for k, v in row.items() if v}
+        values.update({c: str(fb_result[c].iat[n_old + i]) for c in FEEDBACK_OWNED_COLUMNS
+                       if str(fb_result[c].iat[n_old + i])})  # fmt: skip
+        plan.appends.append(RowAppend(FEEDBACK, values["feedback_id"], values,
+                                      {"requested_on": "date", "due_on": "date"}))  # fmt: skip
+
+    app_by_id = {str(typed.at[r, "id"]): typed.loc[r].to_dict() for r in rows}
+    feedback_wants = []
+    thank = fb_result["next_action"].eq("thank_for_feedback")
+    for i in fb_result.index[thank.to_numpy()]:
+        app = dict(app_by_id.get(str(combined.at[i, "app_id"]).strip(), {}))
+        if not app:
+            continue
+        app["_response"] = str(combined.at[i, "response"])
+        fb_id = str(combined.at[i, "feedback_id"]).strip() or f"fb-{app['id']}"
+        feedback_wants.append((app, fb_id, str(fb_result.at[i, "due_on"])))
+
+    # 5. Drafts
+    wanted = _wanted_drafts(typed[active], result[active], feedback_wants, config, today)
+    merged = merge(drafts_t, wanted, memory or {}, config)
+    plan.changes += merged.changes
+    plan.appends += merged.appends
+
+    # 6. Agenda
+    agenda = _agenda(typed, result, rows, merged)
+    agenda += feedback_agenda(combined, fb_result, today)
+    agenda.sort(key=lambda i: (i.due_on, i.company.lower(), i.action))
+
+    apps_view = pd.DataFrame({"id": text["id"], "company": text["company"], "role": text["role"],
+                              **owned})  # fmt: skip
+    problem_rows = int((active & result["problems"].ne("")).sum())
+    return Outcome(workbook, plan, apps_view, agenda, merged,
+                   feedback_rows_added=len(new_fb), problem_rows=problem_rows)  # fmt: skip
+
+
+def _agenda(typed: pd.DataFrame, result: pd.DataFrame, rows: pd.Index,
+            merged: DraftMerge) -> list[AgendaItem]:  # fmt: skip
+    subjects: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for draft in merged.open_drafts:
+        subjects.setdefault((draft["app_id"], draft["action"]), []).append(draft)
+    items = []
+    has_action = result["next_action"].ne("").to_numpy() & result["due_on"].notna().to_numpy()
+    for row in rows[has_action[rows]]:
+        app_id = str(typed.at[row, "id"])
+        action = str(result.at[row, "next_action"])
+        drafts = subjects.get((app_id, action), [])
+        basis = _date(result.at[row, "basis"]) if "basis" in result else None
+        items.append(AgendaItem(
+            uid=f"{app_id}:{action}:{basis.isoformat() if basis else ''}", tab=APPLICATIONS,
+            app_id=app_id, company=str(typed.at[row, "company"]).strip(),
+            role=str(typed.at[row, "role"]).strip(), action=action,
+            due_on=pd.Timestamp(result.at[row, "due_on"]).date(),
+            why=str(result.at[row, "why"]), subject=drafts[0]["subject"] if drafts else "",
+            to=", ".join(d["to_name"] or d["to_email"] for d in drafts),
+        ))  # fmt: skip
+    for draft in merged.open_drafts:
+        if draft["action"] == "thank_you_note" and draft["due_on"] and draft.get("status") != "obsolete":
+            items.append(AgendaItem(
+                uid=draft["draft_id"], tab=DRAFTS, app_id=draft["app_id"],
+                company=draft["company"], role=draft["role"], action="thank_you_note",
+                due_on=dt.date.fromisoformat(draft["due_on"]),
+                why=f"Handwritten thank-you note to {draft['to_name'] or 'your interviewer'}"
+                    " - post it within two business days of the interview",
+                to=draft["to_name"],
+            ))  # fmt: skip
+    return items
+
+
+# -- running against a backend -----------------------------------------------------------
+
+
+@dataclass
+class RunOptions:
+    today: dt.date
+    dry_run: bool = False
+    command: str = "sync"
+    new_id: IdFactory = random_id
+
+
+def pull(backend: Backend, state: State, config: Config, options: RunOptions) -> Outcome:
+    """Read every tab, compute, and keep the snapshot; writes nothing to the sheet."""
+    with state.lock():
+        workbook = backend.read()
+        outcome = compute(workbook, options.today, config, memory=state.rendered(),
+                          new_id=options.new_id)  # fmt: skip
+        state.save_snapshot(workbook, options.today)
+        return outcome
+
+
+def push(backend: Backend, state: State, config: Config, options: RunOptions) -> Outcome:
+    """Write back what the last pull computed, recomputed for the sheet as it is now."""
+    with state.lock():
+        snap = state.load_snapshot()
+        if snap is None:
+            from .errors import SheetsyncError
+
+            raise SheetsyncError("nothing to push: this sheet has not been pulled yet",
+                                 hint="run `sheetsync pull` first, or `sheetsync sync`")  # fmt: skip
+        base, _ = snap
+        return _push(backend, state, config, options, base)
+
+
+def sync(backend: Backend, state: State, config: Config, options: RunOptions) -> Outcome:
+    """Pull then push in one run (what cron runs)."""
+    with state.lock():
+        return _push(backend, state, config, options, None)
+
+
+def _push(backend: Backend, state: State, config: Config, options: RunOptions,
+          base: Workbook | None) -> Outcome:  # fmt: skip
+    theirs = backend.read()
+    outcome = compute(theirs, options.today, config, base=base, memory=state.rendered(),
+                      new_id=options.new_id)  # fmt: skip
+    if options.dry_run or not outcome.plan:
+        if not options.dry_run:
+            state.save_snapshot(theirs, options.today)
+            state.remember_rendered(outcome.drafts.rendered)
+        return outcome
+    push_id = state.begin_push(outcome.plan, theirs, options.command)
+    outcome.report = backend.write(outcome.plan, theirs)
+    outcome.push_id = push_id
+    state.finish_push(push_id, outcome.drafts.rendered)
+    state.save_snapshot(theirs, options.today)
+    return outcome
+
+
+@dataclass
+class UndoResult:
+    push_id: int | None
+    restored: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def undo(backend: Backend, state: State) -> UndoResult:
+    """Restore the cells the last push changed, where they still hold what it wrote."""
+    from .changes import same_value
+
+    with state.lock():
+        last = next((p for p in state.pushes(50) if p.undone_by is None and p.cells
+                     and p.finished_at and not p.command.startswith("undo")), None)  # fmt: skip
+        if last is None:
+            return UndoResult(None)
+        workbook = backend.read()
+        plan = Plan()
+        result = UndoResult(last.id)
+        for cell in state.push_cells(last.id):
+            table = workbook.get(cell.tab)
+            if table is None:
+                result.skipped.append(f"{cell.tab} is gone")
+                continue
+            position = _find(table, cell.row_id, cell.column, cell.old)
+            if position is None:
+                result.skipped.append(f"{cell.tab} {cell.row_id or '(new id)'}: row not found")
+                continue
+            now = table.cell(position, cell.column)
+            kind = cell.kind if cell.kind in ("text", "date", "int") else "text"
+            if not same_value(now, cell.new, kind):  # type: ignore[arg-type]
+                result.skipped.append(
+                    f"{cell.tab} {cell.row_id} {cell.column}: changed since (now {now!r}), kept"
+                )
+                continue
+            key = table.ids()[position]
+            plan.changes.append(CellChange(cell.tab, position, key, cell.column, now, cell.old,
+                                           kind))  # type: ignore[arg-type]  # fmt: skip
+        if plan:
+            push_id = state.begin_push(plan, workbook, f"undo {last.id}")
+            report = backend.write(plan, workbook)
+            state.finish_push(push_id, [])
+            state.mark_undone(last.id, push_id)
+            result.restored = report.written
+            result.skipped += report.dropped
+        else:
+            state.mark_undone(last.id, 0)
+        return result
+
+
+def _find(table: Table, row_id: str, column: str, old: str) -> int | None:
+    ids = table.ids()
+    if row_id:
+        matches = [i for i, key in enumerate(ids) if key == row_id]
+        return matches[0] if len(matches) == 1 else None
+    return None
+
+
+def read_only(backend: Backend, config: Config, today: dt.date, state: State | None = None) -> Outcome:
+    """Compute without locking or writing (agenda, lint, feedback report)."""
+    memory = state.rendered() if state is not None else {}
+    return compute(backend.read(), today, config, memory=memory)
+
+
+__all__ = ["compute", "pull", "push", "sync", "undo", "read_only", "Outcome", "RunOptions",
+           "np"]  # fmt: skip

@@ -1,0 +1,128 @@
+"""CSV files read and rewritten without disturbing a single byte of other cells.
+
+Python's ``csv`` module (C speed) reads the values; alongside, each record's
+raw text is kept.  Records sheetsync does not change are written back verbatim,
+so quoting style, CRLF or LF endings, a BOM, quoted new lines and odd spacing
+all survive.  A changed record is re-split into its raw fields and only the
+changed fields are re-encoded.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .errors import LayoutError
+
+_LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_TERMINATOR = re.compile(r"(?:\r\n|\r|\n)\Z")
+_FIELD = re.compile(r'"(?:[^"]|"")*"[^,]*|[^,]*')
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+BOM = "\ufeff"
+
+
+@dataclass
+class CsvDoc:
+    """A parsed CSV file: values per record plus each record's raw text."""
+
+    values: list[list[str]]
+    raw: list[str]  # raw text of each record, terminator included
+    bom: bool
+    newline: str  # terminator used for records sheetsync adds
+
+    @property
+    def header(self) -> list[str]:
+        return self.values[0] if self.values else []
+
+
+def parse(text: str, name: str = "CSV") -> CsvDoc:
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    lines = _LINES.findall(text)
+    values: list[list[str]] = []
+    raw: list[str] = []
+    reader = csv.reader(iter(lines), strict=False)
+    consumed = 0
+    try:
+        for record in reader:
+            values.append(record)
+            raw.append("".join(lines[consumed : reader.line_num]))
+            consumed = reader.line_num
+    except csv.Error as exc:
+        raise LayoutError(
+            f"{name}: cannot read line {reader.line_num}: {exc}",
+            hint="a quoted cell is probably missing its closing quote",
+        ) from exc
+    crlf = sum(1 for r in raw[:200] if r.endswith("\r\n"))
+    newline = "\r\n" if crlf * 2 > min(len(raw), 200) else "\n"
+    return CsvDoc(values, raw, bom, newline)
+
+
+def encode_field(value: str) -> str:
+    """Minimal quoting, as spreadsheet programs write it."""
+    if _NEEDS_QUOTES.search(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def split_raw(body: str) -> list[str]:
+    """Split one record's raw text (no terminator) into raw fields."""
+    if body == "":
+        return []
+    fields = []
+    pos = 0
+    while True:
+        match = _FIELD.match(body, pos)
+        assert match is not None  # the pattern matches the empty string
+        fields.append(match.group())
+        pos = match.end()
+        if pos >= len(body):
+            return fields
+        pos += 1  # the comma
+        if pos == len(body):
+            fields.append("")
+            return fields
+
+
+def edit_record(raw: str, expected: Sequence[str], edits: Mapping[int, str]) -> str | None:
+    """``raw`` with the fields at ``edits``' indexes replaced; None if unsafe.
+
+    ``expected`` is what ``csv`` read for this record: if the raw split does
+    not agree with it (malformed quoting), the record is left alone.
+    """
+    match = _TERMINATOR.search(raw)
+    terminator = match.group() if match else ""
+    body = raw[: len(raw) - len(terminator)]
+    fields = split_raw(body)
+    if len(fields) != len(expected):
+        return None
+    width = max(len(fields), max(edits) + 1)
+    fields.extend([""] * (width - len(fields)))
+    for index, value in edits.items():
+        fields[index] = encode_field(value)
+    return ",".join(fields) + terminator
+
+
+def render(
+    doc: CsvDoc,
+    edits: Mapping[int, Mapping[int, str]],
+    appended: Sequence[Sequence[str]] = (),
+) -> tuple[str, list[int]]:
+    """The file's new text, and the record numbers that could not be edited safely."""
+    out = list(doc.raw)
+    refused = []
+    for record, changes in edits.items():
+        new = edit_record(doc.raw[record], doc.values[record], changes)
+        if new is None:
+            refused.append(record)
+        else:
+            out[record] = new
+    if appended:
+        if out and not _TERMINATOR.search(out[-1]):
+            out[-1] += doc.newline
+        out.extend(",".join(encode_field(v) for v in row) + doc.newline for row in appended)
+    return (BOM if doc.bom else "") + "".join(out), refused

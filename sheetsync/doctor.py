@@ -1,0 +1,66 @@
+"""`sheetsync doctor`: each check says what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import SheetsyncError
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def run_checks(run: Any) -> Iterator[Check]:
+    config = run.config
+    yield Check("config", True, str(config.source) if config.source else "built-in defaults "
+                "(no sheetsync.toml found)")  # fmt: skip
+    if not run.location:
+        yield Check("sheet", False, "no sheet configured",
+                    "pass --sheet, or set `sheet = \"...\"` in sheetsync.toml")  # fmt: skip
+        return
+    creds = run.credentials or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") or config.credentials
+    from .backends import is_google
+
+    if is_google(run.location) and creds:
+        path = Path(creds).expanduser()
+        if not path.is_file():
+            yield Check("credentials", False, f"{path} does not exist",
+                        "download the service-account key again, or fix the path")  # fmt: skip
+        else:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            loose = mode & 0o077
+            yield Check("credentials", not loose, f"{path} (mode {mode:o})",
+                        f"chmod 600 {path}" if loose else "")  # fmt: skip
+    try:
+        workbook = run.backend.read()
+    except SheetsyncError as exc:
+        yield Check("sheet access", False, exc.message, exc.hint or "")
+        return
+    yield Check("sheet access", True, f"read {run.backend.label}")
+    for name, table in workbook.tabs.items():
+        try:
+            columns = table.columns
+        except SheetsyncError as exc:
+            yield Check(f"{name} headers", False, exc.message, exc.hint or "")
+            continue
+        yield Check(f"{name} headers", True, f"{len(columns)} known column(s), "
+                    f"{len(table.rows)} row(s)")  # fmt: skip
+    try:
+        state = run.state
+        probe = state.folder / ".doctor"
+        probe.write_text("ok")
+        probe.unlink()
+        yield Check("state folder", True, str(state.folder))
+    except (OSError, SheetsyncError) as exc:
+        yield Check("state folder", False, str(exc),
+                    "set state_dir in sheetsync.toml to a folder you can write")  # fmt: skip

@@ -1,0 +1,191 @@
+"""The Drafts tab: which messages should exist, and merging them with what is there.
+
+Rules (README, "Drafts"):
+- one draft per (application, action, recipient, occurrence); ``draft_id`` is
+  stable, so repeated syncs update the same row;
+- a draft's subject and body are re-rendered only while they still hold what
+  sheetsync last wrote; anything else is the user's text and is kept;
+- ``sent`` and ``skipped`` drafts are frozen; a draft whose action is no longer
+  due becomes ``obsolete`` (never deleted) and comes back to ``draft`` if the
+  action returns.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from .config import Config
+from .plan import CellChange, Kind, RowAppend
+from .schema import DRAFT_COLUMNS, DRAFTS
+from .table import Table
+
+#: Actions that get a message, and the template each uses.
+MESSAGE_ACTIONS = {
+    "thank_you_email": "thank_you_email",
+    "thank_you_note": "thank_you_note",
+    "check_in": "check_in",
+    "follow_up": "follow_up",
+    "final_follow_up": "final_follow_up",
+    "application_follow_up": "application_follow_up",
+    "request_feedback": "request_feedback",  # _interviewed / _not_interviewed
+    "thank_for_feedback": "thank_for_feedback",
+}
+FOLLOW_UP_ACTIONS = ("check_in", "follow_up", "final_follow_up", "application_follow_up")
+FROZEN = ("sent", "skipped")
+LIVE = ("draft", "approved", "")
+# Actions whose message recalls the interview, so notes make them personal.
+RECALLS_INTERVIEW = ("thank_you_email", "thank_you_note", "check_in", "follow_up")
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "contact"
+
+
+def make_draft_id(app_id: str, action: str, recipient: tuple[str, str], basis: date | None) -> str:
+    who = slug(recipient[1] or recipient[0]) if any(recipient) else "contact"
+    when = basis.strftime("%Y%m%d") if basis else "undated"
+    return f"{app_id}:{action}:{who}:{when}"
+
+
+def mailto(to: str, subject: str, body: str) -> str:
+    if not (to or subject or body):
+        return ""
+    query = urllib.parse.urlencode({"subject": subject, "body": body}, quote_via=urllib.parse.quote)
+    return f"mailto:{urllib.parse.quote(to, safe='@,')}?{query}"
+
+
+@dataclass
+class Wanted:
+    """A draft the current state of the tracker calls for."""
+
+    draft_id: str
+    app_id: str
+    company: str
+    role: str
+    action: str
+    channel: str
+    to_name: str
+    to_email: str
+    due_on: str
+    subject: str
+    body: str
+    error: str = ""
+    has_notes: bool = True
+
+
+@dataclass
+class DraftMerge:
+    changes: list[CellChange] = field(default_factory=list)
+    appends: list[RowAppend] = field(default_factory=list)
+    rendered: list[tuple[str, str, str]] = field(default_factory=list)  # id, subject, body
+    added: int = 0
+    obsoleted: int = 0
+    open_drafts: list[dict[str, str]] = field(default_factory=list)  # live rows after merge
+
+
+def merge(
+    table: Table | None,
+    wanted: Sequence[Wanted],
+    memory: Mapping[str, tuple[str, str]],
+    config: Config,
+) -> DraftMerge:
+    """Reconcile the Drafts tab with the drafts the tracker calls for."""
+    from .lint import duplicate_bodies, lint_message
+
+    out = DraftMerge()
+    existing: dict[str, int] = {}
+    if table is not None:
+        for row, key in enumerate(table.ids()):
+            if key and key not in existing:
+                existing[key] = row
+    final: dict[str, dict[str, str]] = {}  # draft id -> row values after the merge
+
+    for want in wanted:
+        row = existing.get(want.draft_id)
+        values = {
+            "draft_id": want.draft_id, "app_id": want.app_id, "company": want.company,
+            "role": want.role, "action": want.action, "channel": want.channel,
+            "to_name": want.to_name, "to_email": want.to_email, "due_on": want.due_on,
+        }  # fmt: skip
+        if row is None or table is None:
+            values.update(subject=want.subject, body=want.body, status="draft")
+            if not want.error:
+                out.rendered.append((want.draft_id, want.subject, want.body))
+            final[want.draft_id] = values | {"_row": "", "_error": want.error,
+                                             "_notes": "y" if want.has_notes else ""}  # fmt: skip
+            out.added += 1
+            continue
+        status = table.cell(row, "status").strip().lower()
+        if status in FROZEN:
+            continue
+        if status not in LIVE:  # obsolete (or unknown) -> the action is back
+            values["status"] = "draft"
+        current = (table.cell(row, "subject"), table.cell(row, "body"))
+        fresh = (want.subject, want.body)
+        if not want.error:
+            if current != fresh and (current == memory.get(want.draft_id) or current == ("", "")):
+                values["subject"], values["body"] = fresh
+                current = fresh
+            if current == fresh:
+                out.rendered.append((want.draft_id, *fresh))
+        values["subject"], values["body"] = current
+        final[want.draft_id] = values | {"_row": str(row), "_error": want.error,
+                                         "_notes": "y" if want.has_notes else ""}  # fmt: skip
+
+    # Lint every live draft, including text the user wrote.
+    dupes = duplicate_bodies([(v["app_id"], k, v["body"]) for k, v in final.items()])
+    for key, values in final.items():
+        problems = [] if not values["_error"] else [f"template error: {values['_error']}"]
+        problems += lint_message(
+            values["action"], values["channel"], values["subject"], values["body"], config.me,
+            email_word_limit=config.email_word_limit, note_word_limit=config.note_word_limit,
+            has_notes=bool(values["_notes"]) or values["action"] not in RECALLS_INTERVIEW,
+        )  # fmt: skip
+        if key in dupes:
+            problems.append(dupes[key])
+        values["lint"] = "; ".join(problems)
+        values["mailto"] = (
+            mailto(values["to_email"], values["subject"], values["body"])
+            if values["channel"] == "email" else ""
+        )  # fmt: skip
+        out.open_drafts.append({k: v for k, v in values.items() if not k.startswith("_")})
+
+    for key, values in final.items():
+        kinds: dict[str, Kind] = {"due_on": "date"}
+        if not values["_row"]:
+            row_values = {c: values.get(c, "") for c in DRAFT_COLUMNS if values.get(c, "")}
+            out.appends.append(RowAppend(DRAFTS, key, row_values, kinds))
+            continue
+        assert table is not None
+        row = int(values["_row"])
+        for column in DRAFT_COLUMNS:
+            if column not in values:
+                continue
+            old = table.cell(row, column)
+            if old != values[column]:
+                kind = kinds.get(column, "text")
+                from .changes import same_value
+
+                if kind == "date" and same_value(old, values[column], kind):
+                    continue
+                out.changes.append(
+                    CellChange(DRAFTS, row, key, column, old, values[column], kind)
+                )
+
+    # Drafts no longer called for become obsolete (never deleted).
+    wanted_ids = {w.draft_id for w in wanted}
+    if table is not None:
+        for key, row in existing.items():
+            if key in wanted_ids:
+                continue
+            status = table.cell(row, "status").strip().lower()
+            if status in LIVE and table.cell(row, "action").strip():
+                out.changes.append(
+                    CellChange(DRAFTS, row, key, "status", table.cell(row, "status"), "obsolete")
+                )
+                out.obsoleted += 1
+    return out

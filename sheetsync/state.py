@@ -1,0 +1,248 @@
+"""The state folder: one lock per sheet, the pull snapshot, and push history.
+
+Layout: ``<state_dir>/<sheet-slug>/`` holding ``lock``, ``snapshot.json``,
+``history.sqlite3`` and ``calendar.json``.  Everything here can be deleted
+safely: sheetsync then treats every existing draft as possibly edited by the
+user (and so never re-renders it) and undo has nothing to undo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, LockedError
+from .plan import Plan
+from .schema import ID_COLUMN
+from .table import Workbook
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS pushes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sheet TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,              -- NULL: the run stopped before the write completed
+    command TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT '',
+    undone_by INTEGER
+);
+CREATE TABLE IF NOT EXISTS cells (
+    push_id INTEGER NOT NULL REFERENCES pushes(id),
+    tab TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    col TEXT NOT NULL,
+    old TEXT NOT NULL,
+    new TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'text'
+);
+CREATE INDEX IF NOT EXISTS cells_by_push ON cells(push_id);
+CREATE TABLE IF NOT EXISTS rendered (
+    draft_id TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+"""
+
+
+def default_state_root() -> Path:
+    env = os.environ.get("SHEETSYNC_STATE_DIR")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_state_path
+
+    return user_state_path("sheetsync")
+
+
+def sheet_folder(root: Path, sheet_key: str) -> Path:
+    digest = hashlib.sha256(sheet_key.encode()).hexdigest()[:10]
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", sheet_key.rsplit("/", 1)[-1]).strip("-")[:40]
+    return root / f"{slug or 'sheet'}-{digest}"
+
+
+@dataclass(frozen=True)
+class HistoryCell:
+    tab: str
+    row_id: str
+    column: str
+    old: str
+    new: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class PushRecord:
+    id: int
+    started_at: str
+    finished_at: str | None
+    command: str
+    summary: str
+    cells: int
+    undone_by: int | None
+
+
+class State:
+    """Per-sheet state; create with :meth:`open`."""
+
+    def __init__(self, folder: Path, sheet_key: str) -> None:
+        self.folder = folder
+        self.sheet_key = sheet_key
+        self._db: sqlite3.Connection | None = None
+
+    @classmethod
+    def open(cls, sheet_key: str, root: str | os.PathLike[str] | None = None) -> State:
+        base = Path(root).expanduser() if root else default_state_root()
+        folder = sheet_folder(base, sheet_key)
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise ConfigError(f"cannot create the state folder {folder}: {exc.strerror}",
+                              hint="set state_dir in sheetsync.toml to a writable folder") from exc  # fmt: skip
+        return cls(folder, sheet_key)
+
+    # -- locking ---------------------------------------------------------------
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Hold this sheet's lock; a second run fails at once with LockedError.
+
+        The OS releases the lock when a process dies, so a killed run never
+        leaves a lock behind that blocks the next one.
+        """
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(str(self.folder / "lock"), timeout=0)
+        try:
+            lock.acquire()
+        except Timeout as exc:
+            raise LockedError(
+                f"another sheetsync run is working on {self.sheet_key}",
+                hint="wait for it to finish; if none is running, run again (the lock "
+                "of a stopped run is released automatically)",
+            ) from exc
+        try:
+            yield
+        finally:
+            lock.release()
+
+    # -- snapshot ----------------------------------------------------------------
+    @property
+    def snapshot_path(self) -> Path:
+        return self.folder / "snapshot.json"
+
+    def save_snapshot(self, workbook: Workbook, today: dt.date) -> None:
+        data = {
+            "sheet": self.sheet_key,
+            "today": today.isoformat(),
+            "taken_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "tabs": {name: [t.header, *t.rows] for name, t in workbook.tabs.items()},
+        }
+        _write_json(self.snapshot_path, data)
+
+    def load_snapshot(self) -> tuple[Workbook, dt.date] | None:
+        try:
+            data = json.loads(self.snapshot_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return None  # a damaged snapshot is as good as none: pull again
+        return Workbook.from_grids(data["tabs"]), dt.date.fromisoformat(data["today"])
+
+    # -- calendar feed memory ------------------------------------------------------
+    def load_json(self, name: str) -> dict[str, Any]:
+        try:
+            value = json.loads((self.folder / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def save_json(self, name: str, value: dict[str, Any]) -> None:
+        _write_json(self.folder / name, value)
+
+    # -- history -------------------------------------------------------------------
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = sqlite3.connect(self.folder / "history.sqlite3")
+            self._db.executescript(SCHEMA)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def begin_push(self, plan: Plan, base: Workbook, command: str) -> int:
+        """Record what a push is about to write, before writing it."""
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO pushes (sheet, started_at, command, summary) VALUES (?, ?, ?, ?)",
+                (self.sheet_key, now, command, plan.summary()),
+            )
+            push_id = int(cur.lastrowid or 0)
+            # A row that gets its id in this push is logged under that new id.
+            new_ids = {(c.tab, c.row): c.new for c in plan.changes
+                       if not c.key and c.column == ID_COLUMN.get(c.tab)}  # fmt: skip
+            rows = [(push_id, c.tab, c.key or new_ids.get((c.tab, c.row), ""), c.column, c.old,
+                     c.new, c.kind) for c in plan.changes]  # fmt: skip
+            rows += [
+                (push_id, a.tab, a.key, col, "", value, a.kinds.get(col, "text"))
+                for a in plan.appends
+                for col, value in a.values.items()
+            ]
+            self.db.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        return push_id
+
+    def finish_push(self, push_id: int, rendered: Sequence[tuple[str, str, str]]) -> None:
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        with self.db:
+            self.db.execute("UPDATE pushes SET finished_at = ? WHERE id = ?", (now, push_id))
+        self.remember_rendered(rendered)
+
+    def remember_rendered(self, rendered: Sequence[tuple[str, str, str]]) -> None:
+        """Keep what sheetsync wrote as each draft's text, to tell user edits apart."""
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO rendered (draft_id, subject, body) VALUES (?, ?, ?)",
+                rendered,
+            )
+
+    def rendered(self) -> dict[str, tuple[str, str]]:
+        """What sheetsync last wrote as each draft's subject and body."""
+        return {d: (s, b) for d, s, b in self.db.execute("SELECT * FROM rendered")}
+
+    def pushes(self, limit: int = 20) -> list[PushRecord]:
+        rows = self.db.execute(
+            "SELECT p.id, p.started_at, p.finished_at, p.command, p.summary, "
+            "(SELECT COUNT(*) FROM cells c WHERE c.push_id = p.id), p.undone_by "
+            "FROM pushes p ORDER BY p.id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [PushRecord(*row) for row in rows]
+
+    def push_cells(self, push_id: int) -> list[HistoryCell]:
+        rows = self.db.execute(
+            "SELECT tab, row_id, col, old, new, kind FROM cells WHERE push_id = ? ORDER BY rowid",
+            (push_id,),
+        ).fetchall()
+        return [HistoryCell(*row) for row in rows]
+
+    def mark_undone(self, push_id: int, by: int) -> None:
+        with self.db:
+            self.db.execute("UPDATE pushes SET undone_by = ? WHERE id = ?", (by, push_id))
+
+
+def _write_json(path: Path, value: Any) -> None:
+    from .backends.local import atomic_writer
+
+    with atomic_writer(path) as handle:
+        json.dump(value, handle, ensure_ascii=False)
+

@@ -1,0 +1,441 @@
+"""Reading tracker cells (text) into typed values, a whole column at a time.
+
+Every reader returns the typed values *and* a Series of error text ("" when
+the cell is fine), indexed like its input.  Nothing is ever guessed: a cell
+that cannot be read with certainty becomes NaT/<NA> plus a short reason, and
+the caller decides what that means for the row.  Cells are only read, never
+rewritten: surrounding spaces are ignored for reading and kept in the sheet.
+
+Columns repeat a handful of distinct values (dates, statuses), so each reader
+factorizes its column, parses only the distinct texts with vectorised string
+operations, and spreads the results back with one ``take``.
+
+Dates
+-----
+Accepted forms (case and surrounding spaces ignored):
+
+* ISO 8601 dates and date-times: ``2026-03-12``, ``2026-03-12T09:30:00``,
+  ``2026-03-12 09:30``, with or without a ``Z``/``+01:00`` offset.  The date is
+  kept as written; an offset never shifts it to another day.  Year-first dates
+  with ``/`` or ``.`` (``2026/03/12``) read the same way: no calendar writes
+  year-day-month.
+* Spreadsheet serial numbers (days since 1899-12-30), e.g. ``46093`` or
+  ``46093.5`` (the fraction is a time of day), from 20000 to 80000
+  (1954-10-03 to 2118-12-07).  Other numbers are not dates.
+* Numeric dates with a four-digit year in the configured order (``date_order``
+  MDY or DMY), separated by ``/``, ``.`` or ``-``, optionally followed by a time:
+  ``03/04/2026`` is 4 March under MDY and 3 April under DMY.  Because the order
+  is configured, such a date is *not* ambiguous.
+* Dates with an English month name: ``12 Mar 2026``, ``12-Mar-2026``,
+  ``12th March 2026``, ``Mar 12, 2026``, ``Thu 12 Mar 2026``,
+  ``Thursday, March 12, 2026``.  A weekday that disagrees with the date is an
+  error, since one of the two is a typo and we cannot tell which.
+
+"Ambiguous" means the text has a plausible reading but not a single certain
+one: a two-digit year (``03/04/26``, ``12-Mar-26``: which century, and under
+some conventions even which field is the year).  Such cells get an
+``ambiguous: ...`` error.  Anything else that matches no accepted form, or
+names a day that does not exist (``31/02/2026``), is ``not a date``.  Years
+outside 1900-2199 are rejected as typos.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .schema import APP_DATE_COLUMNS, APP_USER_COLUMNS, STATUSES
+
+NAT = np.datetime64("NaT", "D")
+SERIAL_EPOCH = np.datetime64("1899-12-30", "D")
+SERIAL_MIN, SERIAL_MAX = 20000, 80000  # 1954-10-03 .. 2118-12-07
+YEAR_MIN, YEAR_MAX = 1900, 2199
+SHOW_AT_MOST = 40  # characters of a bad value quoted in an error
+
+TRUE_WORDS = ("yes", "y", "true", "1", "x")
+FALSE_WORDS = ("", "no", "n", "false", "0")
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTH_NUMBER = {m: i + 1 for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}  # fmt: skip
+_WEEKDAY_NUMBER = {w[:3].lower(): i for i, w in enumerate(_WEEKDAYS)}
+
+# Regular expressions run on lower-cased, stripped text.  [0-9] rather than \d:
+# \d also matches other scripts' digits, which int() would then read silently.
+_TIME = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]+)?)?"
+_ZONE = r"(?:z|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)"
+_SERIAL = re.compile(r"^(?P<n>[0-9]+(?:\.[0-9]+)?)$")
+_YEAR_FIRST = re.compile(
+    rf"^(?P<y>[0-9]{{4}})(?P<sep>[-/.])(?P<m>[0-9]{{1,2}})(?P=sep)(?P<d>[0-9]{{1,2}})"
+    rf"(?:(?:t|\s+){_TIME}\s*{_ZONE}?)?$"
+)
+_NUMERIC = re.compile(
+    rf"^(?P<a>[0-9]{{1,2}})(?P<sep>[-/.])(?P<b>[0-9]{{1,2}})(?P=sep)(?P<y>[0-9]{{4}}|[0-9]{{2}})"
+    rf"(?:\s+{_TIME}(?:\s*[ap]\.?m\.?)?)?$"
+)
+_MON = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+        r"|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")  # fmt: skip
+_WD = (r"(?:(?P<wd>mon(?:day)?|tue(?:s|sday)?|wed(?:nesday)?|thu(?:r|rs|rsday)?|fri(?:day)?"
+       r"|sat(?:urday)?|sun(?:day)?)\.?,?\s+)?")  # fmt: skip
+_DAY = r"(?P<d>[0-9]{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<y>[0-9]{4}|[0-9]{2})"
+_DAY_FIRST = re.compile(rf"^{_WD}{_DAY}(?:\s+|-){_MON},?(?:\s+|-){_YEAR}$")
+_MONTH_FIRST = re.compile(rf"^{_WD}{_MON}\s+{_DAY},?\s+{_YEAR}$")
+_COUNT = re.compile(r"^(?P<sign>[+-]?)(?P<int>[0-9]+)(?:\.(?P<frac>[0-9]*))?$")
+
+
+class Parsed(NamedTuple):
+    """Column-level parse result as arrays (positions match the input)."""
+
+    values: Any  # ndarray, or an Int64 extension array for counts
+    errors: np.ndarray  # object array of str, "" = fine
+    bad: np.ndarray  # bool, errors != "" (computed on the distinct values: cheap)
+
+
+# -- helpers over distinct values --------------------------------------------------------
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, pd.Series, pd.Series]:
+    """(codes, raw distinct texts stripped, the same lower-cased); missing -> code -1."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    raw = pd.Series(uniques, dtype=object).astype(str).str.strip().astype(object)
+    return codes, raw, raw.str.lower()
+
+
+def _spread(per_unique: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
+    """Values for every row from values per distinct text; code -1 gets ``missing``."""
+    return np.append(per_unique, np.array([missing], dtype=per_unique.dtype))[codes]
+
+
+def _quoted(raw: pd.Series) -> pd.Series:
+    """``'value'`` for error messages, long values shortened."""
+    long = raw.str.len() > SHOW_AT_MOST
+    shown = raw.where(~long, raw.str.slice(0, SHOW_AT_MOST) + "...")
+    return "'" + shown + "'"
+
+
+def _texts(s: pd.Series | np.ndarray) -> np.ndarray:
+    return np.asarray(s.to_numpy(dtype=object) if isinstance(s, pd.Series) else s, dtype=object)
+
+
+def _ints(col: pd.Series) -> np.ndarray:
+    return col.fillna("0").astype("int64").to_numpy(dtype=np.int64)
+
+
+# -- dates -------------------------------------------------------------------------------
+
+
+def _check_order(date_order: str) -> str:
+    order = date_order.upper()
+    if order not in ("MDY", "DMY"):
+        raise ValueError(f'date_order must be "MDY" or "DMY", not {date_order!r}')
+    return order
+
+
+def _calendar_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """datetime64[D] for (year, month, day) arrays; NaT where no such day exists."""
+    ok = (m >= 1) & (m <= 12) & (d >= 1) & (y >= YEAR_MIN) & (y <= YEAR_MAX)
+    months = np.where(ok, (y - 1970) * 12 + (m - 1), 0).astype("datetime64[M]")
+    first = months.astype("datetime64[D]")
+    length = ((months + 1).astype("datetime64[D]") - first).astype(np.int64)
+    ok &= d <= length
+    return np.where(ok, first + np.where(ok, d - 1, 0).astype("timedelta64[D]"), NAT)
+
+
+Reason = np.ndarray | str
+
+
+def _read_distinct_dates(raw: pd.Series, low: pd.Series, order: str) -> tuple[np.ndarray, np.ndarray]:
+    """Parse distinct stripped texts: (datetime64[D] with NaT, error text)."""
+    n = len(raw)
+    days = np.full(n, NAT, dtype="datetime64[D]")
+    errors = np.full(n, "", dtype=object)
+    quoted = _quoted(raw).to_numpy(dtype=object)
+    claimed = (low == "").to_numpy(dtype=bool, copy=True)  # blank: NaT, no error
+
+    def found(rx: re.Pattern[str], required: str) -> tuple[np.ndarray, pd.DataFrame]:
+        """Unclaimed rows matching ``rx`` (``required`` is a group every match fills)."""
+        parts = low.str.extract(rx.pattern, expand=True)
+        hit = parts[required].notna().to_numpy(dtype=bool) & ~claimed
+        return np.flatnonzero(hit), parts
+
+    def settle(rows: np.ndarray, got: np.ndarray, head: Reason, tail: Reason = "") -> None:
+        """Store parsed days; rows where ``got`` is NaT get "head ('value')tail"."""
+        claimed[rows] = True
+        days[rows] = got
+        failed = np.isnat(got)
+        if failed.any():
+            pick = rows[failed]
+            h = head[failed] if isinstance(head, np.ndarray) else head
+            t = tail[failed] if isinstance(tail, np.ndarray) else tail
+            errors[pick] = h + " (" + quoted[pick] + ")" + t
+
+    # Spreadsheet serial numbers: the integer part counts days, the fraction is a time.
+    rows, parts = found(_SERIAL, "n")
+    if rows.size:
+        number = parts["n"].iloc[rows].astype("float64").to_numpy()
+        plausible = (number >= SERIAL_MIN) & (number <= SERIAL_MAX)
+        serial = np.where(plausible, number, 0).astype(np.int64)
+        got = np.where(plausible, SERIAL_EPOCH + serial.astype("timedelta64[D]"), NAT)
+        settle(rows, got, "not a date",
+               f"; numbers are read as spreadsheet dates from {SERIAL_MIN} to {SERIAL_MAX}")  # fmt: skip
+
+    # Year first (ISO 8601 and friends).
+    rows, parts = found(_YEAR_FIRST, "y")
+    if rows.size:
+        sub = parts.iloc[rows]
+        settle(rows, _calendar_days(_ints(sub["y"]), _ints(sub["m"]), _ints(sub["d"])), "not a date")
+
+    # Numeric day and month in the configured order.
+    rows, parts = found(_NUMERIC, "a")
+    if rows.size:
+        sub = parts.iloc[rows]
+        a, b, y = _ints(sub["a"]), _ints(sub["b"]), _ints(sub["y"])
+        two_digit = (sub["y"].str.len() == 2).to_numpy(dtype=bool)
+        m, d = (a, b) if order == "MDY" else (b, a)
+        got = np.where(two_digit, NAT, _calendar_days(y, m, d))
+        other_ok = ~np.isnat(_calendar_days(y, d, m))  # would read in the other order
+        words = "month/day/year" if order == "MDY" else "day/month/year"
+        head = np.where(two_digit, "ambiguous: two-digit year",
+                        np.where(other_ok, f"not a {words} date", "not a date")).astype(object)
+        tail = np.where(two_digit, "; write the year in full",
+                        np.where(other_ok, f"; date_order is {order}", "")).astype(object)
+        settle(rows, got, head, tail)
+
+    # English month names, day first or month first, optional weekday.
+    for rx in (_DAY_FIRST, _MONTH_FIRST):
+        rows, parts = found(rx, "mon")
+        if not rows.size:
+            continue
+        sub = parts.iloc[rows]
+        m = sub["mon"].str.slice(0, 3).map(_MONTH_NUMBER).to_numpy(dtype=np.int64)
+        two_digit = (sub["y"].str.len() == 2).to_numpy(dtype=bool)
+        got = np.where(two_digit, NAT, _calendar_days(_ints(sub["y"]), m, _ints(sub["d"])))
+        named = sub["wd"].str.slice(0, 3).map(_WEEKDAY_NUMBER)
+        has_wd = named.notna().to_numpy(dtype=bool)
+        wd = named.fillna(-1).to_numpy(dtype=np.int64)
+        actual = (got.astype("datetime64[D]").view(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+        clash = has_wd & ~np.isnat(got) & (wd != actual)
+        actual_name = np.asarray(_WEEKDAYS, dtype=object)[np.where(clash, actual, 0)]
+        head = np.where(two_digit, "ambiguous: two-digit year",
+                        np.where(clash, "weekday does not match the date", "not a date"))
+        tail = np.where(two_digit, "; write the year in full",
+                        np.where(clash, "; that day is a " + actual_name, ""))
+        settle(rows, np.where(clash, NAT, got), head.astype(object), tail.astype(object))
+
+    rest = np.flatnonzero(~claimed)
+    errors[rest] = "not a date (" + quoted[rest] + ")"
+    return days, errors
+
+
+def _parse_dates_array(values: np.ndarray, date_order: str) -> Parsed:
+    order = _check_order(date_order)
+    codes, raw, low = _distinct(values)
+    days_u, errors_u = _read_distinct_dates(raw, low, order)
+    bad_u = errors_u != ""
+    return Parsed(
+        _spread(days_u, codes, NAT),
+        _spread(errors_u, codes, ""),
+        _spread(bad_u.astype(bool), codes, False),
+    )
+
+
+def parse_dates(s: pd.Series, date_order: str) -> tuple[pd.Series, pd.Series]:
+    """Read a column of date text.
+
+    Returns ``(dates, errors)``: ``datetime64[ns]`` dates at midnight with NaT
+    for blank or unreadable cells, and error text ("" when fine, e.g.
+    ``"not a date ('31/02/2026')"`` or ``"ambiguous: two-digit year, write the
+    year in full ('03/04/26')"``).  ``date_order`` is ``"MDY"`` or ``"DMY"``.
+    See the module docstring for the accepted forms.
+    """
+    got = _parse_dates_array(_texts(s), date_order)
+    return (
+        pd.Series(got.values.astype("datetime64[ns]"), index=s.index, name=s.name),
+        pd.Series(got.errors, index=s.index, name=s.name, dtype=object),
+    )
+
+
+# -- counts, statuses, yes/no -------------------------------------------------------------
+
+
+def _parse_count_array(values: np.ndarray) -> Parsed:
+    codes, raw, low = _distinct(values)
+    n = len(raw)
+    parts = low.str.extract(_COUNT.pattern, expand=True)
+    numeric = parts["int"].notna().to_numpy(dtype=bool)
+    whole = numeric & (parts["frac"].fillna("").str.strip("0") == "").to_numpy(dtype=bool)
+    digits = parts["int"].fillna("").str.lstrip("0").str.len().to_numpy(dtype=np.int64)
+    small = whole & (digits <= 6)  # a bigger count is a typo, and could overflow
+    value = np.zeros(n, dtype=np.int64)
+    value[small] = parts["int"][small].astype("int64").to_numpy(dtype=np.int64)
+    negative = small & (parts["sign"] == "-").to_numpy(dtype=bool) & (value > 0)
+    blank = (low == "").to_numpy(dtype=bool)
+    valid = small & ~negative
+    reason = np.select(
+        [blank | valid, negative, numeric & ~whole, whole & ~small],
+        ["", "cannot be negative", "not a whole number", "too large"],
+        "not a whole number",
+    ).astype(object)
+    errors = np.full(n, "", dtype=object)
+    show = reason != ""
+    errors[show] = reason[show] + " (" + _quoted(raw).to_numpy(dtype=object)[show] + ")"
+    present = _spread(valid, codes, False)
+    counts = pd.arrays.IntegerArray(_spread(np.where(valid, value, 0), codes, 0), ~present)
+    return Parsed(counts, _spread(errors, codes, ""), _spread(show, codes, False))
+
+
+def parse_count(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Read ``follow_ups_sent``: whole numbers >= 0 ("2", "2.0", " 3 ").
+
+    Blank gives <NA> (the policy decides what blank means); ``"-1"``, ``"1.5"``
+    and ``"two"`` give <NA> plus an error.
+    """
+    got = _parse_count_array(_texts(s))
+    return (
+        pd.Series(got.values, index=s.index, name=s.name, dtype="Int64"),
+        pd.Series(got.errors, index=s.index, name=s.name, dtype=object),
+    )
+
+
+STATUS_HELP = f"use {', '.join(STATUSES[:-1])} or {STATUSES[-1]}; blank means open"
+
+
+def _parse_status_array(values: np.ndarray) -> Parsed:
+    codes, raw, low = _distinct(values)
+    cleaned = low.where(low != "", "open")
+    known = cleaned.isin(STATUSES).to_numpy(dtype=bool)
+    errors = np.full(len(raw), "", dtype=object)
+    quoted = _quoted(raw).to_numpy(dtype=object)
+    errors[~known] = "unknown status (" + quoted[~known] + f"); {STATUS_HELP}"
+    # Unknown text is kept (lower-cased) so callers can still show it.
+    return Parsed(_spread(cleaned.to_numpy(dtype=object), codes, "open"),
+                  _spread(errors, codes, ""), _spread(~known, codes, False))  # fmt: skip
+
+
+def parse_status(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Normalize ``status``: case and surrounding spaces ignored, blank -> "open".
+
+    Unknown text is returned lower-cased and stripped, with an error naming
+    the accepted values.
+    """
+    got = _parse_status_array(_texts(s))
+    return (
+        pd.Series(got.values, index=s.index, name=s.name, dtype=object),
+        pd.Series(got.errors, index=s.index, name=s.name, dtype=object),
+    )
+
+
+def _parse_yes_array(values: np.ndarray) -> Parsed:
+    codes, raw, low = _distinct(values)
+    yes = low.isin(TRUE_WORDS).to_numpy(dtype=bool)
+    known = yes | low.isin(FALSE_WORDS).to_numpy(dtype=bool)
+    errors = np.full(len(raw), "", dtype=object)
+    errors[~known] = "not yes or no (" + _quoted(raw).to_numpy(dtype=object)[~known] + ")"
+    return Parsed(_spread(yes, codes, False), _spread(errors, codes, ""),
+                  _spread(~known, codes, False))  # fmt: skip
+
+
+def parse_yes(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Read a yes/no cell: yes/y/true/1/x -> True; blank/no/n/false/0 -> False.
+
+    Case and surrounding spaces are ignored; anything else is False plus an error.
+    """
+    got = _parse_yes_array(_texts(s))
+    return (
+        pd.Series(got.values, index=s.index, name=s.name, dtype=bool),
+        pd.Series(got.errors, index=s.index, name=s.name, dtype=object),
+    )
+
+
+# -- interviewers (one cell at a time, used when drafting) --------------------------------
+
+# Entries end at ";" or a line break, or at a comma right after ">" (a comma
+# anywhere else may be part of a name such as "Lee, Ann").
+_ENTRY_SPLIT = re.compile(r"[;\r\n]+|(?<=>)\s*,")
+_NAME_EMAIL = re.compile(r"^(?P<name>[^<>]*?)\s*<\s*(?:mailto:)?(?P<email>[^<>\s]+@[^<>\s]+)\s*>$",
+                         re.IGNORECASE)  # fmt: skip
+_BARE_EMAIL = re.compile(r"^(?:mailto:)?(?P<email>[^<>\s@]+@[^<>\s@]+)$", re.IGNORECASE)
+
+
+def parse_interviewers(text: str) -> list[tuple[str, str]]:
+    """``"Ann Lee <ann@x.com>; Bo Chan"`` -> ``[("Ann Lee", "ann@x.com"), ("Bo Chan", "")]``.
+
+    Entries are separated by ``;`` or new lines; each is ``Name <email>``, a
+    bare name, or a bare e-mail address (name ""). Quotes around a name are
+    dropped.  Blank entries are skipped.
+    """
+    people: list[tuple[str, str]] = []
+    for entry in _ENTRY_SPLIT.split(text or ""):
+        entry = entry.strip()
+        if not entry:
+            continue
+        if match := _NAME_EMAIL.match(entry):
+            name, email = match["name"], match["email"]
+        elif match := _BARE_EMAIL.match(entry):
+            name, email = "", match["email"]
+        else:
+            name, email = entry, ""
+        name = name.strip().strip("\"'").strip()
+        people.append((name, email))
+    return people
+
+
+# -- the Applications tab -----------------------------------------------------------------
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name in frame.columns:
+        return _texts(frame[name])
+    return np.full(len(frame), "", dtype=object)
+
+
+def parse_applications(frame: pd.DataFrame, date_order: str) -> tuple[pd.DataFrame, pd.Series]:
+    """Type the Applications tab's text frame (as from ``Table.frame()``).
+
+    Returns ``(apps, problems)``, both indexed like ``frame``.  ``apps`` holds
+    every column of ``frame`` (plus any canonical input column it lacked, as
+    blank text), with the date columns as ``datetime64[ns]``,
+    ``follow_ups_sent`` as ``Int64``, ``status`` normalized and
+    ``handwritten_note`` as bool; other columns are passed through untouched.
+    ``problems`` is "" or notes like ``"interview_on: not a date ('31/02/2026')"``
+    joined with ``"; "`` in column order.
+    """
+    n = len(frame)
+    out = frame.copy(deep=False)
+    notes: list[tuple[str, Parsed]] = []
+
+    # All date columns share their distinct values, so parse them as one block.
+    date_cols = list(APP_DATE_COLUMNS)
+    block = np.concatenate([_column(frame, c) for c in date_cols]) if n else np.empty(0, object)
+    dates = _parse_dates_array(block, date_order)
+    for i, col in enumerate(date_cols):
+        part = slice(i * n, (i + 1) * n)
+        out[col] = pd.Series(dates.values[part].astype("datetime64[ns]"), index=frame.index)
+        notes.append((col, Parsed(dates.values[part], dates.errors[part], dates.bad[part])))
+
+    count = _parse_count_array(_column(frame, "follow_ups_sent"))
+    out["follow_ups_sent"] = pd.Series(count.values, index=frame.index, dtype="Int64")
+    status = _parse_status_array(_column(frame, "status"))
+    out["status"] = pd.Series(status.values, index=frame.index, dtype=object)
+    note = _parse_yes_array(_column(frame, "handwritten_note"))
+    out["handwritten_note"] = pd.Series(note.values, index=frame.index, dtype=bool)
+    notes += [("follow_ups_sent", count), ("status", status), ("handwritten_note", note)]
+
+    for col in APP_USER_COLUMNS:
+        if col not in out.columns:
+            out[col] = pd.Series("", index=frame.index, dtype=object)
+
+    # Join "column: reason" notes in the schema's column order, touching only bad rows.
+    order = {c: i for i, c in enumerate(APP_USER_COLUMNS)}
+    problems = np.full(n, "", dtype=object)
+    for col, got in sorted(notes, key=lambda item: order[item[0]]):
+        rows = np.flatnonzero(got.bad)
+        if rows.size:
+            text = col + ": " + got.errors[rows]
+            before = problems[rows]
+            problems[rows] = np.where(before == "", text, before + "; " + text)
+    return out, pd.Series(problems, index=frame.index, name="problems", dtype=object)
