@@ -94,7 +94,9 @@ def _draft_frame(table: Table | None, date_order: str) -> pd.DataFrame:
 
     cols = ["draft_id", "app_id", "action", "status", "sent_on", "due_on"]
     if table is None:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        return empty.assign(sent=pd.Series(dtype="datetime64[ns]"),
+                            due=pd.Series(dtype="datetime64[ns]"))  # fmt: skip
     frame = table.frame(cols)
     frame["status"] = frame["status"].str.strip().str.lower()
     frame["app_id"] = frame["app_id"].str.strip()
@@ -359,7 +361,7 @@ def compute(
     typed, problems = parse_applications(effective, config.date_order)
     problems = problems.where(~duplicated, (problems + "; ").str.lstrip("; ")
                               + "id: the same id is on more than one row - make it unique")  # fmt: skip
-    calendar = Calendar.for_config(config)
+    calendar = Calendar.from_config(config)
     result = policy(typed, problems, today, config.rules, calendar)
     result.loc[blank, ["next_action", "why", "problems"]] = ""
     result.loc[blank, "due_on"] = pd.NaT
@@ -384,7 +386,7 @@ def compute(
     existing_fb = set(fb_frame["app_id"].str.strip())
     new_fb = new_feedback_rows(typed[active], existing_fb, today)
     themes = load_themes(config.themes_file)
-    combined = pd.concat([fb_frame, pd.DataFrame(new_fb, columns=fb_frame.columns).fillna("")],
+    combined = pd.concat([fb_frame, pd.DataFrame(new_fb, columns=fb_frame.columns, dtype=object).fillna("")],
                          ignore_index=True)  # fmt: skip
     fb_result = compute_feedback(combined, today, config.rules, config.date_order, themes)
     n_old = len(fb_frame)
@@ -423,6 +425,17 @@ def compute(
     agenda = _agenda(typed, result, rows, merged)
     agenda += feedback_agenda(combined, fb_result, today)
     agenda.sort(key=lambda i: (i.due_on, i.company.lower(), i.action))
+
+    # Columns a change needs but the tab lacks (an `id` column, a write-back
+    # column) are appended on the right, like sheetsync's own columns.
+    for change in [*plan.changes, *plan.appends]:
+        table = workbook.get(change.tab)
+        names = [change.column] if isinstance(change, CellChange) else list(change.values)
+        for name in names:
+            if table is not None and name not in table.columns:
+                extra = plan.new_columns.setdefault(change.tab, [])
+                if name not in extra:
+                    extra.append(name)
 
     apps_view = pd.DataFrame({"id": text["id"], "company": text["company"], "role": text["role"],
                               **owned})  # fmt: skip

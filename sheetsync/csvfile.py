@@ -57,8 +57,9 @@ def parse(text: str, name: str = "CSV") -> CsvDoc:
             f"{name}: cannot read line {reader.line_num}: {exc}",
             hint="a quoted cell is probably missing its closing quote",
         ) from exc
-    crlf = sum(1 for r in raw[:200] if r.endswith("\r\n"))
-    newline = "\r\n" if crlf * 2 > min(len(raw), 200) else "\n"
+    ended = [r for r in raw[:200] if r.endswith("\n")]
+    crlf = sum(1 for r in ended if r.endswith("\r\n"))
+    newline = "\r\n" if ended and crlf * 2 >= len(ended) else "\n"
     return CsvDoc(values, raw, bom, newline)
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .agenda import AgendaItem
@@ -87,8 +88,13 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _to_date(value: Any) -> date | None:
-    if value is None or (not isinstance(value, str | date) and pd.isna(value)):
+    """A ``date`` from a Timestamp / datetime / date / datetime64; None for NaT and the rest."""
+    if value is None or value is pd.NaT:  # NaT is a datetime subclass: test it first
         return None
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+        if value is pd.NaT:
+            return None
     if isinstance(value, datetime):  # includes pd.Timestamp
         return value.date()
     if isinstance(value, date):
@@ -316,7 +322,6 @@ def _open_items(
     keys = _row_keys(frame)
     company, role = _text(frame, "company"), _text(frame, "role")
     app_id, action_item = _text(frame, "app_id"), _text(frame, "action_item")
-    has_action_due = _text(frame, "action_due").map(lambda v: bool(v.strip()))
     out: list[tuple[Hashable, AgendaItem, str]] = []
     for n, index in enumerate(frame.index):
         result = results[index]
@@ -337,14 +342,7 @@ def _open_items(
             else:
                 item = " ".join(action_item.iloc[n].split())
                 uid = f"{keys[n]}-act-{_short_hash(item)}"
-                when = (
-                    "by the date you set" if has_action_due.iloc[n]
-                    else f"within {_days(rules.act_on_feedback_days)} of it"
-                )  # fmt: skip
-                why = (
-                    f"Act on the feedback from {who} (received {_day(received, today)}), "
-                    f"{when}: {item}"
-                )
+                why = f"Act on the feedback from {who} (received {_day(received, today)}): {item}"
                 what = item
             out.append((index, AgendaItem(
                 uid=uid, tab=FEEDBACK, app_id=app_id.iloc[n].strip(),

@@ -129,7 +129,9 @@ def lint_message(
         problems.append(f"placeholder left over ({', '.join(found)}): fill it in")
     greeting = EMPTY_GREETING.search(body)
     if greeting:
-        problems.append(f'empty greeting ("{greeting.group(0).strip()}"): add the name or use "Hello,"')
+        problems.append(
+            f'empty greeting ("{greeting.group(0).strip()}"): add the name or use "Hello,"'
+        )
 
     if channel != "note" and not subject.strip():
         problems.append("no subject: add one")

@@ -214,7 +214,7 @@ def builtin_rules() -> ThemeRules:
     return ThemeRules.from_toml(text, "built-in themes.toml")
 
 
-def load_theme_rules(user_file: str | os.PathLike[str] | None = None) -> ThemeRules:
+def load_themes(user_file: str | os.PathLike[str] | None = None) -> ThemeRules:
     """The built-in rules, extended by ``user_file`` (``Config.themes_file``) when given."""
     rules = builtin_rules()
     if user_file is None:

@@ -147,3 +147,16 @@ def copy_tracker(src: Path, dst: Path) -> Path:
 
 
 __all__ = ["TODAY", "ROOT", "FakeBackend", "Table", "counting_ids", "copy_tracker"]
+
+
+@pytest.fixture(autouse=True)
+def sender_config(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A config naming the sender, so drafts are signed as a real user's would be."""
+    path = isolated / "sender.toml"
+    path.write_text(
+        '[me]\nname = "Jordan Rivera"\nemail = "jordan.rivera@example.com"\n'
+        'phone = "+1 555 0100"\nlinkedin = "linkedin.com/in/jordanrivera"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SHEETSYNC_CONFIG", str(path))
+    return path

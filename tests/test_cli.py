@@ -1,0 +1,241 @@
+"""Every command through Click's CliRunner on local trackers; results checked through the library."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sheetsync import errors
+from sheetsync.backends.local import CsvFolderBackend
+from sheetsync.cli import cli
+from sheetsync.schema import APP_USER_COLUMNS
+
+TODAY = "2026-03-16"
+
+
+def run(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def files(path: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(path.glob("*.csv"))}
+
+
+def applications(path: Path) -> list[dict[str, str]]:
+    table = CsvFolderBackend(path).read()["Applications"]
+    return [{c: table.cell(i, c) for c in table.columns} for i in range(len(table.rows))]
+
+
+def test_init_then_sync_fills_actions_and_drafts(tmp_path: Path) -> None:
+    target = tmp_path / "T"
+    run("init", str(target))
+    before = (target / "Applications.csv").read_bytes()
+    run("sync", "--sheet", str(target), "--today", TODAY)
+    rows = [r for r in applications(target) if r["company"]]
+    by_company = {r["company"]: r for r in rows}
+    assert by_company["Northwind Analytics"]["next_action"] == "interview"
+    assert by_company["Northwind Analytics"]["due_on"] == "2026-03-19"
+    assert by_company["Juniper Software"]["next_action"] == ""  # offer: nothing to do
+    assert all(r["id"] for r in rows)  # blank ids were filled
+    drafts = CsvFolderBackend(target).read()["Drafts"]
+    assert len(drafts.rows) > 5
+    assert (target / "Applications.csv").read_bytes() != before
+
+
+def test_second_sync_with_same_today_changes_no_byte(tracker: Path) -> None:
+    run("sync", "--sheet", str(tracker), "--today", TODAY)
+    first = files(tracker)
+    run("sync", "--sheet", str(tracker), "--today", TODAY)
+    assert files(tracker) == first
+
+
+def test_sync_leaves_every_user_cell_byte_identical(tracker: Path) -> None:
+    before = applications(tracker)
+    run("sync", "--sheet", str(tracker), "--today", TODAY)
+    after = applications(tracker)
+    assert len(after) == len(before)
+    for old, new in zip(before, after, strict=True):
+        for column in APP_USER_COLUMNS:
+            if column == "id" and not old["id"] and old["company"]:
+                continue  # a blank id is filled once, by design
+            assert new.get(column, "") == old.get(column, ""), column
+
+
+def test_pull_writes_nothing_and_push_writes_its_result(tracker: Path) -> None:
+    before = files(tracker)
+    run("pull", "--sheet", str(tracker), "--today", TODAY)
+    assert files(tracker) == before
+    run("push", "--sheet", str(tracker), "--today", TODAY)
+    assert any(r["next_action"] for r in applications(tracker))
+
+
+def test_push_without_pull_says_what_to_do(tracker: Path) -> None:
+    out = CliRunner().invoke(cli, ["push", "--sheet", str(tracker), "--today", TODAY])
+    assert out.exit_code == errors.EXIT_USAGE
+    assert "sheetsync pull" in out.output
+
+
+def test_dry_run_prints_changes_and_writes_nothing(tracker: Path) -> None:
+    before = files(tracker)
+    out = run("sync", "--sheet", str(tracker), "--today", TODAY, "--dry-run")
+    assert "next_action" in out
+    assert files(tracker) == before
+
+
+def test_agenda_json_and_csv_agree(tracker: Path) -> None:
+    run("sync", "--sheet", str(tracker), "--today", TODAY)
+    items = json.loads(run("agenda", "--sheet", str(tracker), "--today", TODAY, "--format", "json"))
+    rows = list(csv.DictReader(io.StringIO(
+        run("agenda", "--sheet", str(tracker), "--today", TODAY, "--format", "csv"))))  # fmt: skip
+    assert [i["uid"] for i in items] == [r["uid"] for r in rows]
+    assert items and all(i["due_on"] <= "2026-03-23" for i in items)
+    overdue = [i for i in items if i["overdue"]]
+    assert overdue and all(i["due_on"] < TODAY for i in overdue)
+    table = run("agenda", "--sheet", str(tracker), "--today", TODAY)
+    assert "overdue" in table
+
+
+def test_agenda_days_zero_lists_only_due_and_overdue(tracker: Path) -> None:
+    items = json.loads(run("agenda", "--sheet", str(tracker), "--today", TODAY,
+                           "--days", "0", "--format", "json"))  # fmt: skip
+    assert items and all(i["due_on"] <= TODAY for i in items)
+
+
+def test_strict_exits_1_when_rows_have_problems(tracker: Path) -> None:
+    run("sync", "--sheet", str(tracker), "--today", TODAY, "--strict", code=errors.EXIT_PROBLEMS)
+    problems = [r for r in applications(tracker) if r["problems"]]
+    assert any("interview_on" in r["problems"] for r in problems)
+
+
+def test_quiet_prints_only_when_something_needs_the_user(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    calm = make_tracker("company,role,status\nAcme,Analyst,closed\n")
+    assert run("sync", "-q", "--sheet", str(calm), "--today", TODAY) == ""
+    busy = make_tracker("company,role,interview_on\nAcme,Analyst,2026-03-15\n")
+    assert "1 action(s) due" in run("sync", "-q", "--sheet", str(busy), "--today", TODAY)
+
+
+def test_missing_sheet_is_unreachable_with_a_hint(tmp_path: Path) -> None:
+    out = CliRunner().invoke(cli, ["sync", "--sheet", str(tmp_path / "nope"), "--today", TODAY])
+    assert out.exit_code == errors.EXIT_UNREACHABLE
+    assert "sheetsync init" in out.output
+
+
+def test_no_sheet_at_all_is_a_usage_error() -> None:
+    out = CliRunner().invoke(cli, ["sync", "--today", TODAY])
+    assert out.exit_code == errors.EXIT_USAGE
+    assert "--sheet" in out.output
+
+
+def test_bad_today_is_a_usage_error(tracker: Path) -> None:
+    out = CliRunner().invoke(cli, ["sync", "--sheet", str(tracker), "--today", "16/03/2026"])
+    assert out.exit_code == 2 and "2026-03-16" in out.output
+
+
+def test_bad_config_is_a_usage_error(tracker: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[rules]\nfollow_up_after_days = 'seven'\n")
+    out = CliRunner().invoke(cli, ["sync", "--sheet", str(tracker), "--config", str(bad)])
+    assert out.exit_code == errors.EXIT_USAGE
+    assert "follow_up_after_days" in out.output
+
+
+def test_duplicate_headers_are_a_layout_error_and_nothing_is_written(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    path = make_tracker("company,Role,role\nAcme,Analyst,Lead\n")
+    before = files(path)
+    out = CliRunner().invoke(cli, ["sync", "--sheet", str(path), "--today", TODAY])
+    assert out.exit_code == errors.EXIT_LAYOUT
+    assert "B1" in out.output and "C1" in out.output
+    assert files(path) == before
+
+
+def test_second_run_while_locked_exits_with_its_own_code(tracker: Path) -> None:
+    from sheetsync.config import Config
+    from sheetsync.state import State
+
+    state = State.open(CsvFolderBackend(tracker).key, Config().state_dir)
+    with state.lock():
+        out = CliRunner().invoke(cli, ["sync", "--sheet", str(tracker), "--today", TODAY])
+    assert out.exit_code == errors.EXIT_LOCKED
+    assert "another sheetsync run" in out.output
+
+
+def test_config_supplies_the_sheet_and_rules(tracker: Path, tmp_path: Path) -> None:
+    cfg = tmp_path / "sheetsync.toml"
+    cfg.write_text(f'sheet = "{tracker}"\n[rules]\nfollow_up_after_days = 10\n')
+    run("sync", "--config", str(cfg), "--today", TODAY)
+    quill = next(r for r in applications(tracker) if r["company"] == "Quill Media")
+    assert quill["next_action"] == "follow_up"
+    assert quill["due_on"] == "2026-03-16"  # 5 Mar + 10 days = Sun 15 Mar, rolled to Monday
+
+
+def test_log_and_undo_restore_the_last_push(tracker: Path) -> None:
+    before = files(tracker)
+    run("sync", "--sheet", str(tracker), "--today", TODAY)
+    assert "sync" in run("log", "--sheet", str(tracker))
+    out = run("undo", "--sheet", str(tracker))
+    assert "restored" in out
+    after = applications(tracker)
+    assert all(r["next_action"] == "" for r in after)
+    # the header row keeps the columns sheetsync added; values are back
+    assert files(tracker)["Applications.csv"] != before["Applications.csv"]
+    assert "Nothing to undo" in run("undo", "--sheet", str(tracker))
+
+
+def test_lint_reports_problems_in_user_edited_drafts(tracker: Path) -> None:
+    run("sync", "--sheet", str(tracker), "--today", TODAY)
+    assert "look ready" in run("lint", "--sheet", str(tracker), "--today", TODAY)
+    drafts_file = tracker / "Drafts.csv"
+    text = drafts_file.read_text(encoding="utf-8")
+    drafts_file.write_text(text.replace("Dear", "Hi!! Dear", 1), encoding="utf-8")
+    out = run("lint", "--sheet", str(tracker), "--today", TODAY, code=errors.EXIT_PROBLEMS)
+    assert "exclamation" in out and "1 of" in out
+
+
+def test_init_xlsx_and_sync(tmp_path: Path) -> None:
+    from sheetsync.backends.local import XlsxBackend
+
+    target = tmp_path / "tracker.xlsx"
+    run("init", "--xlsx", str(target))
+    run("sync", "--sheet", str(target), "--today", TODAY)
+    book = XlsxBackend(target).read()
+    apps = book["Applications"]
+    actions = apps.column("next_action")
+    assert "interview" in actions
+    assert len(book["Drafts"].rows) > 5
+    first = target.read_bytes()
+    run("sync", "--sheet", str(target), "--today", TODAY)
+    again = XlsxBackend(target).read()
+    assert again["Applications"].rows == apps.rows and len(first) > 0
+
+
+def test_init_refuses_to_overwrite(tracker: Path) -> None:
+    out = CliRunner().invoke(cli, ["init", str(tracker)])
+    assert out.exit_code == errors.EXIT_USAGE and "--force" in out.output
+
+
+def test_doctor_reports_each_check(tracker: Path) -> None:
+    out = run("doctor", "--sheet", str(tracker))
+    assert "[ok ] sheet access" in out and "[ok ] state folder" in out
+
+
+def test_help_lists_every_command() -> None:
+    out = run("--help")
+    for command in ("init", "pull", "push", "sync", "agenda", "lint", "feedback", "log",
+                    "undo", "doctor"):  # fmt: skip
+        assert command in out
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "markdown", "table"])
+def test_feedback_report_formats(tracker: Path, fmt: str) -> None:
+    run("sync", "--sheet", str(tracker), "--today", TODAY)
+    out = run("feedback", "--sheet", str(tracker), "--today", TODAY, "--format", fmt)
+    if fmt == "json":
+        json.loads(out)
+    assert out.strip()

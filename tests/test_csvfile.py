@@ -1,0 +1,93 @@
+"""The CSV layer keeps every byte it is not asked to change."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sheetsync import csvfile
+
+AWKWARD = (
+    "\ufeffid,company,Notes ,extra\r\n"
+    '1,"Acme, Inc","line one\nline two",=SUM(A1:A3)\r\n'
+    "\r\n"
+    ',00123, spaced , "quoted"\r\n'
+    '2,"say ""hi""",nan,1,5\r\n'
+    "3,Zoë 株式会社,,"
+)
+
+
+def test_unchanged_document_renders_byte_for_byte() -> None:
+    doc = csvfile.parse(AWKWARD)
+    text, refused = csvfile.render(doc, {})
+    assert text == AWKWARD
+    assert refused == []
+
+
+def test_values_are_read_exactly() -> None:
+    doc = csvfile.parse(AWKWARD)
+    assert doc.bom
+    assert doc.values[1] == ["1", "Acme, Inc", "line one\nline two", "=SUM(A1:A3)"]
+    assert doc.values[2] == []  # a blank line is a blank record, kept in place
+    assert doc.values[3] == ["", "00123", " spaced ", ' "quoted"']
+    assert doc.values[4] == ["2", 'say "hi"', "nan", "1", "5"]
+
+
+def test_editing_one_field_leaves_the_rest_of_the_record_alone() -> None:
+    doc = csvfile.parse(AWKWARD)
+    text, _ = csvfile.render(doc, {1: {3: "new, value"}, 3: {0: "n1"}})
+    lines = text.split("\r\n")
+    assert lines[1] == '1,"Acme, Inc","line one\nline two","new, value"'
+    assert lines[3] == 'n1,00123, spaced , "quoted"'
+    assert lines[4] == '2,"say ""hi""",nan,1,5'  # untouched record: verbatim
+
+
+def test_edit_beyond_a_short_record_pads_with_empty_fields() -> None:
+    doc = csvfile.parse("a,b,c,d\n1\n")
+    text, _ = csvfile.render(doc, {1: {3: "x"}})
+    assert text == "a,b,c,d\n1,,,x\n"
+
+
+def test_appended_records_use_the_files_line_ending_and_quote_minimally() -> None:
+    doc = csvfile.parse("a,b\r\n1,2")
+    text, _ = csvfile.render(doc, {}, [["x,y", 'q"'], ["", "=1+1"]])
+    assert text == 'a,b\r\n1,2\r\n"x,y","q"""\r\n,=1+1\r\n'
+
+
+def test_malformed_record_is_refused_not_mangled() -> None:
+    raw = 'a,b\n"x"y,2\n'
+    doc = csvfile.parse(raw)
+    # csv reads '"x"y' as one field 'xy'; the raw splitter agrees, so it is editable
+    assert doc.values[1] == ["xy", "2"]
+    text, refused = csvfile.render(doc, {1: {1: "3"}})
+    assert text == 'a,b\n"x"y,3\n' and refused == []
+
+
+def test_unterminated_quote_at_the_end_is_kept_verbatim() -> None:
+    raw = 'a,b\n"open,1\n'
+    doc = csvfile.parse(raw)
+    assert doc.values[1] == ["open,1\n"]
+    assert csvfile.render(doc, {})[0] == raw
+
+
+cells = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.lists(st.lists(cells, min_size=1, max_size=4), min_size=1, max_size=6),
+    st.sampled_from(["\n", "\r\n"]),
+    cells,
+)
+def test_round_trip_and_single_edit_for_any_content(
+    rows: list[list[str]], newline: str, value: str
+) -> None:
+    text = "".join(",".join(csvfile.encode_field(c) for c in r) + newline for r in rows)
+    doc = csvfile.parse(text)
+    assert csvfile.render(doc, {})[0] == text
+    edited, refused = csvfile.render(doc, {0: {0: value}})
+    assert refused == []
+    again = csvfile.parse(edited)
+    first = again.values[0]
+    assert (first[:1] == [value]) or (value == "" and first in ([], [""]))
+    assert again.raw[1:] == doc.raw[1:]  # every other record byte-identical
