@@ -179,6 +179,8 @@ def _apply_skips(text: pd.DataFrame, drafts: pd.DataFrame, date_order: str) -> p
                            ("request_feedback", "feedback_requested_on")):  # fmt: skip
         done = skipped[skipped["action"] == action].groupby("app_id")["due"].max()
         rows = ids.isin(done.index) & text[column].str.strip().eq("")
+        if not rows.any():
+            continue
         text.loc[rows, column] = ids[rows].map(done).dt.strftime("%Y-%m-%d")
     follow = skipped[skipped["action"].isin(FOLLOW_UP_ACTIONS)]
     if not follow.empty:
@@ -189,6 +191,8 @@ def _apply_skips(text: pd.DataFrame, drafts: pd.DataFrame, date_order: str) -> p
         fresh = follow[prior.isna() | (prior < follow["due"])]
         counts = fresh.groupby("app_id")["due"].agg(["count", "max"])
         rows = ids.isin(counts.index)
+        if not rows.any():
+            return text
         n = pd.to_numeric(text.loc[rows, "follow_ups_sent"].str.strip(), errors="coerce")
         text.loc[rows, "follow_ups_sent"] = (
             n.fillna(0).astype(int) + ids[rows].map(counts["count"])

@@ -136,7 +136,7 @@ _DATE_INPUTS: Final = (
 )  # fmt: skip
 
 
-def _arrays(apps: pd.DataFrame, problems: pd.Series) -> _Row:
+def _arrays(apps: pd.DataFrame, unreadable: np.ndarray) -> _Row:
     missing = [c for c in (*_DATE_INPUTS, "status", "follow_ups_sent", "handwritten_note")
                if c not in apps.columns]  # fmt: skip
     if missing:
@@ -154,7 +154,7 @@ def _arrays(apps: pd.DataFrame, problems: pd.Series) -> _Row:
         status_text=status_text,
         count=count,
         handwritten=apps["handwritten_note"].to_numpy(dtype=bool),
-        unreadable=problems.fillna("").to_numpy(dtype=object) != "",
+        unreadable=unreadable,
     )
 
 
@@ -224,20 +224,26 @@ def _day_label(day: dt.date, year: int) -> str:
     return text if day.year == year else f"{text} {day.year}"
 
 
-def format_days(days: np.ndarray, year: int) -> np.ndarray:
-    """``"Thu 12 Mar"`` per date (year added when it is not ``year``; NaT -> "").
+Coded = tuple[np.ndarray, np.ndarray]  # (code per row, label per code)
 
-    Formats each distinct date once, then spreads the labels back.
-    """
+
+def _day_codes(days: np.ndarray, year: int) -> Coded:
+    """Dates as codes plus one ``"Thu 12 Mar"`` label per distinct date (NaT -> "")."""
     ints = np.asarray(days, dtype="datetime64[D]").view(np.int64)
-    distinct, where = np.unique(ints, return_inverse=True)
+    codes, distinct = pd.factorize(ints)
     epoch = dt.date(1970, 1, 1)
     nat = np.datetime64("NaT").astype(np.int64)
     labels = np.array(
         ["" if d == nat else _day_label(epoch + dt.timedelta(days=int(d)), year) for d in distinct],
         dtype=object,
     )
-    return labels[where.reshape(-1)]
+    return codes, labels
+
+
+def format_days(days: np.ndarray, year: int) -> np.ndarray:
+    """``"Thu 12 Mar"`` per date (the year is added when it is not ``year``; NaT -> "")."""
+    codes, labels = _day_codes(days, year)
+    return labels[codes]
 
 
 def _span(days: int) -> str:
@@ -245,13 +251,25 @@ def _span(days: int) -> str:
     return words.get(days, f"{days} days")
 
 
-def _fill(template: str, fields: Callable[[str], np.ndarray | str], size: int) -> np.ndarray:
-    """Vectorised ``template.format``: each {name} is a whole array (or one string)."""
+def _fill(template: str, fields: Callable[[str], Coded], size: int) -> np.ndarray:
+    """Vectorised ``template.format`` where each {name} is a coded column.
+
+    Rows sharing every field value share one sentence, so sentences are built
+    once per distinct combination (a few hundred, not one per row) and then
+    spread back.
+    """
     pieces = _FIELD.split(template)  # literal, name, literal, name, ..., literal
-    out: np.ndarray = np.full(size, pieces[0], dtype=object)
-    for i in range(1, len(pieces), 2):
-        out = out + fields(pieces[i]) + pieces[i + 1]
-    return out
+    coded = [fields(name) for name in pieces[1::2]]
+    group = np.zeros(size, dtype=np.int64)
+    for codes, labels in coded:  # re-factorized each step, so it stays < size
+        group = pd.factorize(group * len(labels) + codes)[0]
+    count = int(group.max()) + 1 if size else 0
+    first = np.empty(count, dtype=np.int64)
+    first[group] = np.arange(size)  # any row of each group will do: they are alike
+    text = np.full(count, pieces[0], dtype=object)
+    for (codes, labels), literal in zip(coded, pieces[2::2], strict=True):
+        text = text + labels[codes[first]] + literal
+    return text[group]
 
 
 # -- the engine ---------------------------------------------------------------------------
@@ -289,7 +307,8 @@ def compute(
         raise ValueError("problems must be indexed like apps")
     size = len(apps)
     today64 = np.datetime64(today, "D")
-    row = _arrays(apps, problems)
+    noted = problems.fillna("").to_numpy(dtype=object)
+    row = _arrays(apps, noted != "")
     n = _effective_count(row)
     anchors = _anchors(row, today64)
     facts = _facts(row, n, today64, rules)
@@ -298,8 +317,9 @@ def compute(
     chosen = np.select(conditions, np.arange(len(RULES)), default=-1)
 
     action = np.full(size, "", dtype=object)
+    has_action = np.zeros(size, dtype=bool)
     why = np.full(size, "", dtype=object)
-    extra_problem = np.full(size, "", dtype=object)
+    policy_problems: list[tuple[np.ndarray, np.ndarray]] = []
     raw_due = np.full(size, NAT, dtype="datetime64[D]")
     basis = np.full(size, NAT, dtype="datetime64[D]")
     rolled = np.zeros(size, dtype=bool)
@@ -315,6 +335,7 @@ def compute(
             days = getattr(rules, rule.offset) if rule.offset else 0
             assert anchor is not None
             action[idx] = rule.action
+            has_action[idx] = True
             raw_due[idx] = anchor + np.timedelta64(days, "D")
             rolled[idx] = rule.rolled
             if rule.counts_from != TODAY:  # today is not a stable identity
@@ -324,11 +345,11 @@ def compute(
         if rule.why:
             why[idx] = _fill(rule.why, fields, idx.size)
         if rule.problem:
-            extra_problem[idx] = _fill(rule.problem, fields, idx.size)
+            policy_problems.append((idx, _fill(rule.problem, fields, idx.size)))
 
     # Snooze: a later snooze date becomes the due date (rolled below like any due date).
     snooze = row.dates["snooze_until"]
-    snoozed = (snooze > raw_due) & (action != "")
+    snoozed = (snooze > raw_due) & has_action
     due = np.where(snoozed, snooze, raw_due)
     if snoozed.any():
         at = np.flatnonzero(snoozed)
@@ -347,12 +368,10 @@ def compute(
         )
         why[at] = why[at] + "; the handwritten note is due by " + format_days(note_due[at], year)
 
-    all_problems = problems.fillna("").to_numpy(dtype=object).copy()
-    if (extra_problem != "").any():
-        at = np.flatnonzero(extra_problem != "")
+    all_problems = noted.copy()
+    for at, text in policy_problems:
         before = all_problems[at]
-        all_problems[at] = np.where(before == "", extra_problem[at],
-                                    before + "; " + extra_problem[at])  # fmt: skip
+        all_problems[at] = np.where(before == "", text, before + "; " + text)
 
     index = apps.index
     return pd.DataFrame(
@@ -377,23 +396,28 @@ def _fields(
     n: np.ndarray,
     rules: Rules,
     year: int,
-) -> Callable[[str], np.ndarray | str]:
-    """Values for a rule's {placeholders}, computed only for the rows it decided."""
+) -> Callable[[str], Coded]:
+    """Values for a rule's {placeholders}, only for the rows it decided."""
 
-    def field(name: str) -> np.ndarray | str:
+    def numbers(values: np.ndarray, one: str, many: str) -> Coded:
+        codes, distinct = pd.factorize(values)
+        words = distinct.astype(str).astype(object)
+        return codes, np.where(distinct == 1, one, words + many)
+
+    def field(name: str) -> Coded:
         if name == "basis":
             assert anchor is not None, rule.name
-            return format_days(anchor, year)
+            return _day_codes(anchor, year)
         if name == "span":
-            return _span(getattr(rules, rule.offset) if rule.offset else 0)
+            span = _span(getattr(rules, rule.offset) if rule.offset else 0)
+            return np.zeros(idx.size, dtype=np.int64), np.array([span], dtype=object)
         if name == "status":
-            return row.status_text[idx]
+            codes, distinct = pd.factorize(row.status_text[idx])
+            return codes, np.asarray(distinct, dtype=object)
         if name == "count":
-            return row.count[idx].astype(str).astype(object)
+            return numbers(row.count[idx], "1", "")
         if name == "follow_ups":
-            counts = n[idx]
-            return np.where(counts == 1, "1 follow-up",
-                            counts.astype(str).astype(object) + " follow-ups")  # fmt: skip
+            return numbers(n[idx], "1 follow-up", " follow-ups")
         if name == "since":
             return _since_words(row.dates, idx)
         raise KeyError(f"rule {rule.name}: unknown placeholder {{{name}}}")
@@ -401,15 +425,17 @@ def _fields(
     return field
 
 
-def _since_words(d: dict[str, np.ndarray], idx: np.ndarray) -> np.ndarray:
-    """Which date application_follow_up counts from, in words (matches "application_basis")."""
+_SINCE: Final = np.array(
+    ["they were last in touch on", "applications closed on", "you applied on"], dtype=object
+)
+
+
+def _since_words(d: dict[str, np.ndarray], idx: np.ndarray) -> Coded:
+    """Which date application_follow_up counts from, in words (see "application_basis")."""
     closing, applied, heard = d["closing_date"][idx], d["applied_on"][idx], d["last_heard_on"][idx]
     own = np.where(np.isnat(closing), applied, closing)
-    return np.select(
-        [~np.isnat(heard) & ~(heard <= own), ~np.isnat(closing)],
-        ["they were last in touch on", "applications closed on"],
-        "you applied on",
-    ).astype(object)
+    codes = np.select([~np.isnat(heard) & ~(heard <= own), ~np.isnat(closing)], [0, 1], 2)
+    return codes, _SINCE
 
 
 # -- convenience --------------------------------------------------------------------------

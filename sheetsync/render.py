@@ -30,8 +30,10 @@ dates are ``datetime.date`` or ``None``):
     As written in the row ("video", "onsite", ...).
 ``notes``
     The point to recall from the interview: the row's notes on one line,
-    without points that mention pay or benefits or that are questions, at
-    most about 25 words, without a closing full stop (the template adds it).
+    without points that mention pay or benefits or that are questions; when
+    some points name the recipient, only those, spoken to them ("Tom asked
+    about X" -> "you asked about X"); at most about 25 words; without a
+    closing full stop (the template adds it).
 ``interviewed``
     True when the application got an interview.
 ``feedback_response``
@@ -329,13 +331,10 @@ class Renderer:
                         highest = max(highest, term.value + 1)
         for mod in tree.find_all(nodes.Mod):
             left, right = mod.left, mod.right
-            if (
-                isinstance(left, nodes.Name)
-                and left.name == "variant"
-                and isinstance(right, nodes.Const)
-            ):
-                if isinstance(right.value, int):
-                    highest = max(highest, right.value)
+            if isinstance(left, nodes.Name) and left.name == "variant":
+                count = right.value if isinstance(right, nodes.Const) else None
+                if isinstance(count, int):
+                    highest = max(highest, count)
         return max(highest, 1)
 
     @staticmethod
@@ -469,7 +468,7 @@ def build_context(row: Mapping[str, Any], recipient: tuple[str, str], me: Me) ->
         "interview_on": interview_on,
         "interview_day": WEEKDAYS[interview_on.weekday()] if interview_on else "",
         "interview_type": _text(row.get("interview_type")),
-        "notes": recall_point(row.get("notes")),
+        "notes": recall_point(row.get("notes"), name),
         "applied_on": _to_date(row.get("applied_on")),
         "closing_date": _to_date(row.get("closing_date")),
         "decision_expected_on": _to_date(row.get("decision_expected_on")),
@@ -532,27 +531,68 @@ def address_name(name: str) -> str:
     return first
 
 
-def recall_point(notes: Any, max_words: int = NOTES_MAX_WORDS) -> str:
+def recall_point(notes: Any, recipient: str = "", max_words: int = NOTES_MAX_WORDS) -> str:
     """The row's notes as one phrase to recall in a message ("" when none).
 
     Points are split on new lines and ``;``; points that are questions or that
-    mention pay or benefits are left out; points are kept while they fit in
-    ``max_words`` (the first one always); the closing full stop is dropped.
+    mention pay or benefits are left out.  When some points name the
+    recipient, only those are used, spoken to them where that stays
+    grammatical ("Tom asked ..." -> "you asked ...", "Dana's team" -> "your
+    team").  Points are kept while they fit in ``max_words`` (the first one
+    always); the closing full stop is dropped.
     """
-    text = _text(notes)
-    kept: list[str] = []
-    words = 0
+    text = "" if _is_missing(notes) else str(notes)
+    points: list[str] = []
     for raw in re.split(r"[\n;]+", text):
         point = " ".join(raw.strip(" \t-*\u2022").split())
-        if not point or point.endswith("?") or mentions_pay(point):
-            continue
-        point = point.rstrip(" .,:!")
+        if point and not point.endswith("?") and not mentions_pay(point):
+            points.append(point.rstrip(" .,:!"))
+    mention = _mention_pattern(recipient)
+    if mention is not None:
+        own = [p for p in points if mention.search(p)]
+        if own:
+            points = [mention.sub(_to_second_person, p) for p in own]
+    kept: list[str] = []
+    words = 0
+    for point in points:
         size = len(point.split())
         if kept and words + size > max_words:
             break
         kept.append(point)
         words += size
     return "; ".join(kept)
+
+
+_PAST_TENSE = frozenset({
+    "said", "told", "wrote", "gave", "showed", "spoke", "took", "made", "felt", "thought",
+    "saw", "met", "led", "knew", "brought", "had", "sent", "began", "drew", "ran",
+})  # fmt: skip
+
+
+def _mention_pattern(name: str) -> re.Pattern[str] | None:
+    """A pattern for the ways notes name the recipient: full name, first name, title form."""
+    words = [w for w in name.split() if w.strip(".").lower() not in _TITLES]
+    forms = {name, " ".join(words), address_name(name)}
+    if words and len(words[0].strip(".")) > 1:
+        forms.add(words[0])
+    forms = {f for f in forms if f and "," not in f and len(f) > 1}
+    if not forms:
+        return None
+    names = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return re.compile(rf"\b(?:{names})\b(?P<poss>['\u2019]s\b)?(?P<rest>\s+(?P<verb>[A-Za-z]+))?")
+
+
+def _to_second_person(match: re.Match[str]) -> str:
+    """ "Tom asked" -> "you asked", "Dana's" -> "your"; anything else is left alone."""
+    rest = match.group("rest") or ""
+    verb = (match.group("verb") or "").lower()
+    if match.group("poss"):
+        return "your" + rest
+    if verb == "was":
+        return "you were"
+    if verb in _PAST_TENSE or (verb.endswith("ed") and len(verb) > 3):
+        return "you" + rest
+    return match.group(0)
 
 
 def _is_missing(value: Any) -> bool:

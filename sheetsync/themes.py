@@ -26,9 +26,10 @@ OTHER = "other"  # a non-empty response that no rule recognises
 SEPARATOR = "; "  # joins theme names in the `themes` cell
 _LIST_KEYS = ("keywords", "patterns", "ignore")
 
-# Sentence ends: ., ! or ? followed by space, or a line break.  Good enough to
-# quote the part of a short e-mail that mentions a theme.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s*\n\s*")
+# Sentence ends: ., ! or ? then space; a blank line; or a line break before a
+# capital, digit or bullet (a list).  A line break before a lower-case word is
+# a hard-wrapped e-mail line and does not end the sentence.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s*\n\s*\n\s*|\s*\n\s*(?=[-*•\dA-ZÀ-Þ])")
 _SEPARATOR_IN_PHRASE = re.compile(r"[\s\-]+")
 
 

@@ -1,0 +1,284 @@
+"""The core against an in-memory backend: closing the loop, drafts, three-way pushes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import TODAY, FakeBackend, counting_ids
+
+from sheetsync import core
+from sheetsync.config import Config
+from sheetsync.plan import Plan
+from sheetsync.state import State
+from sheetsync.table import Workbook
+
+HEADER = ["id", "company", "role", "contact_name", "contact_email", "interview_on",
+          "interviewers", "thank_you_sent_on", "follow_ups_sent", "last_follow_up_on",
+          "last_heard_on", "status", "rejected_on", "feedback_requested_on", "notes"]  # fmt: skip
+
+
+def app(**values: str) -> list[str]:
+    return [values.get(c, "") for c in HEADER]
+
+
+def backend(*rows: list[str]) -> FakeBackend:
+    return FakeBackend({"Applications": [HEADER, *rows]})
+
+
+def sync(fake: FakeBackend, config: Config, today: dt.date = TODAY) -> core.Outcome:
+    state = State.open(fake.key)
+    return core.sync(fake, state, config, core.RunOptions(today=today, new_id=counting_ids()))
+
+
+def cell(fake: FakeBackend, tab: str, key: str, column: str) -> str:
+    table = fake.read()[tab]
+    return table.cell(table.ids().index(key), column)
+
+
+def drafts(fake: FakeBackend) -> list[dict[str, str]]:
+    table = fake.read().get("Drafts")
+    if table is None:
+        return []
+    return [{c: table.cell(i, c) for c in table.columns} for i in range(len(table.rows))]
+
+
+def set_cell(fake: FakeBackend, tab: str, key: str, column: str, value: str) -> None:
+    table = fake.read()[tab]
+    row = table.ids().index(key) + 1
+    col = table.columns[column]
+    line = fake.grids[tab][row]
+    line.extend([""] * (col + 1 - len(line)))
+    line[col] = value
+
+
+TWO_INTERVIEWERS = app(id="A1", company="Acme", role="Analyst", interview_on="2026-03-13",
+                       interviewers="Ann Lee <ann@acme.example>; Bo Chan <bo@acme.example>",
+                       notes="Ann described the new reporting pipeline")  # fmt: skip
+
+
+def test_two_interviewers_get_their_own_differently_worded_thank_yous(config: Config) -> None:
+    fake = backend(TWO_INTERVIEWERS)
+    sync(fake, config)
+    thanks = [d for d in drafts(fake) if d["action"] == "thank_you_email"]
+    assert {d["to_email"] for d in thanks} == {"ann@acme.example", "bo@acme.example"}
+    assert thanks[0]["body"] != thanks[1]["body"]
+    assert all(d["status"] == "draft" and d["lint"] == "" for d in thanks), thanks
+    assert all(d["mailto"].startswith("mailto:") for d in thanks)
+
+
+def test_sent_thank_yous_are_recorded_once_and_the_policy_moves_on(config: Config) -> None:
+    fake = backend(TWO_INTERVIEWERS)
+    sync(fake, config)
+    ids = [d["draft_id"] for d in drafts(fake) if d["action"] == "thank_you_email"]
+    set_cell(fake, "Drafts", ids[0], "status", "sent")
+    set_cell(fake, "Drafts", ids[0], "sent_on", "2026-03-14")
+    sync(fake, config)
+    # one of two still open: nothing recorded yet, the other draft stays live
+    assert cell(fake, "Applications", "A1", "thank_you_sent_on") == ""
+    assert cell(fake, "Drafts", ids[1], "status") == "draft"
+    set_cell(fake, "Drafts", ids[1], "status", "Sent ")
+    sync(fake, config)
+    assert cell(fake, "Applications", "A1", "thank_you_sent_on") == TODAY.isoformat()
+    assert cell(fake, "Drafts", ids[1], "sent_on") == TODAY.isoformat()  # blank -> today
+    assert cell(fake, "Applications", "A1", "next_action") == "follow_up"
+    writes = len(fake.writes)
+    sync(fake, config)
+    assert len(fake.writes) == writes  # nothing left to write: recorded exactly once
+
+
+def test_sent_follow_up_counts_once(config: Config) -> None:
+    fake = backend(app(id="A1", company="Acme", role="Analyst", interview_on="2026-02-20",
+                       contact_name="Ann Lee", contact_email="ann@acme.example",
+                       thank_you_sent_on="2026-02-21"))  # fmt: skip
+    sync(fake, config)
+    follow = next(d for d in drafts(fake) if d["action"] == "follow_up")
+    set_cell(fake, "Drafts", follow["draft_id"], "status", "sent")
+    set_cell(fake, "Drafts", follow["draft_id"], "sent_on", "2026-03-02")
+    for _ in range(3):
+        sync(fake, config)
+    assert cell(fake, "Applications", "A1", "follow_ups_sent") == "1"
+    assert cell(fake, "Applications", "A1", "last_follow_up_on") == "2026-03-02"
+    assert cell(fake, "Applications", "A1", "next_action") == "final_follow_up"
+    assert cell(fake, "Applications", "A1", "due_on") == "2026-03-09"
+
+
+def test_skipped_step_passes_without_writing_a_date(config: Config) -> None:
+    fake = backend(TWO_INTERVIEWERS)
+    sync(fake, config)
+    for draft in drafts(fake):
+        if draft["action"] == "thank_you_email":
+            set_cell(fake, "Drafts", draft["draft_id"], "status", "skipped")
+    sync(fake, config)
+    assert cell(fake, "Applications", "A1", "thank_you_sent_on") == ""
+    assert cell(fake, "Applications", "A1", "next_action") == "follow_up"
+
+
+def test_edited_draft_survives_and_unedited_one_is_rerendered(config: Config) -> None:
+    fake = backend(TWO_INTERVIEWERS)
+    sync(fake, config)
+    first, second = [d for d in drafts(fake) if d["action"] == "thank_you_email"]
+    set_cell(fake, "Drafts", first["draft_id"], "body", "My own words.")
+    set_cell(fake, "Applications", "A1", "notes", "Bo showed me the dashboard backlog")
+    sync(fake, config)
+    assert cell(fake, "Drafts", first["draft_id"], "body") == "My own words."
+    rerendered = cell(fake, "Drafts", second["draft_id"], "body")
+    assert rerendered != second["body"] and "dashboard backlog" in rerendered
+
+
+def test_draft_no_longer_due_becomes_obsolete_never_deleted(config: Config) -> None:
+    fake = backend(TWO_INTERVIEWERS)
+    sync(fake, config)
+    count = len(drafts(fake))
+    set_cell(fake, "Applications", "A1", "status", "withdrawn")
+    sync(fake, config)
+    assert len(drafts(fake)) == count
+    assert {d["status"] for d in drafts(fake)} == {"obsolete"}
+    set_cell(fake, "Applications", "A1", "status", "open")
+    sync(fake, config)
+    assert {d["status"] for d in drafts(fake)} == {"draft"}
+
+
+def test_rejection_feedback_request_creates_one_feedback_row_ever(config: Config) -> None:
+    fake = backend(app(id="A1", company="Acme", role="Analyst", status="rejected",
+                       rejected_on="2026-03-12", contact_name="Ann Lee",
+                       contact_email="ann@acme.example"))  # fmt: skip
+    sync(fake, config)
+    request = next(d for d in drafts(fake) if d["action"] == "request_feedback")
+    set_cell(fake, "Drafts", request["draft_id"], "status", "sent")
+    for _ in range(3):
+        sync(fake, config)
+    feedback = fake.read()["Feedback"]
+    assert len(feedback.rows) == 1
+    assert cell(fake, "Applications", "A1", "feedback_requested_on") == TODAY.isoformat()
+    assert feedback.cell(0, "next_action") == "await_response"
+    # the user pastes the answer: a thank-you draft and an action show up
+    set_cell(fake, "Feedback", feedback.ids()[0], "received_on", "2026-03-16")
+    set_cell(fake, "Feedback", feedback.ids()[0], "response",
+             "Your resume did not show enough SQL experience.")
+    set_cell(fake, "Feedback", feedback.ids()[0], "action_item", "Add the SQL project")
+    outcome = sync(fake, config)
+    assert "resume" in fake.read()["Feedback"].cell(0, "themes")
+    assert any(d["action"] == "thank_for_feedback" for d in drafts(fake))
+    assert {"thank_for_feedback", "act_on_feedback"} <= {i.action for i in outcome.agenda}
+
+
+def test_user_rows_added_by_hand_to_feedback_are_kept(config: Config) -> None:
+    fb_header = ["feedback_id", "app_id", "company", "role", "received_on", "response"]
+    fake = FakeBackend({"Applications": [HEADER, app(id="A1", company="Acme")],
+                        "Feedback": [fb_header, ["", "", "Globex", "Analyst", "2026-03-10",
+                                                 "No theme here at all"]]})  # fmt: skip
+    sync(fake, config)
+    table = fake.read()["Feedback"]
+    assert len(table.rows) == 1
+    assert table.cell(0, "company") == "Globex" and table.cell(0, "themes") == "other"
+
+
+def test_push_keeps_edits_made_after_the_pull_and_recomputes(config: Config) -> None:
+    fake = backend(app(id="A1", company="Acme", role="Analyst", interview_on="2026-03-20"))
+    state = State.open(fake.key)
+    options = core.RunOptions(today=TODAY, new_id=counting_ids())
+    core.pull(fake, state, config, options)
+    # meanwhile the user moves the interview into the past and adds a note
+    set_cell(fake, "Applications", "A1", "interview_on", "2026-03-13")
+    set_cell(fake, "Applications", "A1", "notes", "typed during the run")
+    core.push(fake, state, config, options)
+    assert cell(fake, "Applications", "A1", "notes") == "typed during the run"
+    assert cell(fake, "Applications", "A1", "interview_on") == "2026-03-13"
+    assert cell(fake, "Applications", "A1", "next_action") == "thank_you_email"
+
+
+def test_write_back_only_where_the_cell_is_as_it_was_at_pull(config: Config) -> None:
+    fake = backend(TWO_INTERVIEWERS)
+    sync(fake, config)
+    for draft in drafts(fake):
+        if draft["action"] == "thank_you_email":
+            set_cell(fake, "Drafts", draft["draft_id"], "status", "sent")
+    state = State.open(fake.key)
+    options = core.RunOptions(today=TODAY, new_id=counting_ids())
+    core.pull(fake, state, config, options)
+    set_cell(fake, "Applications", "A1", "thank_you_sent_on", "2026-03-13")  # user typed it
+    core.push(fake, state, config, options)
+    assert cell(fake, "Applications", "A1", "thank_you_sent_on") == "2026-03-13"
+
+
+def test_rows_resorted_between_read_and_write_get_their_own_values(config: Config) -> None:
+    fake = backend(
+        app(id="A1", company="Acme", interview_on="2026-03-20"),
+        app(id="A2", company="Globex", status="offer"),
+        app(company="Initech", interview_on="2026-03-25"),
+    )
+
+    def resort(f: FakeBackend) -> None:  # the user sorts Z-A and inserts a row on top
+        header, *rows = f.grids["Applications"]
+        f.grids["Applications"] = [header, app(company="Newco"), *reversed(rows)]
+
+    fake.before_write = resort
+    sync(fake, config)
+    table = fake.read()["Applications"]
+    by_company = {table.cell(i, "company"): i for i in range(len(table.rows))}
+    assert table.cell(by_company["Acme"], "next_action") == "interview"
+    assert table.cell(by_company["Acme"], "due_on") == "2026-03-20"
+    assert table.cell(by_company["Globex"], "next_action") == ""
+    assert table.cell(by_company["Initech"], "due_on") == "2026-03-25"
+    assert table.cell(by_company["Initech"], "id") == "n1"
+    assert table.cell(by_company["Newco"], "next_action") == ""  # not seen at read: untouched
+
+
+def test_deleted_row_between_read_and_write_is_dropped_not_misplaced(config: Config) -> None:
+    fake = backend(app(id="A1", company="Acme", interview_on="2026-03-20"),
+                   app(id="A2", company="Globex", interview_on="2026-03-25"))  # fmt: skip
+
+    def delete_first(f: FakeBackend) -> None:
+        del f.grids["Applications"][1]
+
+    fake.before_write = delete_first
+    outcome = sync(fake, config)
+    assert outcome.report is not None and any("A1" in d for d in outcome.report.dropped)
+    assert cell(fake, "Applications", "A2", "due_on") == "2026-03-25"
+
+
+def test_user_typing_into_an_owned_cell_is_overwritten_and_logged(config: Config) -> None:
+    fake = backend(app(id="A1", company="Acme", interview_on="2026-03-20"))
+    sync(fake, config)
+    set_cell(fake, "Applications", "A1", "next_action", "call them!")
+    outcome = sync(fake, config)
+    assert cell(fake, "Applications", "A1", "next_action") == "interview"
+    state = State.open(fake.key)
+    logged = state.push_cells(outcome.push_id or 0)
+    assert any(c.column == "next_action" and c.old == "call them!" for c in logged)
+
+
+def test_blank_rows_stay_put_and_get_no_id(config: Config) -> None:
+    fake = backend(app(company="Acme"), [""] * len(HEADER), app(company="Globex"))
+    sync(fake, config)
+    table = fake.read()["Applications"]
+    assert table.ids() == ["n1", "", "n2"]
+    assert not any(table.rows[1])
+
+
+def test_duplicate_ids_are_reported_not_renumbered(config: Config) -> None:
+    fake = backend(app(id="A1", company="Acme"), app(id="A1", company="Acme copy"))
+    outcome = sync(fake, config)
+    table = fake.read()["Applications"]
+    assert table.ids() == ["A1", "A1"]
+    assert all("same id" in table.cell(i, "problems") for i in (0, 1))
+    assert outcome.problem_rows == 2
+
+
+def test_compute_is_pure_and_plans_nothing_twice(config: Config) -> None:
+    fake = backend(TWO_INTERVIEWERS)
+    sync(fake, config)
+    workbook: Workbook = fake.read()
+    state = State.open(fake.key)
+    again = core.compute(workbook, TODAY, config, memory=state.rendered())
+    assert again.plan == Plan() or not again.plan
+
+
+@pytest.mark.parametrize("status", ["offer", "accepted", "withdrawn", "closed"])
+def test_closed_statuses_get_no_drafts(config: Config, status: str) -> None:
+    row = list(TWO_INTERVIEWERS)
+    row[HEADER.index("status")] = status
+    fake = backend(row)
+    sync(fake, config)
+    assert drafts(fake) == []
