@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -26,6 +28,7 @@ from sheetsync.policy import compute
 from sheetsync.schema import APP_USER_COLUMNS
 from sheetsync.values import parse_applications
 
+T = TypeVar("T")
 TODAY = dt.date(2026, 3, 16)
 TARGET_ROWS_PER_S = 1_000_000  # issue 3, for the engine on a 2-core machine
 
@@ -72,7 +75,8 @@ def synthetic_applications(n: int, seed: int = 7) -> pd.DataFrame:
     had_interview = np.isin(stage, ["interview_ahead", "interviewed", "waiting", "followed_up"])
     had_interview |= np.isin(stage, ["rejected", "finished"]) & (rng.random(n) < 0.5)
     put("interview_on", had_interview, interview)
-    text["handwritten_note"] = np.where(had_interview & (rng.random(n) < 0.2), "yes", "").astype(object)
+    note = had_interview & (rng.random(n) < 0.2)
+    text["handwritten_note"] = np.where(note, "yes", "").astype(object)
     thanked = had_interview & (stage != "interviewed") & ~ahead
     put("thank_you_sent_on", thanked, interview + 1)
     put("decision_expected_on", (stage == "waiting") & (rng.random(n) < 0.5), interview + 10)
@@ -88,7 +92,8 @@ def synthetic_applications(n: int, seed: int = 7) -> pd.DataFrame:
                               text["status"]).astype(object)  # fmt: skip
     put("rejected_on", rejected & (rng.random(n) < 0.97), interview + 12)
     put("feedback_requested_on", rejected & (rng.random(n) < 0.5), interview + 13)
-    put("snooze_until", rng.random(n) < 0.05, today + rng.integers(-5, 20, size=n).astype("timedelta64[D]"))
+    snooze = today + rng.integers(-5, 20, size=n).astype("timedelta64[D]")
+    put("snooze_until", rng.random(n) < 0.05, snooze)
     bad = stage == "unreadable"
     text["interview_on"] = np.where(bad, rng.choice(["31/02/2026", "next Tuesday", "3/4/26"], n),
                                     text["interview_on"]).astype(object)  # fmt: skip
@@ -99,8 +104,7 @@ def synthetic_applications(n: int, seed: int = 7) -> pd.DataFrame:
     return pd.DataFrame(text, dtype=object)
 
 
-def _best(fn: object, repeat: int) -> tuple[float, object]:
-    assert callable(fn)
+def _best(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
     result = fn()  # warm-up
     times = []
     for _ in range(repeat):
@@ -114,10 +118,9 @@ def run(n: int = 100_000, repeat: int = 5, holidays: str | None = "US") -> dict[
     """Time parse_applications and compute on ``n`` synthetic rows; rows/s for each."""
     frame = synthetic_applications(n)
     calendar = Calendar(holidays)
-    parse_s, parsed = _best(lambda: parse_applications(frame, "MDY"), repeat)
-    apps, problems = parsed  # type: ignore[misc]
+    parse_s, (apps, problems) = _best(lambda: parse_applications(frame, "MDY"), repeat)
     compute_s, result = _best(lambda: compute(apps, problems, TODAY, Rules(), calendar), repeat)
-    assert isinstance(result, pd.DataFrame) and len(result) == n
+    assert len(result) == n
     return {
         "rows": float(n),
         "parse_seconds": parse_s,

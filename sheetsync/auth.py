@@ -48,10 +48,14 @@ SHARING_SCOPES = (SCOPE_SHEETS, SCOPE_DRIVE)
 ENV_CREDENTIALS = "GOOGLE_APPLICATION_CREDENTIALS"
 TOKEN_FILE = "token.json"
 
-LOGIN_HINT = ("run `sheetsync auth login --client-secrets client_secret.json`, or pass "
-              "--credentials with a service-account JSON key (see docs/google-setup.md)")  # fmt: skip
-RELOGIN_HINT = ("sign in again with `sheetsync auth login` (OAuth apps left in 'Testing' mode "
-                "lose their refresh token after 7 days: publish the app to avoid this)")  # fmt: skip
+LOGIN_HINT = (
+    "run `sheetsync auth login --client-secrets client_secret.json`, or pass "
+    "--credentials with a service-account JSON key (see docs/google-setup.md)"
+)
+RELOGIN_HINT = (
+    "sign in again with `sheetsync auth login` (OAuth apps left in 'Testing' mode "
+    "lose their refresh token after 7 days: publish the app to avoid this)"
+)
 
 
 @dataclass
@@ -200,7 +204,7 @@ def load_credentials(
         missing = [s for s in scopes if s not in loaded.scopes]
         if missing and SCOPE_DRIVE in missing:
             raise AuthError("your sign-in does not allow sharing the sheet",
-                            hint="run `sheetsync auth login --allow-sharing` to grant it")  # fmt: skip
+                            hint="run `sheetsync auth login --allow-sharing` to allow it")
         if missing:
             raise AuthError("your sign-in does not allow editing spreadsheets",
                             hint="run `sheetsync auth login` again and allow every "

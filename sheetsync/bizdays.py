@@ -128,8 +128,9 @@ def add_business_days_array(
         return np.busday_offset(days, 0, roll="forward", busdaycal=cal)
     # Rolling a non-business day towards the count's start makes "the next
     # business day" count as the first, as a person would count.
-    roll = "backward" if n > 0 else "forward"
-    return np.busday_offset(days, n, roll=roll, busdaycal=cal)
+    if n > 0:
+        return np.busday_offset(days, n, roll="backward", busdaycal=cal)
+    return np.busday_offset(days, n, roll="forward", busdaycal=cal)
 
 
 def is_business_day_array(days: np.ndarray, calendar: Calendar | None = None) -> np.ndarray:

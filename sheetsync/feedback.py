@@ -23,7 +23,7 @@ import hashlib
 import io
 import json
 import textwrap
-from collections.abc import Collection, Hashable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -58,6 +58,10 @@ class _Context:
     rules: Rules
     date_order: str
     themes: ThemeRules | None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Context:
+        # Immutable; pandas deep-copies attrs on every derived object, so share it.
+        return self
 
 
 @dataclass(frozen=True)
@@ -211,20 +215,19 @@ def new_feedback_rows(
 # --- computed columns -------------------------------------------------------
 
 
-def _evaluate(
-    frame: pd.DataFrame, today: date, rules: Rules, date_order: str
-) -> dict[Hashable, _RowResult]:
+def _evaluate(frame: pd.DataFrame, today: date, rules: Rules, date_order: str) -> list[_RowResult]:
+    """One result per row, by position (the index may be anything, even repeated)."""
     text = {c: _text(frame, c) for c in FEEDBACK_COLUMNS}
     dates: dict[str, list[date | None]] = {}
     errors: dict[str, pd.Series] = {}
     for column in DATE_INPUTS:
         parsed, errs = parse_dates(text[column], date_order)
         dates[column] = [_to_date(v) for v in parsed]
-        errors[column] = errs.reindex(frame.index).fillna("")
-    out: dict[Hashable, _RowResult] = {}
-    for n, index in enumerate(frame.index):
+        errors[column] = errs.fillna("")
+    out: list[_RowResult] = []
+    for n in range(len(frame)):
         result = _RowResult()
-        out[index] = result
+        out.append(result)
         result.problems = [
             _problem(c, str(errors[c].iloc[n])) for c in DATE_INPUTS if str(errors[c].iloc[n])
         ]
@@ -269,9 +272,9 @@ def compute_feedback(
     labels = themes.label_series(_text(frame, "response"))
     data = {
         "themes": [str(v) for v in labels],
-        "next_action": [r.next_action for r in results.values()],
-        "due_on": [r.due.isoformat() if r.due else "" for r in results.values()],
-        "problems": ["; ".join(r.problems) for r in results.values()],
+        "next_action": [r.next_action for r in results],
+        "due_on": [r.due.isoformat() if r.due else "" for r in results],
+        "problems": ["; ".join(r.problems) for r in results],
     }
     computed = pd.DataFrame(data, index=frame.index, dtype=object)
     computed.attrs[_CONTEXT_KEY] = _Context(rules, date_order, themes)
@@ -285,6 +288,14 @@ def _context(
     if not isinstance(ctx, _Context):
         ctx = _Context(Rules(), "MDY", None)
     return rules or ctx.rules, date_order or ctx.date_order, ctx.themes
+
+
+def _aligned(computed: pd.DataFrame, column: str, frame: pd.DataFrame) -> pd.Series:
+    """A computed column lined up with ``frame``'s rows (by position when the indexes match)."""
+    values = _text(computed, column)
+    if values.index.equals(frame.index):
+        return values
+    return values.reindex(frame.index).fillna("").astype(object)
 
 
 # --- agenda -----------------------------------------------------------------
@@ -315,16 +326,16 @@ def _row_keys(frame: pd.DataFrame) -> list[str]:
 
 def _open_items(
     frame: pd.DataFrame, computed: pd.DataFrame, today: date, rules: Rules, date_order: str
-) -> list[tuple[Hashable, AgendaItem, str]]:
-    """(row index, agenda item, what to do) for every open thank-you and action item."""
+) -> list[tuple[AgendaItem, str]]:
+    """(agenda item, what to do) for every open thank-you and action item."""
     results = _evaluate(frame, today, rules, date_order)
-    next_actions = _text(computed, "next_action").reindex(frame.index).fillna("")
+    next_actions = _aligned(computed, "next_action", frame)
     keys = _row_keys(frame)
     company, role = _text(frame, "company"), _text(frame, "role")
     app_id, action_item = _text(frame, "app_id"), _text(frame, "action_item")
-    out: list[tuple[Hashable, AgendaItem, str]] = []
-    for n, index in enumerate(frame.index):
-        result = results[index]
+    out: list[tuple[AgendaItem, str]] = []
+    for n in range(len(frame)):
+        result = results[n]
         if next_actions.iloc[n] not in (THANK_FOR_FEEDBACK, ACT_ON_FEEDBACK):
             continue  # trust what was computed (and written) for this row
         who = company.iloc[n].strip() or "the employer"
@@ -344,7 +355,7 @@ def _open_items(
                 uid = f"{keys[n]}-act-{_short_hash(item)}"
                 why = f"Act on the feedback from {who} (received {_day(received, today)}): {item}"
                 what = item
-            out.append((index, AgendaItem(
+            out.append((AgendaItem(
                 uid=uid, tab=FEEDBACK, app_id=app_id.iloc[n].strip(),
                 company=company.iloc[n].strip(), role=role.iloc[n].strip(),
                 action=todo.action, due_on=todo.due, why=why,
@@ -369,7 +380,7 @@ def feedback_agenda(
     ``computed`` (then to the built-in defaults).
     """
     rules, date_order, _ = _context(computed, rules, date_order)
-    return [item for _, item, _ in _open_items(frame, computed, today, rules, date_order)]
+    return [item for item, _ in _open_items(frame, computed, today, rules, date_order)]
 
 
 # --- report -----------------------------------------------------------------
@@ -394,8 +405,8 @@ def feedback_report(
     """
     rules, date_order, known = _context(computed, rules, date_order)
     theme_rules = themes or known
-    labels = _text(computed, "themes").reindex(frame.index).fillna("")
-    next_actions = _text(computed, "next_action").reindex(frame.index).fillna("")
+    labels = _aligned(computed, "themes", frame)
+    next_actions = _aligned(computed, "next_action", frame)
     responses = _text(frame, "response")
     company, role, app_id = _text(frame, "company"), _text(frame, "role"), _text(frame, "app_id")
     received = _text(frame, "received_on")
@@ -430,7 +441,7 @@ def feedback_report(
 
     actions = []
     items = _open_items(frame, computed, today, rules, date_order)
-    for _, item, what in sorted(items, key=lambda t: (t[1].due_on, t[1].company, t[1].uid)):
+    for item, what in sorted(items, key=lambda t: (t[0].due_on, t[0].company, t[0].uid)):
         actions.append({
             "due_on": item.due_on.isoformat(), "overdue": item.overdue(today),
             "days_overdue": max((today - item.due_on).days, 0), "action": item.action,

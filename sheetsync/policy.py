@@ -69,46 +69,101 @@ class Rule:
         object.__setattr__(self, "facts", tuple(f.strip() for f in self.when.split("&")))
 
 
+# Facts (computed in _facts; "n" is follow_ups_sent, counted as 0 when last_heard_on is
+# later than last_follow_up_on or there is no follow-up yet):
+#   unreadable          a cell could not be read (problems from parse_applications)
+#   withdrawn, closed, accepted, offer, rejected    the status
+#   feedback_requested  feedback_requested_on is set
+#   rejected_dated      rejected_on is set
+#   interview_ahead     interview_on is after today
+#   interviewed         interview_on is today or earlier
+#   no_thank_you        thank_you_sent_on is blank
+#   fresh               n == 0
+#   decision_promised   decision_expected_on is set and not before last_heard_on
+#   application_dated   applied_on, closing_date or last_heard_on is set
+#   no_last_follow_up   last_follow_up_on is blank
+#   below_max           n < max_follow_ups
+# Anchors ("counts from"): any date column, "today", and
+#   last_contact        latest of thank_you_sent_on, last_heard_on, interview_on
+#   application_basis   later of closing_date (else applied_on) and last_heard_on
+
 # fmt: off
 RULES: Final[tuple[Rule, ...]] = (
-    #    name                     when (all hold)                  action                   counts from            offset (Rules field)            rolled
-    Rule("unreadable",            "unreadable",                    "",                      None,                  None,                           False,
+    #    name                     when (all must hold)             action
+    #    counts from              plus days (Rules field)          rolled
+    #    why [, problem]
+    Rule("unreadable",            "unreadable",                    "",
+         None,                    None,                            False,
          ""),
-    Rule("withdrawn",             "withdrawn",                     "",                      None,                  None,                           False,
+
+    Rule("withdrawn",             "withdrawn",                     "",
+         None,                    None,                            False,
          "You withdrew this application - nothing to follow up"),
-    Rule("closed",                "closed",                        "",                      None,                  None,                           False,
+
+    Rule("closed",                "closed",                        "",
+         None,                    None,                            False,
          "Closed - nothing to follow up"),
-    Rule("accepted",              "accepted",                      "",                      None,                  None,                           False,
+
+    Rule("accepted",              "accepted",                      "",
+         None,                    None,                            False,
          "Offer accepted - congratulations, nothing left to chase"),
-    Rule("offer",                 "offer",                         "",                      None,                  None,                           False,
+
+    Rule("offer",                 "offer",                         "",
+         None,                    None,                            False,
          "Offer received - nothing to chase; take the time you need to decide"),
-    Rule("feedback_requested",    "rejected & feedback_requested", "",                      "feedback_requested_on", None,                         False,
+
+    Rule("feedback_requested",    "rejected & feedback_requested", "",
+         "feedback_requested_on", None,                            False,
          "Feedback requested on {basis} - the Feedback tab takes it from here"),
-    Rule("request_feedback",      "rejected & rejected_dated",     "request_feedback",      "rejected_on",         "request_feedback_after_days",  True,
+
+    Rule("request_feedback",      "rejected & rejected_dated",     "request_feedback",
+         "rejected_on",           "request_feedback_after_days",   True,
          "Rejected on {basis} - a gracious reply asking for feedback keeps the door open"),
-    Rule("request_feedback_today", "rejected",                     "request_feedback",      TODAY,                 "request_feedback_after_days",  True,
-         "Rejected, no date given so counting from today - a gracious reply asking for feedback"
-         " keeps the door open",
+
+    Rule("request_feedback_today", "rejected",                     "request_feedback",
+         TODAY,                   "request_feedback_after_days",   True,
+         "Rejected, no date given so counting from today - a gracious reply asking for"
+         " feedback keeps the door open",
          problem="status is rejected but rejected_on is blank; treated as rejected today"),
-    Rule("interview",             "interview_ahead",               "interview",             "interview_on",        None,                           False,
+
+    Rule("interview",             "interview_ahead",               "interview",
+         "interview_on",          None,                            False,
          "Interview on {basis} - note who you meet, and jot down key points right after"),
-    Rule("thank_you_email",       "interviewed & no_thank_you",    "thank_you_email",       "interview_on",        "thank_you_within_days",        False,
-         "Interviewed on {basis} - send each interviewer a short thank-you e-mail within {span}"),
-    Rule("check_in",              "fresh & decision_promised",     "check_in",              "decision_expected_on", "check_in_after_decision_days", True,
+
+    Rule("thank_you_email",       "interviewed & no_thank_you",    "thank_you_email",
+         "interview_on",          "thank_you_within_days",         False,
+         "Interviewed on {basis} - send each interviewer a short thank-you e-mail"
+         " within {span}"),
+
+    Rule("check_in",              "fresh & decision_promised",     "check_in",
+         "decision_expected_on",  "check_in_after_decision_days",  True,
          "Decision was promised for {basis}; no word since - check in"),
-    Rule("follow_up",             "fresh & interviewed",           "follow_up",             "last_contact",        "follow_up_after_days",         True,
+
+    Rule("follow_up",             "fresh & interviewed",           "follow_up",
+         "last_contact",          "follow_up_after_days",          True,
          "No word since {basis} - after {span}, a short, friendly follow-up is fine"),
-    Rule("application_follow_up", "fresh & application_dated",     "application_follow_up", "application_basis",   "after_closing_days",           True,
+
+    Rule("application_follow_up", "fresh & application_dated",     "application_follow_up",
+         "application_basis",     "after_closing_days",            True,
          "No news since {since} {basis} - call the hiring team first to ask whether"
          " candidates were already selected, then follow up"),
-    Rule("not_applied",           "fresh",                         "",                      None,                  None,                           False,
+
+    Rule("not_applied",           "fresh",                         "",
+         None,                    None,                            False,
          "No applied_on date yet - add it once you apply and a follow-up date will appear"),
-    Rule("follow_up_undated",     "no_last_follow_up",             "",                      None,                  None,                           False,
+
+    Rule("follow_up_undated",     "no_last_follow_up",             "",
+         None,                    None,                            False,
          "",
-         problem="follow_ups_sent is {count} but last_follow_up_on is blank; add the date of your last follow-up"),
-    Rule("final_follow_up",       "below_max",                     "final_follow_up",       "last_follow_up_on",   "final_follow_up_after_days",   True,
+         problem="follow_ups_sent is {count} but last_follow_up_on is blank;"
+         " add the date of your last follow-up"),
+
+    Rule("final_follow_up",       "below_max",                     "final_follow_up",
+         "last_follow_up_on",     "final_follow_up_after_days",    True,
          "Followed up on {basis} with no reply - one more polite note after {span} is fine"),
-    Rule("move_on",               "always",                        "move_on",               "last_follow_up_on",   "move_on_after_days",           True,
+
+    Rule("move_on",               "always",                        "move_on",
+         "last_follow_up_on",     "move_on_after_days",            True,
          "{follow_ups} and no reply since {basis} - it's okay to move on;"
          " set status to closed when you're ready"),
 )
@@ -144,13 +199,14 @@ def _arrays(apps: pd.DataFrame, unreadable: np.ndarray) -> _Row:
     dates: dict[str, np.ndarray] = {}
     for col in _DATE_INPUTS:
         if not pd.api.types.is_datetime64_any_dtype(apps[col].dtype):
-            raise TypeError(f"{col} must be datetime64 (use parse_applications), not {apps[col].dtype}")
+            raise TypeError(f"{col} must be datetime64 (see parse_applications), "
+                            f"not {apps[col].dtype}")  # fmt: skip
         dates[col] = apps[col].to_numpy().astype("datetime64[D]")
     status_text = apps["status"].to_numpy(dtype=object)
     count = apps["follow_ups_sent"].astype("Int64").to_numpy(dtype=np.int64, na_value=0)
     return _Row(
         dates=dates,
-        status=pd.Index(STATUSES).get_indexer(status_text),
+        status=pd.Index(STATUSES).get_indexer(pd.Index(status_text)),
         status_text=status_text,
         count=count,
         handwritten=apps["handwritten_note"].to_numpy(dtype=bool),

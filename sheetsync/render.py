@@ -100,6 +100,7 @@ _GROUP_WORDS = frozenset({
 })  # fmt: skip
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _INNER_SPACES = re.compile(r"(?<=\S) {2,}")
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _YES = frozenset({"yes", "y", "true", "1", "x"})
 _NO = frozenset({"no", "n", "false", "0"})
 
@@ -249,19 +250,17 @@ class Renderer:
         bodies: set[str] = set()
         for i in sorted(range(len(keys)), key=lambda i: (stable_hash(keys[i]), keys[i], i)):
             preferred = self._preferred(compiled, keys[i])
-            first: Rendered | None = None
+            chosen: Rendered | None = None
+            fallback: Rendered | None = None  # first try, if every body repeats
             for choice in self._choices(compiled.variants, preferred, used_variants, used):
                 result = self._render(compiled, contexts[i], *choice)
-                if not result.ok:
-                    first = result
-                    break
-                first = first or result
-                if _same_text(result.body) not in bodies:
-                    first = result
+                if not result.ok or _same_text(result.body) not in bodies:
+                    chosen = result
                     used_variants.add(choice[0])
                     used.add(choice)
                     break
-            result = first or self._render(compiled, contexts[i], *preferred)
+                fallback = fallback or result
+            result = chosen or fallback or self._render(compiled, contexts[i], *preferred)
             bodies.add(_same_text(result.body))
             out[i] = result
         return [r for r in out if r is not None]
@@ -388,8 +387,8 @@ class Renderer:
         except ValueError:
             return str(path)
 
-    def _template_dirs(self) -> list[str]:
-        return [str(d.resolve()) for d in (self.user_dir, self.builtin_dir) if d is not None]
+    def _template_dirs(self) -> list[Path]:
+        return [d.resolve() for d in (self.user_dir, self.builtin_dir) if d is not None]
 
     def _describe(self, exc: BaseException, fallback: str | None = None) -> str:
         """``"templates/check_in.txt.j2 line 7: 'contact' is undefined"``."""
@@ -400,9 +399,9 @@ class Renderer:
         location: tuple[str, int] | None = None
         dirs = self._template_dirs()
         tb = exc.__traceback__
-        while tb is not None:
+        while tb is not None:  # keep the innermost template frame
             filename = tb.tb_frame.f_code.co_filename
-            if any(str(Path(filename).resolve()).startswith(d) for d in dirs):
+            if any(d in Path(filename).resolve().parents for d in dirs):
                 location = (filename, tb.tb_lineno)
             tb = tb.tb_next
         if isinstance(exc, jinja2.TemplateNotFound):
@@ -422,16 +421,12 @@ def split_message(text: str) -> tuple[str, str]:
     Lines lose trailing spaces, runs of blank lines shrink to one, doubled
     spaces left by optional phrases shrink to one.
     """
-    lines = [_INNER_SPACES.sub(" ", line.rstrip()) for line in text.splitlines()]
-    start = 0
-    while start < len(lines) and not lines[start]:
-        start += 1
+    text = _INNER_SPACES.sub(" ", _TRAILING_SPACE.sub("", text)).lstrip("\n")
     subject = ""
-    if start < len(lines) and lines[start].lower().startswith("subject:"):
-        subject = " ".join(lines[start][len("subject:") :].split())
-        start += 1
-    body = _BLANK_RUNS.sub("\n\n", "\n".join(lines[start:])).strip("\n")
-    return subject, body
+    if text[:8].lower() == "subject:":
+        line, _, text = text.partition("\n")
+        subject = " ".join(line[8:].split())
+    return subject, _BLANK_RUNS.sub("\n\n", text).strip("\n")
 
 
 def _same_text(body: str) -> str:
@@ -563,10 +558,22 @@ def recall_point(notes: Any, recipient: str = "", max_words: int = NOTES_MAX_WOR
     return "; ".join(kept)
 
 
-_PAST_TENSE = frozenset({
+# Verbs after the recipient's name that can safely be spoken to them ("Tom asked",
+# "Ella wants" -> "you asked", "you want"); any other word leaves the point as written.
+_SAME_FOR_YOU = frozenset({
     "said", "told", "wrote", "gave", "showed", "spoke", "took", "made", "felt", "thought",
-    "saw", "met", "led", "knew", "brought", "had", "sent", "began", "drew", "ran",
+    "saw", "met", "led", "knew", "brought", "had", "sent", "began", "drew", "ran", "will",
+    "would", "can", "could", "should", "might", "may", "must",
 })  # fmt: skip
+_PRESENT_FOR_YOU = {
+    "is": "are", "was": "were", "has": "have", "does": "do", "wants": "want", "needs": "need",
+    "likes": "like", "thinks": "think", "says": "say", "mentions": "mention",
+    "expects": "expect", "plans": "plan", "hopes": "hope", "leads": "lead",
+    "manages": "manage", "runs": "run", "owns": "own", "prefers": "prefer", "feels": "feel",
+    "sees": "see", "knows": "know", "works": "work", "uses": "use", "cares": "care",
+    "values": "value", "loves": "love", "oversees": "oversee", "handles": "handle",
+    "heads": "head", "believes": "believe", "hires": "hire", "builds": "build",
+}  # fmt: skip
 
 
 def _mention_pattern(name: str) -> re.Pattern[str] | None:
@@ -583,14 +590,14 @@ def _mention_pattern(name: str) -> re.Pattern[str] | None:
 
 
 def _to_second_person(match: re.Match[str]) -> str:
-    """ "Tom asked" -> "you asked", "Dana's" -> "your"; anything else is left alone."""
+    """ "Tom asked" -> "you asked", "Ella wants" -> "you want", "Dana's" -> "your"."""
     rest = match.group("rest") or ""
     verb = (match.group("verb") or "").lower()
     if match.group("poss"):
         return "your" + rest
-    if verb == "was":
-        return "you were"
-    if verb in _PAST_TENSE or (verb.endswith("ed") and len(verb) > 3):
+    if verb in _PRESENT_FOR_YOU:
+        return "you " + _PRESENT_FOR_YOU[verb]
+    if verb in _SAME_FOR_YOU or (verb.endswith("ed") and len(verb) > 3):
         return "you" + rest
     return match.group(0)
 

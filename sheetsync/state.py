@@ -244,5 +244,5 @@ def _write_json(path: Path, value: Any) -> None:
     from .backends.local import atomic_writer
 
     with atomic_writer(path) as handle:
-        json.dump(value, handle, ensure_ascii=False)
+        handle.write(json.dumps(value, ensure_ascii=False))
 

@@ -59,8 +59,8 @@ TRUE_WORDS = ("yes", "y", "true", "1", "x")
 FALSE_WORDS = ("", "no", "n", "false", "0")
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTH_NUMBER = {m: i + 1 for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}  # fmt: skip
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_NUMBER = {m: i + 1 for i, m in enumerate(_MONTHS)}
 _WEEKDAY_NUMBER = {w[:3].lower(): i for i, w in enumerate(_WEEKDAYS)}
 
 # Regular expressions run on lower-cased, stripped text.  [0-9] rather than \d:
@@ -148,7 +148,9 @@ def _calendar_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
 Reason = np.ndarray | str
 
 
-def _read_distinct_dates(raw: pd.Series, low: pd.Series, order: str) -> tuple[np.ndarray, np.ndarray]:
+def _read_distinct_dates(
+    raw: pd.Series, low: pd.Series, order: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Parse distinct stripped texts: (datetime64[D] with NaT, error text)."""
     n = len(raw)
     days = np.full(n, NAT, dtype="datetime64[D]")
@@ -180,14 +182,15 @@ def _read_distinct_dates(raw: pd.Series, low: pd.Series, order: str) -> tuple[np
         plausible = (number >= SERIAL_MIN) & (number <= SERIAL_MAX)
         serial = np.where(plausible, number, 0).astype(np.int64)
         got = np.where(plausible, SERIAL_EPOCH + serial.astype("timedelta64[D]"), NAT)
-        settle(rows, got, "not a date",
-               f"; numbers are read as spreadsheet dates from {SERIAL_MIN} to {SERIAL_MAX}")  # fmt: skip
+        note = f"; numbers are read as spreadsheet dates from {SERIAL_MIN} to {SERIAL_MAX}"
+        settle(rows, got, "not a date", note)
 
     # Year first (ISO 8601 and friends).
     rows, parts = found(_YEAR_FIRST, "y")
     if rows.size:
         sub = parts.iloc[rows]
-        settle(rows, _calendar_days(_ints(sub["y"]), _ints(sub["m"]), _ints(sub["d"])), "not a date")
+        got = _calendar_days(_ints(sub["y"]), _ints(sub["m"]), _ints(sub["d"]))
+        settle(rows, got, "not a date")
 
     # Numeric day and month in the configured order.
     rows, parts = found(_NUMERIC, "a")

@@ -523,3 +523,13 @@ def test_report_on_an_empty_tab() -> None:
     assert (report["themes"], report["actions"], report["responses"]) == ([], [], 0)
     assert "Nothing open." in report_markdown(report)
     assert list(csv.reader(io.StringIO(report_csv(report))))[1:] == []
+
+
+def test_a_repeated_index_is_handled_by_position() -> None:
+    old = feedback_frame({"app_id": "A1", "received_on": "2026-03-12"})
+    new = feedback_frame({"app_id": "A2", "requested_on": "2026-03-10"})
+    frame = pd.concat([old, new])  # both rows have index 0
+    computed = compute(frame)
+    assert list(computed["next_action"]) == [THANK_FOR_FEEDBACK, AWAIT_RESPONSE]
+    assert [i.uid for i in feedback_agenda(frame, computed, TODAY)] == ["fb-A1-thank"]
+    assert feedback_report(frame, computed, TODAY)["awaiting_response"] == 1

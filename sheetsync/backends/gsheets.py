@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-from ..errors import ConfigError, LayoutError, SheetsyncError, UnreachableError
+from ..errors import ConfigError, UnreachableError
 from ..plan import CellChange, Plan, relocate
 from ..schema import (
     ALL_COLUMNS,
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from google.auth.credentials import Credentials
 
     from ..auth import LoadedCredentials
+    from ..config import Config
     from .gtransport import Clock, GoogleTransport, RetryPolicy
 
 # Google recommends at most 2 MB per request body; a push is split into several
@@ -65,6 +66,7 @@ ROW_MARGIN = 100
 SETUP_MARKER = "sheetsync"  # protected ranges whose description starts with this are ours
 DATE_PATTERN = "yyyy-mm-dd"  # unambiguous in every locale, and sorts
 EPOCH = date(1899, 12, 30)  # day 0 of spreadsheet serial numbers
+CACHE_FOLDER = "google-cache"  # under the state folder: sheet ids and setup done, per sheet
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9_-]{20,}$")
 _PATH_KEY_RE = re.compile(r"/d/([A-Za-z0-9_-]+)")
@@ -282,12 +284,12 @@ def value_ranges(title: str, cells: dict[tuple[int, int], Any]) -> list[dict[str
                 continue
         blocks.append((r, c, [values]))
     out = []
-    for r, c, block in blocks:
-        end = a1(r + len(block) - 1, c + len(block[0]) - 1)
-        start = a1(r, c)
-        ref = start if start == end else f"{start}:{end}"
+    for r, c, rows_ in blocks:
+        end = a1(r + len(rows_) - 1, c + len(rows_[0]) - 1)
+        first = a1(r, c)
+        ref = first if first == end else f"{first}:{end}"
         out.append({"range": f"{quote_title(title)}!{ref}", "majorDimension": "ROWS",
-                    "values": block})  # fmt: skip
+                    "values": rows_})  # fmt: skip
     return out
 
 
@@ -296,9 +298,10 @@ def split_payload(data: list[dict[str, Any]], limit: int) -> list[list[dict[str,
     from .gtransport import json_size
 
     chunks: list[list[dict[str, Any]]] = [[]]
+    limit -= json_size({"valueInputOption": "USER_ENTERED", "data": []})  # the envelope
     size = 0
     for item in data:
-        n = json_size(item) + 1
+        n = json_size(item) + 2  # ", " between items
         if chunks[-1] and size + n > limit:
             chunks.append([])
             size = 0
@@ -331,8 +334,9 @@ class GoogleSheetsBackend(Backend):
     then ``config_credentials``, then the saved ``sheetsync auth login`` token.
     With ``$SHEETSYNC_API_ENDPOINT`` set, requests go there anonymously and no
     credentials are needed.  ``transport``/``session`` replace the HTTP layer
-    (tests); ``cache_dir`` holds the small metadata cache (default: the user
-    cache folder; ``False`` for none).
+    (tests); ``cache_dir`` holds the small metadata cache (default:
+    ``<state folder>/google-cache``; ``False`` for none, which costs one
+    metadata read per run).
     """
 
     def __init__(
@@ -377,13 +381,14 @@ class GoogleSheetsBackend(Backend):
                 rng=rng,
             )
         self.transport = transport
-        self.client = HTTPClient(transport.principal and None, session=transport)  # type: ignore[arg-type]
+        # With a session given, HTTPClient never touches its auth argument.
+        self.client = HTTPClient(None, session=transport)  # type: ignore[arg-type]
         self._meta: dict[str, SheetInfo] | None = None  # fetched in this process
         self._titles: dict[str, str] = {}  # tracker tab -> sheet title, as last seen
         if cache_dir is None:
-            from platformdirs import user_cache_path
+            from ..state import default_state_root
 
-            cache_dir = user_cache_path("sheetsync") / "gsheets"
+            cache_dir = default_state_root() / CACHE_FOLDER
         self._cache_file = (Path(cache_dir) / f"{self.spreadsheet_id}.json"
                             if cache_dir is not False else None)  # fmt: skip
         self._cache = self._load_cache()
@@ -503,17 +508,19 @@ class GoogleSheetsBackend(Backend):
                 touched.append(tab)
         set_up = set(self._cache.get("set_up", []))
         needs_check = bool(plan.new_tabs or new_columns) or any(t not in set_up for t in touched)
-        meta = self._metadata(fresh=self._meta is None) if needs_check else None
+        meta = self._metadata() if needs_check else None
         if meta is not None:
             existing = {t for t in touched if t in self._titles}
         else:
             existing = {t for t in touched if t in base and t not in plan.new_tabs}
+        for tab in [t for t in touched if t not in existing and t not in plan.new_tabs]:
+            # Deleted since the read: drop its changes, never recreate it blindly.
+            report.dropped.extend(_describe_drop(c, "its tab no longer exists")
+                                  for c in plan.changes if c.tab == tab)  # fmt: skip
+            report.dropped.extend(f"{tab}: new row {a.key or '(no id)'} not written (its tab "
+                                  "no longer exists)" for a in plan.appends if a.tab == tab)
+            touched.remove(tab)
         creating = [t for t in touched if t not in existing]
-        for tab in creating:
-            if tab not in plan.new_tabs:  # deleted since the read: drop, never recreate blindly
-                report.dropped.extend(_describe_drop(c, "its tab no longer exists")
-                                      for c in plan.changes if c.tab == tab)  # fmt: skip
-        creating = [t for t in creating if t in plan.new_tabs]
 
         states = self._reread(plan, base, sorted(existing, key=TABS.index))
         cells: dict[str, dict[tuple[int, int], Any]] = {}
@@ -849,6 +856,16 @@ class GoogleSheetsBackend(Backend):
         self.transport.close()
 
 
+def open_google_backend(location: str, config: Config,
+                        credentials: str | None = None) -> GoogleSheetsBackend:
+    """The backend for ``--sheet`` / ``--credentials`` / sheetsync.toml."""
+    from ..state import default_state_root
+
+    root = Path(config.state_dir).expanduser() if config.state_dir else default_state_root()
+    return GoogleSheetsBackend(location, credentials, config_credentials=config.credentials,
+                               cache_dir=root / CACHE_FOLDER)  # fmt: skip
+
+
 def _at(values: list[Any], index: int) -> Any:
     return values[index] if index < len(values) else None
 
@@ -890,11 +907,3 @@ def _api_error_detail(exc: Any) -> tuple[str, str]:
             reason = str(item["reason"])
     return reason, message
 
-
-__all__ = [
-    "GoogleSheetsBackend",
-    "SheetsyncError",
-    "is_google_sheet",
-    "parse_spreadsheet_key",
-    "LayoutError",
-]

@@ -235,8 +235,11 @@ class GoogleTransport(requests.Session):
         if session is None:
             if credentials is None:
                 raise AuthError("no Google credentials were given",
-                                hint="pass --credentials or run `sheetsync auth login`")  # fmt: skip
-            session = AuthorizedSession(credentials)
+                                hint="pass --credentials or run `sheetsync auth login`")
+            anonymous = isinstance(credentials, AnonymousCredentials)
+            # Anonymous credentials cannot refresh: let a 401 through as it is.
+            session = AuthorizedSession(credentials,
+                                        refresh_status_codes=() if anonymous else (401,))
         self.inner = session
         self.principal = principal or Principal()
         self.policy = policy or RetryPolicy()
@@ -400,8 +403,8 @@ def api_error(
 
 
 def json_size(value: Any) -> int:
-    """Bytes ``value`` takes as compact JSON (how requests sends it, near enough)."""
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    """Bytes ``value`` takes in a request body (requests uses ``json.dumps`` defaults)."""
+    return len(json.dumps(value).encode())
 
 
 @dataclass
