@@ -87,7 +87,9 @@ class AuthStatus:
         who = {"service_account": "service account", "oauth": "Google account"}[self.kind]
         out = [f"signed in as {self.email or '(unknown account)'} ({who})",
                f"credentials: {self.source}"]  # fmt: skip
-        if self.scopes:
+        if self.kind == "service_account":
+            out.append("scopes: asked per command (spreadsheets; drive for `sheetsync share`)")
+        elif self.scopes:
             out.append("scopes: " + ", ".join(self.scopes))
         out.append("sharing (sheetsync share): " + ("allowed" if self.can_share else
                    "not allowed" + (" (run `sheetsync auth login --allow-sharing`)"
@@ -316,6 +318,7 @@ def login(
         raise AuthError("access to Google Sheets was not granted",
                         hint="run `sheetsync auth login` again and tick every box")  # fmt: skip
     data = json.loads(creds.to_json())
+    data["type"] = "authorized_user"  # the format google-auth and gcloud read back
     data["scopes"] = sorted(granted)
     data["account"] = _email_from_id_token(getattr(creds, "id_token", None))
     saved = save_token(data, token)

@@ -80,41 +80,71 @@ def _parse_today(ctx: click.Context, param: click.Parameter, value: str | None) 
 def sheet_options(func: F) -> F:
     """--sheet, --config, --credentials, --today, -q/-v, --log-file."""
     options = [
-        click.option("--sheet", "sheet", metavar="PATH|URL",
-                     help="Tracker: a CSV folder, an .xlsx file, or a Google Sheets URL or key."
-                          "  [default: `sheet` from sheetsync.toml]"),
-        click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                     help="Config file.  [default: $SHEETSYNC_CONFIG, ./sheetsync.toml, "
-                          "then the user config folder]"),
-        click.option("--credentials", type=click.Path(dir_okay=False),
-                     help="Google service-account JSON (default: $GOOGLE_APPLICATION_CREDENTIALS"
-                          " or the config)."),
-        click.option("--today", callback=_parse_today, metavar="YYYY-MM-DD",
-                     help="Treat this date as today.  [default: today in the configured zone]"),
-        click.option("-q", "--quiet", is_flag=True,
-                     help="Print nothing unless something needs you (for cron)."),
+        click.option(
+            "--sheet",
+            "sheet",
+            metavar="PATH|URL",
+            help="Tracker: a CSV folder, an .xlsx file, or a Google Sheets URL or key."
+            "  [default: `sheet` from sheetsync.toml]",
+        ),
+        click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False),
+            help="Config file.  [default: $SHEETSYNC_CONFIG, ./sheetsync.toml, "
+            "then the user config folder]",
+        ),
+        click.option(
+            "--credentials",
+            type=click.Path(dir_okay=False),
+            help="Google service-account JSON (default: $GOOGLE_APPLICATION_CREDENTIALS"
+            " or the config).",
+        ),
+        click.option(
+            "--today",
+            callback=_parse_today,
+            metavar="YYYY-MM-DD",
+            help="Treat this date as today.  [default: today in the configured zone]",
+        ),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            help="Print nothing unless something needs you (for cron).",
+        ),
         click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv: debug)."),
-        click.option("--log-file", type=click.Path(dir_okay=False),
-                     help="Also append the log to this file."),
-    ]  # fmt: skip
+        click.option(
+            "--log-file", type=click.Path(dir_okay=False), help="Also append the log to this file."
+        ),
+    ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
 def write_options(func: F) -> F:
-    func = click.option("--dry-run", is_flag=True,
-                        help="Show the cell changes a push would make; write nothing.")(func)  # fmt: skip
-    func = click.option("--strict", is_flag=True,
-                        help=f"Exit {EXIT_PROBLEMS} when any row has a problem.")(func)  # fmt: skip
+    func = click.option(
+        "--dry-run", is_flag=True, help="Show the cell changes a push would make; write nothing."
+    )(func)
+    func = click.option(
+        "--strict", is_flag=True, help=f"Exit {EXIT_PROBLEMS} when any row has a problem."
+    )(func)
     return func
 
 
 class Run:
     """What every sheet command needs: config, today, backend, state."""
 
-    def __init__(self, sheet: str | None, config_path: str | None, credentials: str | None,
-                 today: dt.date | None, quiet: bool, verbose: int, log_file: str | None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        sheet: str | None,
+        config_path: str | None,
+        credentials: str | None,
+        today: dt.date | None,
+        quiet: bool,
+        verbose: int,
+        log_file: str | None,
+    ) -> None:
         from .config import load_config
 
         _setup_logging(verbose, log_file, quiet)
@@ -174,9 +204,16 @@ def _setup_logging(verbose: int, log_file: str | None, quiet: bool) -> None:
 
 def pass_run(func: F) -> F:
     @functools.wraps(func)
-    def wrapper(sheet: str | None, config_path: str | None, credentials: str | None,
-                today: dt.date | None, quiet: bool, verbose: int, log_file: str | None,
-                **kwargs: Any) -> Any:  # fmt: skip
+    def wrapper(
+        sheet: str | None,
+        config_path: str | None,
+        credentials: str | None,
+        today: dt.date | None,
+        quiet: bool,
+        verbose: int,
+        log_file: str | None,
+        **kwargs: Any,
+    ) -> Any:
         run = Run(sheet, config_path, credentials, today, quiet, verbose, log_file)
         return func(run, **kwargs)
 
@@ -199,10 +236,15 @@ def init(path: Path, xlsx: bool, force: bool) -> None:
         path = path.with_suffix(".xlsx")
     exists = path.is_file() if xlsx else (path / "Applications.csv").exists()
     if exists and not force:
-        raise CliError(ConfigError(f"{path} already holds a tracker",
-                                   hint="pick another path, or pass --force to replace it"))  # fmt: skip
+        raise CliError(
+            ConfigError(
+                f"{path} already holds a tracker",
+                hint="pick another path, or pass --force to replace it",
+            )
+        )
     new_tracker(path, sample_sheet(), xlsx=xlsx)
-    click.echo(f"Created {path} with {'an .xlsx workbook' if xlsx else 'Applications.csv, Drafts.csv and Feedback.csv'}.")  # noqa: E501
+    what = "an .xlsx workbook" if xlsx else "Applications.csv, Drafts.csv and Feedback.csv"
+    click.echo(f"Created {path} with {what}.")
     click.echo(f"Next: sheetsync sync --sheet {path}")
 
 
@@ -211,8 +253,11 @@ def _report(run: Run, outcome: Outcome, strict: bool, verb: str, dry_run: bool =
 
     if dry_run:
         print_changes(outcome.plan)
-    needs_user = bool(outcome.due_by(run.today) or outcome.problem_rows or
-                      (outcome.report and outcome.report.dropped))  # fmt: skip
+    needs_user = bool(
+        outcome.due_by(run.today)
+        or outcome.problem_rows
+        or (outcome.report and outcome.report.dropped)
+    )
     if not run.quiet or needs_user:
         print_outcome(outcome, run.today, verb, quiet=run.quiet)
     log.info("%s %s: %s", verb, run.backend.label, outcome.summary(run.today))
@@ -254,8 +299,12 @@ def push(run: Run, dry_run: bool, strict: bool) -> None:
 @cli.command()
 @sheet_options
 @write_options
-@click.option("--ics", "ics_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the agenda as an iCalendar file here.")  # fmt: skip
+@click.option(
+    "--ics",
+    "ics_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the agenda as an iCalendar file here.",
+)
 @pass_run
 def sync(run: Run, dry_run: bool, strict: bool, ics_path: Path | None) -> None:
     """Pull then push in one run: what cron runs."""
@@ -271,8 +320,9 @@ def _write_ics(run: Run, outcome: Outcome, path: Path) -> None:
     from .backends.local import atomic_writer
     from .ics import agenda_to_ics
 
-    data, memory = agenda_to_ics(outcome.agenda, today=run.today,
-                                 previous=run.state.load_json("calendar.json"))  # fmt: skip
+    data, memory = agenda_to_ics(
+        outcome.agenda, today=run.today, previous=run.state.load_json("calendar.json")
+    )
     with atomic_writer(path, "wb") as handle:
         handle.write(data)
     run.state.save_json("calendar.json", memory)
@@ -280,10 +330,20 @@ def _write_ics(run: Run, outcome: Outcome, path: Path) -> None:
 
 @cli.command()
 @sheet_options
-@click.option("--days", default=7, show_default=True, type=click.IntRange(0),
-              help="Also list actions due within this many days.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "ics"]),
-              default="table", show_default=True)
+@click.option(
+    "--days",
+    default=7,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Also list actions due within this many days.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "ics"]),
+    default="table",
+    show_default=True,
+)
 @click.option("--all", "show_all", is_flag=True, help="List every open action, however far off.")
 @pass_run
 def agenda(run: Run, days: int, fmt: str, show_all: bool) -> None:
@@ -301,8 +361,10 @@ def agenda(run: Run, days: int, fmt: str, show_all: bool) -> None:
     elif fmt == "ics":
         from .ics import agenda_to_ics
 
-        data, _ = agenda_to_ics(outcome.agenda, today=run.today,
-                                previous=run.state.load_json("calendar.json"))  # fmt: skip
+        data, memory = agenda_to_ics(
+            outcome.agenda, today=run.today, previous=run.state.load_json("calendar.json")
+        )
+        run.state.save_json("calendar.json", memory)  # so later feeds cancel finished events
         click.echo(data.decode("utf-8"), nl=False)
     else:
         print_agenda(items, run.today)
@@ -324,8 +386,13 @@ def lint(run: Run) -> None:
 
 @cli.command()
 @sheet_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]),
-              default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "markdown"]),
+    default="table",
+    show_default=True,
+)
 @pass_run
 def feedback(run: Run, fmt: str) -> None:
     """Report on rejection feedback: themes ranked, with quotes, and open action items."""
@@ -344,11 +411,20 @@ def feedback(run: Run, fmt: str) -> None:
     workbook = run.backend.read()
     table = workbook.get(FEEDBACK) or Table(FEEDBACK, [])
     frame = table.frame()
-    computed = compute_feedback(frame, run.today, run.config.rules, run.config.date_order,
-                                load_themes(run.config.themes_file))  # fmt: skip
+    computed = compute_feedback(
+        frame,
+        run.today,
+        run.config.rules,
+        run.config.date_order,
+        load_themes(run.config.themes_file),
+    )
     report = feedback_report(frame, computed, run.today)
-    render = {"json": report_json, "csv": report_csv, "markdown": report_markdown,
-              "table": report_text}[fmt]  # fmt: skip
+    render = {
+        "json": report_json,
+        "csv": report_csv,
+        "markdown": report_markdown,
+        "table": report_text,
+    }[fmt]
     click.echo(render(report), nl=not render(report).endswith("\n"))
 
 

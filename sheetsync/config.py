@@ -76,8 +76,10 @@ def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
     if explicit:
         path = Path(explicit).expanduser()
         if not path.is_file():
-            raise ConfigError(f"config file {path} does not exist",
-                              hint="check the --config path, or run without it")  # fmt: skip
+            raise ConfigError(
+                f"config file {path} does not exist",
+                hint="check the --config path, or run without it",
+            )
         return path
     env = os.environ.get("SHEETSYNC_CONFIG")
     if env:
@@ -98,8 +100,10 @@ def _section(data: dict[str, Any], name: str, cls: type, where: Path) -> dict[st
     allowed = {f.name: f.type for f in fields(cls)}
     unknown = sorted(set(raw) - set(allowed))
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) in [{name}]: {', '.join(unknown)}",
-                          hint=f"known keys: {', '.join(sorted(allowed))}")  # fmt: skip
+        raise ConfigError(
+            f"{where}: unknown key(s) in [{name}]: {', '.join(unknown)}",
+            hint=f"known keys: {', '.join(sorted(allowed))}",
+        )
     for key, value in raw.items():
         expected = int if allowed[key] in (int, "int") else str
         if expected is int and (not isinstance(value, int) or isinstance(value, bool)):
@@ -131,8 +135,15 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
     if not isinstance(calendar, dict) or not isinstance(drafts, dict):
         raise ConfigError(f"{where}: [calendar] and [drafts] must be tables")
     top: dict[str, Any] = {}
-    for key in ("sheet", "timezone", "date_order", "credentials", "state_dir",
-                "templates_dir", "themes_file"):  # fmt: skip
+    for key in (
+        "sheet",
+        "timezone",
+        "date_order",
+        "credentials",
+        "state_dir",
+        "templates_dir",
+        "themes_file",
+    ):
         if key in data:
             value = data.pop(key)
             if not isinstance(value, str):
@@ -149,10 +160,10 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
     base = where.parent
     for key in ("credentials", "state_dir", "templates_dir", "themes_file"):
         if key in top:  # relative paths are relative to the config file
-            top[key] = str((base / Path(top[key]).expanduser()))
+            top[key] = str(base / Path(top[key]).expanduser())
     order = top.get("date_order", "MDY").upper()
     if order not in ("MDY", "DMY"):
-        raise ConfigError(f"{where}: date_order must be \"MDY\" or \"DMY\", not {order!r}")
+        raise ConfigError(f'{where}: date_order must be "MDY" or "DMY", not {order!r}')
     top["date_order"] = order
     cfg = Config(
         **top,
@@ -175,15 +186,19 @@ def validate(cfg: Config) -> None:
         try:
             ZoneInfo(cfg.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ConfigError(f"unknown time zone {cfg.timezone!r}",
-                              hint="use an IANA name such as \"Europe/London\"") from exc  # fmt: skip
+            raise ConfigError(
+                f"unknown time zone {cfg.timezone!r}",
+                hint='use an IANA name such as "Europe/London"',
+            ) from exc
     if cfg.holidays:
         import holidays
 
         try:
             holidays.country_holidays(cfg.holidays, subdiv=cfg.holiday_subdivision)
         except NotImplementedError as exc:
-            raise ConfigError(f"unknown holiday calendar {cfg.holidays!r}",
-                              hint="use a country code the `holidays` package knows, e.g. \"US\"") from exc  # fmt: skip
+            raise ConfigError(
+                f"unknown holiday calendar {cfg.holidays!r}",
+                hint='use a country code the `holidays` package knows, e.g. "US"',
+            ) from exc
     if cfg.rules.max_follow_ups < 1:
         raise ConfigError("[rules] max_follow_ups must be at least 1")

@@ -68,7 +68,9 @@ class Outcome:
     def summary(self, today: dt.date) -> str:
         due = len(self.due_by(today))
         overdue = sum(1 for i in self.agenda if i.due_on < today)
-        parts = [f"{due} action(s) due today or earlier" + (f" ({overdue} overdue)" if overdue else "")]
+        parts = [
+            f"{due} action(s) due today or earlier" + (f" ({overdue} overdue)" if overdue else "")
+        ]
         parts.append(f"{self.drafts.added} draft(s) added")
         if self.feedback_rows_added:
             parts.append(f"{self.feedback_rows_added} feedback row(s) added")
@@ -95,8 +97,9 @@ def _draft_frame(table: Table | None, date_order: str) -> pd.DataFrame:
     cols = ["draft_id", "app_id", "action", "status", "sent_on", "due_on"]
     if table is None:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-        return empty.assign(sent=pd.Series(dtype="datetime64[ns]"),
-                            due=pd.Series(dtype="datetime64[ns]"))  # fmt: skip
+        return empty.assign(
+            sent=pd.Series(dtype="datetime64[ns]"), due=pd.Series(dtype="datetime64[ns]")
+        )
     frame = table.frame(cols)
     frame["status"] = frame["status"].str.strip().str.lower()
     frame["app_id"] = frame["app_id"].str.strip()
@@ -142,8 +145,10 @@ def _write_backs(
     # thank-you: recorded once every live thank-you draft of the application is done
     thanks = drafts[drafts["action"] == "thank_you_email"]
     pending = thanks[thanks["status"].isin(["draft", "approved", ""])]["app_id"]
-    latest("thank_you_sent_on", sent[(sent["action"] == "thank_you_email") &
-                                     ~sent["app_id"].isin(pending)])  # fmt: skip
+    latest(
+        "thank_you_sent_on",
+        sent[(sent["action"] == "thank_you_email") & ~sent["app_id"].isin(pending)],
+    )
     latest("feedback_requested_on", sent[sent["action"] == "request_feedback"])
 
     follow = sent[sent["action"].isin(FOLLOW_UP_ACTIONS)]
@@ -175,8 +180,10 @@ def _apply_skips(text: pd.DataFrame, drafts: pd.DataFrame, date_order: str) -> p
         return text
     text = text.copy()
     ids = text["id"].str.strip()
-    for action, column in (("thank_you_email", "thank_you_sent_on"),
-                           ("request_feedback", "feedback_requested_on")):  # fmt: skip
+    for action, column in (
+        ("thank_you_email", "thank_you_sent_on"),
+        ("request_feedback", "feedback_requested_on"),
+    ):
         done = skipped[skipped["action"] == action].groupby("app_id")["due"].max()
         rows = ids.isin(done.index) & text[column].str.strip().eq("")
         if not rows.any():
@@ -250,28 +257,47 @@ def _wanted_drafts(
             contexts = [build_context(app, p, config.me) for p in people]
             rendered = renderer.render_many(template, contexts, keys)
             for person, out in zip(people, rendered, strict=True):
-                wanted.append(Wanted(
-                    draft_id=make_draft_id(app_id, job, person, _date(basis)),
-                    app_id=app_id, company=str(app.get("company", "")).strip(),
-                    role=str(app.get("role", "")).strip(), action=job,
-                    channel="note" if job == "thank_you_note" else "email",
-                    to_name=person[0], to_email=person[1],
-                    due_on="" if pd.isna(due) else pd.Timestamp(due).date().isoformat(),
-                    subject=out.subject if job != "thank_you_note" else "", body=out.body,
-                    error=out.error, has_notes=bool(str(app.get("notes", "")).strip()),
-                ))  # fmt: skip
+                wanted.append(
+                    Wanted(
+                        draft_id=make_draft_id(app_id, job, person, _date(basis)),
+                        app_id=app_id,
+                        company=str(app.get("company", "")).strip(),
+                        role=str(app.get("role", "")).strip(),
+                        action=job,
+                        channel="note" if job == "thank_you_note" else "email",
+                        to_name=person[0],
+                        to_email=person[1],
+                        due_on="" if pd.isna(due) else pd.Timestamp(due).date().isoformat(),
+                        subject=out.subject if job != "thank_you_note" else "",
+                        body=out.body,
+                        error=out.error,
+                        has_notes=bool(str(app.get("notes", "")).strip()),
+                    )
+                )
     for app, fb_id, due in feedback_wants:
-        person = (str(app.get("contact_name", "")).strip(), str(app.get("contact_email", "")).strip())
+        person = (
+            str(app.get("contact_name", "")).strip(),
+            str(app.get("contact_email", "")).strip(),
+        )
         context = build_context(app, person, config.me)
         context["feedback_response"] = app.get("_response", "")
         out = renderer.render_many("thank_for_feedback", [context], [f"{fb_id}|{person[1]}"])[0]
-        wanted.append(Wanted(
-            draft_id=f"{fb_id}:thank_for_feedback:{person[1] or 'contact'}",
-            app_id=str(app.get("id", "")).strip(), company=str(app.get("company", "")).strip(),
-            role=str(app.get("role", "")).strip(), action="thank_for_feedback", channel="email",
-            to_name=person[0], to_email=person[1], due_on=due, subject=out.subject,
-            body=out.body, error=out.error,
-        ))  # fmt: skip
+        wanted.append(
+            Wanted(
+                draft_id=f"{fb_id}:thank_for_feedback:{person[1] or 'contact'}",
+                app_id=str(app.get("id", "")).strip(),
+                company=str(app.get("company", "")).strip(),
+                role=str(app.get("role", "")).strip(),
+                action="thank_for_feedback",
+                channel="email",
+                to_name=person[0],
+                to_email=person[1],
+                due_on=due,
+                subject=out.subject,
+                body=out.body,
+                error=out.error,
+            )
+        )
     return wanted
 
 
@@ -300,8 +326,10 @@ def compute(
 
     apps_t = workbook.get(APPLICATIONS)
     if apps_t is None:
-        raise LayoutError("the tracker has no Applications tab",
-                          hint="name the tab (or CSV file) with your applications 'Applications'")  # fmt: skip
+        raise LayoutError(
+            "the tracker has no Applications tab",
+            hint="name the tab (or CSV file) with your applications 'Applications'",
+        )
     for tab in TABS:
         if tab in workbook:
             _ = workbook[tab].columns  # validates the header before anything is planned
@@ -311,12 +339,25 @@ def compute(
         if table is not None:
             missing = [c for c in OWNED_COLUMNS[tab] if c not in table.columns]
             if tab == DRAFTS:
-                missing = [c for c in (*OWNED_COLUMNS[tab], "subject", "body", "status")
-                           if c not in table.columns]  # fmt: skip
+                missing = [
+                    c
+                    for c in (*OWNED_COLUMNS[tab], "subject", "body", "status")
+                    if c not in table.columns
+                ]
             if tab == FEEDBACK:
-                missing = [c for c in ("feedback_id", "app_id", "company", "role", "interviewed",
-                                       "requested_on", *FEEDBACK_OWNED_COLUMNS)
-                           if c not in table.columns]  # fmt: skip
+                missing = [
+                    c
+                    for c in (
+                        "feedback_id",
+                        "app_id",
+                        "company",
+                        "role",
+                        "interviewed",
+                        "requested_on",
+                        *FEEDBACK_OWNED_COLUMNS,
+                    )
+                    if c not in table.columns
+                ]
             if missing:
                 plan.new_columns[tab] = missing
 
@@ -346,25 +387,35 @@ def compute(
             base_ids = pd.Series(base_apps.ids())
             base_col = pd.Series(base_apps.column(column))
             base_map = dict(zip(base_ids, base_col, strict=True))
-            keep = [base_map.get(text.at[r, "id"], None) == apps_t.cell(r, column)
-                    for r in values.index]  # fmt: skip
+            keep = [
+                base_map.get(text.at[r, "id"]) == apps_t.cell(r, column) for r in values.index
+            ]
             values = values[keep]
         kind = "int" if column == "follow_ups_sent" else "date"
         plan.changes += column_changes(apps_t, column, values, read_ids, values.index, kind)
         text.loc[values.index, column] = values
     if drafts_t is not None:  # a sent draft without a date was sent today
-        sent_blank = drafts.index[(drafts["status"] == "sent") & drafts["sent_on"].str.strip().eq("")]
+        sent_blank = drafts.index[
+            (drafts["status"] == "sent") & drafts["sent_on"].str.strip().eq("")
+        ]
         if len(sent_blank):
             plan.changes += column_changes(
-                drafts_t, "sent_on", pd.Series(today.isoformat(), index=sent_blank),
-                pd.Series(drafts_t.ids()), sent_blank, "date",
-            )  # fmt: skip
+                drafts_t,
+                "sent_on",
+                pd.Series(today.isoformat(), index=sent_blank),
+                pd.Series(drafts_t.ids()),
+                sent_blank,
+                "date",
+            )
     effective = _apply_skips(text, drafts, config.date_order)
 
     # 3. the policy
     typed, problems = parse_applications(effective, config.date_order)
-    problems = problems.where(~duplicated, (problems + "; ").str.lstrip("; ")
-                              + "id: the same id is on more than one row - make it unique")  # fmt: skip
+    problems = problems.where(
+        ~duplicated,
+        (problems + "; ").str.lstrip("; ")
+        + "id: the same id is on more than one row - make it unique",
+    )
     calendar = Calendar.from_config(config)
     result = policy(typed, problems, today, config.rules, calendar)
     result.loc[blank, ["next_action", "why", "problems"]] = ""
@@ -388,10 +439,17 @@ def compute(
     fb_t = workbook.get(FEEDBACK)
     fb_frame = fb_t.frame() if fb_t is not None else Table(FEEDBACK, []).frame()
     existing_fb = set(fb_frame["app_id"].str.strip())
-    new_fb = new_feedback_rows(typed[active], existing_fb, today)
+    new_fb = new_feedback_rows(
+        typed[active],
+        existing_fb,
+        today,
+        existing_feedback_ids=set(fb_frame["feedback_id"].str.strip()),
+    )
     themes = load_themes(config.themes_file)
-    combined = pd.concat([fb_frame, pd.DataFrame(new_fb, columns=fb_frame.columns, dtype=object).fillna("")],
-                         ignore_index=True)  # fmt: skip
+    combined = pd.concat(
+        [fb_frame, pd.DataFrame(new_fb, columns=fb_frame.columns, dtype=object).fillna("")],
+        ignore_index=True,
+    )
     fb_result = compute_feedback(combined, today, config.rules, config.date_order, themes)
     n_old = len(fb_frame)
     if fb_t is not None and n_old:
@@ -399,14 +457,23 @@ def compute(
         fb_rows = fb_frame.index[~pd.Series(fb_t.blank_rows()).to_numpy()]
         for column in FEEDBACK_OWNED_COLUMNS:
             kind = "date" if column == "due_on" else "text"
-            plan.changes += column_changes(fb_t, column, fb_result[column].iloc[:n_old].astype(object),
-                                           fb_keys, fb_rows, kind)  # fmt: skip
+            plan.changes += column_changes(
+                fb_t, column, fb_result[column].iloc[:n_old].astype(object), fb_keys, fb_rows, kind
+            )
     for i, row in enumerate(new_fb):
         values = {k: v for k, v in row.items() if v}
-        values.update({c: str(fb_result[c].iat[n_old + i]) for c in FEEDBACK_OWNED_COLUMNS
-                       if str(fb_result[c].iat[n_old + i])})  # fmt: skip
-        plan.appends.append(RowAppend(FEEDBACK, values["feedback_id"], values,
-                                      {"requested_on": "date", "due_on": "date"}))  # fmt: skip
+        values.update(
+            {
+                c: str(fb_result[c].iat[n_old + i])
+                for c in FEEDBACK_OWNED_COLUMNS
+                if str(fb_result[c].iat[n_old + i])
+            }
+        )
+        plan.appends.append(
+            RowAppend(
+                FEEDBACK, values["feedback_id"], values, {"requested_on": "date", "due_on": "date"}
+            )
+        )
 
     app_by_id = {str(typed.at[r, "id"]): typed.loc[r].to_dict() for r in rows}
     feedback_wants = []
@@ -441,15 +508,24 @@ def compute(
                 if name not in extra:
                     extra.append(name)
 
-    apps_view = pd.DataFrame({"id": text["id"], "company": text["company"], "role": text["role"],
-                              **owned})  # fmt: skip
+    apps_view = pd.DataFrame(
+        {"id": text["id"], "company": text["company"], "role": text["role"], **owned}
+    )
     problem_rows = int((active & result["problems"].ne("")).sum())
-    return Outcome(workbook, plan, apps_view, agenda, merged,
-                   feedback_rows_added=len(new_fb), problem_rows=problem_rows)  # fmt: skip
+    return Outcome(
+        workbook,
+        plan,
+        apps_view,
+        agenda,
+        merged,
+        feedback_rows_added=len(new_fb),
+        problem_rows=problem_rows,
+    )
 
 
-def _agenda(typed: pd.DataFrame, result: pd.DataFrame, rows: pd.Index,
-            merged: DraftMerge) -> list[AgendaItem]:  # fmt: skip
+def _agenda(
+    typed: pd.DataFrame, result: pd.DataFrame, rows: pd.Index, merged: DraftMerge
+) -> list[AgendaItem]:
     subjects: dict[tuple[str, str], list[dict[str, str]]] = {}
     for draft in merged.open_drafts:
         subjects.setdefault((draft["app_id"], draft["action"]), []).append(draft)
@@ -460,24 +536,40 @@ def _agenda(typed: pd.DataFrame, result: pd.DataFrame, rows: pd.Index,
         action = str(result.at[row, "next_action"])
         drafts = subjects.get((app_id, action), [])
         basis = _date(result.at[row, "basis"]) if "basis" in result else None
-        items.append(AgendaItem(
-            uid=f"{app_id}:{action}:{basis.isoformat() if basis else ''}", tab=APPLICATIONS,
-            app_id=app_id, company=str(typed.at[row, "company"]).strip(),
-            role=str(typed.at[row, "role"]).strip(), action=action,
-            due_on=pd.Timestamp(result.at[row, "due_on"]).date(),
-            why=str(result.at[row, "why"]), subject=drafts[0]["subject"] if drafts else "",
-            to=", ".join(d["to_name"] or d["to_email"] for d in drafts),
-        ))  # fmt: skip
+        items.append(
+            AgendaItem(
+                uid=f"{app_id}:{action}:{basis.isoformat() if basis else ''}",
+                tab=APPLICATIONS,
+                app_id=app_id,
+                company=str(typed.at[row, "company"]).strip(),
+                role=str(typed.at[row, "role"]).strip(),
+                action=action,
+                due_on=pd.Timestamp(result.at[row, "due_on"]).date(),
+                why=str(result.at[row, "why"]),
+                subject=drafts[0]["subject"] if drafts else "",
+                to=", ".join(d["to_name"] or d["to_email"] for d in drafts),
+            )
+        )
     for draft in merged.open_drafts:
-        if draft["action"] == "thank_you_note" and draft["due_on"] and draft.get("status") != "obsolete":
-            items.append(AgendaItem(
-                uid=draft["draft_id"], tab=DRAFTS, app_id=draft["app_id"],
-                company=draft["company"], role=draft["role"], action="thank_you_note",
-                due_on=dt.date.fromisoformat(draft["due_on"]),
-                why=f"Handwritten thank-you note to {draft['to_name'] or 'your interviewer'}"
+        if (
+            draft["action"] == "thank_you_note"
+            and draft["due_on"]
+            and draft.get("status") != "obsolete"
+        ):
+            items.append(
+                AgendaItem(
+                    uid=draft["draft_id"],
+                    tab=DRAFTS,
+                    app_id=draft["app_id"],
+                    company=draft["company"],
+                    role=draft["role"],
+                    action="thank_you_note",
+                    due_on=dt.date.fromisoformat(draft["due_on"]),
+                    why=f"Handwritten thank-you note to {draft['to_name'] or 'your interviewer'}"
                     " - post it within two business days of the interview",
-                to=draft["to_name"],
-            ))  # fmt: skip
+                    to=draft["to_name"],
+                )
+            )
     return items
 
 
@@ -496,8 +588,9 @@ def pull(backend: Backend, state: State, config: Config, options: RunOptions) ->
     """Read every tab, compute, and keep the snapshot; writes nothing to the sheet."""
     with state.lock():
         workbook = backend.read()
-        outcome = compute(workbook, options.today, config, memory=state.rendered(),
-                          new_id=options.new_id)  # fmt: skip
+        outcome = compute(
+            workbook, options.today, config, memory=state.rendered(), new_id=options.new_id
+        )
         state.save_snapshot(workbook, options.today)
         return outcome
 
@@ -509,8 +602,10 @@ def push(backend: Backend, state: State, config: Config, options: RunOptions) ->
         if snap is None:
             from .errors import SheetsyncError
 
-            raise SheetsyncError("nothing to push: this sheet has not been pulled yet",
-                                 hint="run `sheetsync pull` first, or `sheetsync sync`")  # fmt: skip
+            raise SheetsyncError(
+                "nothing to push: this sheet has not been pulled yet",
+                hint="run `sheetsync pull` first, or `sheetsync sync`",
+            )
         base, _ = snap
         return _push(backend, state, config, options, base)
 
@@ -521,11 +616,13 @@ def sync(backend: Backend, state: State, config: Config, options: RunOptions) ->
         return _push(backend, state, config, options, None)
 
 
-def _push(backend: Backend, state: State, config: Config, options: RunOptions,
-          base: Workbook | None) -> Outcome:  # fmt: skip
+def _push(
+    backend: Backend, state: State, config: Config, options: RunOptions, base: Workbook | None
+) -> Outcome:
     theirs = backend.read()
-    outcome = compute(theirs, options.today, config, base=base, memory=state.rendered(),
-                      new_id=options.new_id)  # fmt: skip
+    outcome = compute(
+        theirs, options.today, config, base=base, memory=state.rendered(), new_id=options.new_id
+    )
     if options.dry_run or not outcome.plan:
         if not options.dry_run:
             state.save_snapshot(theirs, options.today)
@@ -551,8 +648,17 @@ def undo(backend: Backend, state: State) -> UndoResult:
     from .changes import same_value
 
     with state.lock():
-        last = next((p for p in state.pushes(50) if p.undone_by is None and p.cells
-                     and p.finished_at and not p.command.startswith("undo")), None)  # fmt: skip
+        last = next(
+            (
+                p
+                for p in state.pushes(50)
+                if p.undone_by is None
+                and p.cells
+                and p.finished_at
+                and not p.command.startswith("undo")
+            ),
+            None,
+        )
         if last is None:
             return UndoResult(None)
         workbook = backend.read()
@@ -575,8 +681,9 @@ def undo(backend: Backend, state: State) -> UndoResult:
                 )
                 continue
             key = table.ids()[position]
-            plan.changes.append(CellChange(cell.tab, position, key, cell.column, now, cell.old,
-                                           kind))  # type: ignore[arg-type]  # fmt: skip
+            plan.changes.append(
+                CellChange(cell.tab, position, key, cell.column, now, cell.old, kind)
+            )  # type: ignore[arg-type]
         if plan:
             push_id = state.begin_push(plan, workbook, f"undo {last.id}")
             report = backend.write(plan, workbook)
@@ -597,11 +704,12 @@ def _find(table: Table, row_id: str, column: str, old: str) -> int | None:
     return None
 
 
-def read_only(backend: Backend, config: Config, today: dt.date, state: State | None = None) -> Outcome:
+def read_only(
+    backend: Backend, config: Config, today: dt.date, state: State | None = None
+) -> Outcome:
     """Compute without locking or writing (agenda, lint, feedback report)."""
     memory = state.rendered() if state is not None else {}
     return compute(backend.read(), today, config, memory=memory)
 
 
-__all__ = ["compute", "pull", "push", "sync", "undo", "read_only", "Outcome", "RunOptions",
-           "np"]  # fmt: skip
+__all__ = ["compute", "pull", "push", "sync", "undo", "read_only", "Outcome", "RunOptions", "np"]

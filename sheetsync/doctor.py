@@ -22,25 +22,42 @@ class Check:
 
 def run_checks(run: Any) -> Iterator[Check]:
     config = run.config
-    yield Check("config", True, str(config.source) if config.source else "built-in defaults "
-                "(no sheetsync.toml found)")  # fmt: skip
+    yield Check(
+        "config",
+        True,
+        str(config.source) if config.source else "built-in defaults (no sheetsync.toml found)",
+    )
     if not run.location:
-        yield Check("sheet", False, "no sheet configured",
-                    "pass --sheet, or set `sheet = \"...\"` in sheetsync.toml")  # fmt: skip
+        yield Check(
+            "sheet",
+            False,
+            "no sheet configured",
+            'pass --sheet, or set `sheet = "..."` in sheetsync.toml',
+        )
         return
-    creds = run.credentials or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") or config.credentials
+    creds = (
+        run.credentials or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") or config.credentials
+    )
     from .backends import is_google
 
     if is_google(run.location) and creds:
         path = Path(creds).expanduser()
         if not path.is_file():
-            yield Check("credentials", False, f"{path} does not exist",
-                        "download the service-account key again, or fix the path")  # fmt: skip
+            yield Check(
+                "credentials",
+                False,
+                f"{path} does not exist",
+                "download the service-account key again, or fix the path",
+            )
         else:
             mode = stat.S_IMODE(path.stat().st_mode)
             loose = mode & 0o077
-            yield Check("credentials", not loose, f"{path} (mode {mode:o})",
-                        f"chmod 600 {path}" if loose else "")  # fmt: skip
+            yield Check(
+                "credentials",
+                not loose,
+                f"{path} (mode {mode:o})",
+                f"chmod 600 {path}" if loose else "",
+            )
     try:
         workbook = run.backend.read()
     except SheetsyncError as exc:
@@ -53,8 +70,9 @@ def run_checks(run: Any) -> Iterator[Check]:
         except SheetsyncError as exc:
             yield Check(f"{name} headers", False, exc.message, exc.hint or "")
             continue
-        yield Check(f"{name} headers", True, f"{len(columns)} known column(s), "
-                    f"{len(table.rows)} row(s)")  # fmt: skip
+        yield Check(
+            f"{name} headers", True, f"{len(columns)} known column(s), {len(table.rows)} row(s)"
+        )
     try:
         state = run.state
         probe = state.folder / ".doctor"
@@ -62,5 +80,9 @@ def run_checks(run: Any) -> Iterator[Check]:
         probe.unlink()
         yield Check("state folder", True, str(state.folder))
     except (OSError, SheetsyncError) as exc:
-        yield Check("state folder", False, str(exc),
-                    "set state_dir in sheetsync.toml to a folder you can write")  # fmt: skip
+        yield Check(
+            "state folder",
+            False,
+            str(exc),
+            "set state_dir in sheetsync.toml to a folder you can write",
+        )

@@ -107,16 +107,25 @@ def merge(
     for want in wanted:
         row = existing.get(want.draft_id)
         values = {
-            "draft_id": want.draft_id, "app_id": want.app_id, "company": want.company,
-            "role": want.role, "action": want.action, "channel": want.channel,
-            "to_name": want.to_name, "to_email": want.to_email, "due_on": want.due_on,
-        }  # fmt: skip
+            "draft_id": want.draft_id,
+            "app_id": want.app_id,
+            "company": want.company,
+            "role": want.role,
+            "action": want.action,
+            "channel": want.channel,
+            "to_name": want.to_name,
+            "to_email": want.to_email,
+            "due_on": want.due_on,
+        }
         if row is None or table is None:
             values.update(subject=want.subject, body=want.body, status="draft")
             if not want.error:
                 out.rendered.append((want.draft_id, want.subject, want.body))
-            final[want.draft_id] = values | {"_row": "", "_error": want.error,
-                                             "_notes": "y" if want.has_notes else ""}  # fmt: skip
+            final[want.draft_id] = values | {
+                "_row": "",
+                "_error": want.error,
+                "_notes": "y" if want.has_notes else "",
+            }
             out.added += 1
             continue
         status = table.cell(row, "status").strip().lower()
@@ -133,25 +142,34 @@ def merge(
             if current == fresh:
                 out.rendered.append((want.draft_id, *fresh))
         values["subject"], values["body"] = current
-        final[want.draft_id] = values | {"_row": str(row), "_error": want.error,
-                                         "_notes": "y" if want.has_notes else ""}  # fmt: skip
+        final[want.draft_id] = values | {
+            "_row": str(row),
+            "_error": want.error,
+            "_notes": "y" if want.has_notes else "",
+        }
 
     # Lint every live draft, including text the user wrote.
     dupes = duplicate_bodies([(v["app_id"], k, v["body"]) for k, v in final.items()])
     for key, values in final.items():
         problems = [] if not values["_error"] else [f"template error: {values['_error']}"]
         problems += lint_message(
-            values["action"], values["channel"], values["subject"], values["body"], config.me,
-            email_word_limit=config.email_word_limit, note_word_limit=config.note_word_limit,
+            values["action"],
+            values["channel"],
+            values["subject"],
+            values["body"],
+            config.me,
+            email_word_limit=config.email_word_limit,
+            note_word_limit=config.note_word_limit,
             has_notes=bool(values["_notes"]) or values["action"] not in RECALLS_INTERVIEW,
-        )  # fmt: skip
+        )
         if key in dupes:
             problems.append(dupes[key])
         values["lint"] = "; ".join(problems)
         values["mailto"] = (
             mailto(values["to_email"], values["subject"], values["body"])
-            if values["channel"] == "email" else ""
-        )  # fmt: skip
+            if values["channel"] == "email"
+            else ""
+        )
         out.open_drafts.append({k: v for k, v in values.items() if not k.startswith("_")})
 
     for key, values in final.items():
@@ -172,9 +190,7 @@ def merge(
 
                 if kind == "date" and same_value(old, values[column], kind):
                     continue
-                out.changes.append(
-                    CellChange(DRAFTS, row, key, column, old, values[column], kind)
-                )
+                out.changes.append(CellChange(DRAFTS, row, key, column, old, values[column], kind))
 
     # Drafts no longer called for become obsolete (never deleted).
     wanted_ids = {w.draft_id for w in wanted}

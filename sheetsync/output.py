@@ -35,6 +35,7 @@ ACTION_LABELS = {
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str], widths: Sequence[int]) -> str:
     """A plain aligned table; the last column wraps nothing and is never cut."""
+
     def clip(text: str, width: int) -> str:
         text = " ".join(text.split())
         return text if len(text) <= width else text[: width - 1] + "…"
@@ -59,9 +60,16 @@ def print_agenda(items: Sequence[AgendaItem], today: date) -> None:
         click.echo("Nothing due. Enjoy the quiet.")
         return
     ordered = sorted(items, key=lambda i: (i.due_on >= today, i.due_on, i.company.lower()))
-    rows = [(i.due_on.strftime("%a %d %b"), when(i.due_on, today),
-             ACTION_LABELS.get(i.action, i.action), f"{i.company} - {i.role}".strip(" -"), i.why)
-            for i in ordered]  # fmt: skip
+    rows = [
+        (
+            i.due_on.strftime("%a %d %b"),
+            when(i.due_on, today),
+            ACTION_LABELS.get(i.action, i.action),
+            f"{i.company} - {i.role}".strip(" -"),
+            i.why,
+        )
+        for i in ordered
+    ]
     click.echo(table(rows, ("Due", "When", "Action", "Application", "Why"), (10, 12, 21, 30)))
 
 
@@ -71,8 +79,19 @@ def agenda_json(items: Sequence[AgendaItem], today: date) -> str:
 
 def agenda_csv(items: Sequence[AgendaItem], today: date) -> str:
     buffer = io.StringIO()
-    fields = ["due_on", "overdue", "action", "company", "role", "app_id", "why", "subject",
-              "to", "tab", "uid"]  # fmt: skip
+    fields = [
+        "due_on",
+        "overdue",
+        "action",
+        "company",
+        "role",
+        "app_id",
+        "why",
+        "subject",
+        "to",
+        "tab",
+        "uid",
+    ]
     writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for item in items:
@@ -91,8 +110,10 @@ def print_changes(plan: Plan) -> None:
             click.echo(f"+ {tab}: add column(s) {', '.join(columns)}")
     for change in plan.changes:
         who = change.key or f"row {change.row + 2}"
-        click.echo(f"~ {change.tab} [{who}] {change.column}: {_short(change.old)!r} -> "
-                   f"{_short(change.new)!r}")  # fmt: skip
+        click.echo(
+            f"~ {change.tab} [{who}] {change.column}: {_short(change.old)!r} -> "
+            f"{_short(change.new)!r}"
+        )
     for append in plan.appends:
         click.echo(f"+ {append.tab} [{append.key}] new row")
 
@@ -130,7 +151,8 @@ def print_lint(drafts: Sequence[dict[str, Any]]) -> int:
         click.echo(f"All {len(drafts)} live draft(s) look ready to send.")
         return 0
     for draft in flagged:
-        click.echo(f"{draft['draft_id']} ({draft['company']}, to {draft['to_name'] or draft['to_email'] or '?'}):")  # noqa: E501
+        to = draft["to_name"] or draft["to_email"] or "?"
+        click.echo(f"{draft['draft_id']} ({draft['company']}, to {to}):")
         for problem in str(draft["lint"]).split("; "):
             click.echo(f"  - {problem}")
     click.echo(f"{len(flagged)} of {len(drafts)} live draft(s) need a look.")
@@ -145,9 +167,13 @@ def print_log(state: State, limit: int, cells: bool) -> None:
     for push in pushes:
         status = "done" if push.finished_at else "INTERRUPTED (may be partly written)"
         undone = f", undone by #{push.undone_by}" if push.undone_by else ""
-        click.echo(f"#{push.id} {push.started_at} {push.command}: {push.cells} cell(s), "
-                   f"{status}{undone} - {push.summary}")  # fmt: skip
+        click.echo(
+            f"#{push.id} {push.started_at} {push.command}: {push.cells} cell(s), "
+            f"{status}{undone} - {push.summary}"
+        )
         if cells:
             for cell in state.push_cells(push.id):
-                click.echo(f"    {cell.tab} [{cell.row_id}] {cell.column}: "
-                           f"{_short(cell.old)!r} -> {_short(cell.new)!r}")  # fmt: skip
+                click.echo(
+                    f"    {cell.tab} [{cell.row_id}] {cell.column}: "
+                    f"{_short(cell.old)!r} -> {_short(cell.new)!r}"
+                )

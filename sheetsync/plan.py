@@ -53,8 +53,7 @@ class Plan:
     appends: list[RowAppend] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.new_tabs or self.changes or self.appends or
-                    any(self.new_columns.values()))  # fmt: skip
+        return bool(self.new_tabs or self.changes or self.appends or any(self.new_columns.values()))
 
     def cells_changed(self) -> int:
         return len(self.changes) + sum(len(a.values) for a in self.appends)

@@ -124,7 +124,7 @@ RULES: Final[tuple[Rule, ...]] = (
          TODAY,                   "request_feedback_after_days",   True,
          "Rejected, no date given so counting from today - a gracious reply asking for"
          " feedback keeps the door open",
-         problem="status is rejected but rejected_on is blank; treated as rejected today"),
+         problem="rejected_on: blank although status is rejected - treated as rejected today"),
 
     Rule("interview",             "interview_ahead",               "interview",
          "interview_on",          None,                            False,
@@ -155,8 +155,8 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("follow_up_undated",     "no_last_follow_up",             "",
          None,                    None,                            False,
          "",
-         problem="follow_ups_sent is {count} but last_follow_up_on is blank;"
-         " add the date of your last follow-up"),
+         problem="last_follow_up_on: blank although follow_ups_sent is {count} - add the date"
+         " of your last follow-up"),
 
     Rule("final_follow_up",       "below_max",                     "final_follow_up",
          "last_follow_up_on",     "final_follow_up_after_days",    True,

@@ -18,34 +18,91 @@ FEEDBACK: Final = "Feedback"
 TABS: Final = (APPLICATIONS, DRAFTS, FEEDBACK)
 
 APP_USER_COLUMNS: Final = (
-    "id", "company", "role", "contact_name", "contact_email", "applied_on", "closing_date",
-    "interview_on", "interview_type", "interviewers", "handwritten_note",
-    "decision_expected_on", "thank_you_sent_on", "follow_ups_sent", "last_follow_up_on",
-    "last_heard_on", "status", "rejected_on", "feedback_requested_on", "snooze_until", "notes",
-)  # fmt: skip
+    "id",
+    "company",
+    "role",
+    "contact_name",
+    "contact_email",
+    "applied_on",
+    "closing_date",
+    "interview_on",
+    "interview_type",
+    "interviewers",
+    "handwritten_note",
+    "decision_expected_on",
+    "thank_you_sent_on",
+    "follow_ups_sent",
+    "last_follow_up_on",
+    "last_heard_on",
+    "status",
+    "rejected_on",
+    "feedback_requested_on",
+    "snooze_until",
+    "notes",
+)
 APP_OWNED_COLUMNS: Final = ("next_action", "due_on", "why", "problems")
 APP_DATE_COLUMNS: Final = (
-    "applied_on", "closing_date", "interview_on", "decision_expected_on", "thank_you_sent_on",
-    "last_follow_up_on", "last_heard_on", "rejected_on", "feedback_requested_on", "snooze_until",
-)  # fmt: skip
+    "applied_on",
+    "closing_date",
+    "interview_on",
+    "decision_expected_on",
+    "thank_you_sent_on",
+    "last_follow_up_on",
+    "last_heard_on",
+    "rejected_on",
+    "feedback_requested_on",
+    "snooze_until",
+)
 APP_REQUIRED: Final = ("company",)
 
 DRAFT_COLUMNS: Final = (
-    "draft_id", "app_id", "company", "role", "action", "channel", "to_name", "to_email",
-    "subject", "body", "due_on", "status", "sent_on", "lint", "review_notes", "mailto",
-)  # fmt: skip
+    "draft_id",
+    "app_id",
+    "company",
+    "role",
+    "action",
+    "channel",
+    "to_name",
+    "to_email",
+    "subject",
+    "body",
+    "due_on",
+    "status",
+    "sent_on",
+    "lint",
+    "review_notes",
+    "mailto",
+)
 # Drafts rows are created by sheetsync; afterwards the user/mentor own these:
 DRAFT_USER_COLUMNS: Final = ("subject", "body", "status", "sent_on", "review_notes")
 DRAFT_STATUSES: Final = ("draft", "approved", "sent", "skipped", "obsolete")
 
 FEEDBACK_COLUMNS: Final = (
-    "feedback_id", "app_id", "company", "role", "interviewed", "requested_on",
-    "received_on", "response", "action_item", "action_due", "done", "thanked_on",
-    "themes", "next_action", "due_on", "problems",
-)  # fmt: skip
+    "feedback_id",
+    "app_id",
+    "company",
+    "role",
+    "interviewed",
+    "requested_on",
+    "received_on",
+    "response",
+    "action_item",
+    "action_due",
+    "done",
+    "thanked_on",
+    "themes",
+    "next_action",
+    "due_on",
+    "problems",
+)
 FEEDBACK_OWNED_COLUMNS: Final = ("themes", "next_action", "due_on", "problems")
 FEEDBACK_USER_COLUMNS: Final = (
-    "received_on", "response", "action_item", "action_due", "done", "thanked_on",
+    "received_on",
+    "response",
+    "action_item",
+    "action_due",
+    "done",
+    "thanked_on",
 )
 
 # Column that identifies a row in each tab.
@@ -53,10 +110,21 @@ ID_COLUMN: Final = {APPLICATIONS: "id", DRAFTS: "draft_id", FEEDBACK: "feedback_
 # Columns sheetsync computes on every sync (and may overwrite) per tab.
 OWNED_COLUMNS: Final = {
     APPLICATIONS: APP_OWNED_COLUMNS,
-    DRAFTS: ("draft_id", "app_id", "company", "role", "action", "channel", "to_name",
-             "to_email", "due_on", "lint", "mailto"),
+    DRAFTS: (
+        "draft_id",
+        "app_id",
+        "company",
+        "role",
+        "action",
+        "channel",
+        "to_name",
+        "to_email",
+        "due_on",
+        "lint",
+        "mailto",
+    ),
     FEEDBACK: FEEDBACK_OWNED_COLUMNS,
-}  # fmt: skip
+}
 ALL_COLUMNS: Final = {
     APPLICATIONS: APP_USER_COLUMNS + APP_OWNED_COLUMNS,
     DRAFTS: DRAFT_COLUMNS,
@@ -89,9 +157,7 @@ def column_letter(index: int) -> str:
     return name
 
 
-def match_columns(
-    tab: str, header: Sequence[str], rows: Sequence[Sequence[str]]
-) -> dict[str, int]:
+def match_columns(tab: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, int]:
     """Map each known canonical column of ``tab`` to its index in ``header``.
 
     Unknown headers are the user's extra columns and are ignored.  A duplicate

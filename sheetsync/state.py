@@ -104,8 +104,10 @@ class State:
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise ConfigError(f"cannot create the state folder {folder}: {exc.strerror}",
-                              hint="set state_dir in sheetsync.toml to a writable folder") from exc  # fmt: skip
+            raise ConfigError(
+                f"cannot create the state folder {folder}: {exc.strerror}",
+                hint="set state_dir in sheetsync.toml to a writable folder",
+            ) from exc
         return cls(folder, sheet_key)
 
     # -- locking ---------------------------------------------------------------
@@ -189,10 +191,23 @@ class State:
             )
             push_id = int(cur.lastrowid or 0)
             # A row that gets its id in this push is logged under that new id.
-            new_ids = {(c.tab, c.row): c.new for c in plan.changes
-                       if not c.key and c.column == ID_COLUMN.get(c.tab)}  # fmt: skip
-            rows = [(push_id, c.tab, c.key or new_ids.get((c.tab, c.row), ""), c.column, c.old,
-                     c.new, c.kind) for c in plan.changes]  # fmt: skip
+            new_ids = {
+                (c.tab, c.row): c.new
+                for c in plan.changes
+                if not c.key and c.column == ID_COLUMN.get(c.tab)
+            }
+            rows = [
+                (
+                    push_id,
+                    c.tab,
+                    c.key or new_ids.get((c.tab, c.row), ""),
+                    c.column,
+                    c.old,
+                    c.new,
+                    c.kind,
+                )
+                for c in plan.changes
+            ]
             rows += [
                 (push_id, a.tab, a.key, col, "", value, a.kinds.get(col, "text"))
                 for a in plan.appends
@@ -245,4 +260,3 @@ def _write_json(path: Path, value: Any) -> None:
 
     with atomic_writer(path) as handle:
         handle.write(json.dumps(value, ensure_ascii=False))
-

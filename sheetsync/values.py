@@ -182,7 +182,7 @@ def _read_distinct_dates(
         plausible = (number >= SERIAL_MIN) & (number <= SERIAL_MAX)
         serial = np.where(plausible, number, 0).astype(np.int64)
         got = np.where(plausible, SERIAL_EPOCH + serial.astype("timedelta64[D]"), NAT)
-        note = f"; numbers are read as spreadsheet dates from {SERIAL_MIN} to {SERIAL_MAX}"
+        note = f", only {SERIAL_MIN} to {SERIAL_MAX} are read as spreadsheet serial dates"
         settle(rows, got, "not a date", note)
 
     # Year first (ISO 8601 and friends).
@@ -203,9 +203,9 @@ def _read_distinct_dates(
         other_ok = ~np.isnat(_calendar_days(y, d, m))  # would read in the other order
         words = "month/day/year" if order == "MDY" else "day/month/year"
         head = np.where(two_digit, "ambiguous: two-digit year",
-                        np.where(other_ok, f"not a {words} date", "not a date")).astype(object)
-        tail = np.where(two_digit, "; write the year in full",
-                        np.where(other_ok, f"; date_order is {order}", "")).astype(object)
+                        np.where(other_ok, f"not a date in the configured {words} order",
+                                 "not a date")).astype(object)  # fmt: skip
+        tail = np.where(two_digit, ", write the year in full", "").astype(object)
         settle(rows, got, head, tail)
 
     # English month names, day first or month first, optional weekday.
@@ -225,8 +225,8 @@ def _read_distinct_dates(
         actual_name = np.asarray(_WEEKDAYS, dtype=object)[np.where(clash, actual, 0)]
         head = np.where(two_digit, "ambiguous: two-digit year",
                         np.where(clash, "weekday does not match the date", "not a date"))
-        tail = np.where(two_digit, "; write the year in full",
-                        np.where(clash, "; that day is a " + actual_name, ""))
+        tail = np.where(two_digit, ", write the year in full",
+                        np.where(clash, ", which is a " + actual_name, ""))
         settle(rows, np.where(clash, NAT, got), head.astype(object), tail.astype(object))
 
     rest = np.flatnonzero(~claimed)
@@ -251,8 +251,8 @@ def parse_dates(s: pd.Series, date_order: str) -> tuple[pd.Series, pd.Series]:
 
     Returns ``(dates, errors)``: ``datetime64[ns]`` dates at midnight with NaT
     for blank or unreadable cells, and error text ("" when fine, e.g.
-    ``"not a date ('31/02/2026')"`` or ``"ambiguous: two-digit year, write the
-    year in full ('03/04/26')"``).  ``date_order`` is ``"MDY"`` or ``"DMY"``.
+    ``"not a date ('31/02/2026')"`` or ``"ambiguous: two-digit year ('03/04/26'),
+    write the year in full"``); messages never contain "; ", which joins them.  ``date_order`` is ``"MDY"`` or ``"DMY"``.
     See the module docstring for the accepted forms.
     """
     got = _parse_dates_array(_texts(s), date_order)
@@ -304,7 +304,7 @@ def parse_count(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     )
 
 
-STATUS_HELP = f"use {', '.join(STATUSES[:-1])} or {STATUSES[-1]}; blank means open"
+STATUS_HELP = f"use {', '.join(STATUSES[:-1])} or {STATUSES[-1]} (blank means open)"
 
 
 def _parse_status_array(values: np.ndarray) -> Parsed:
@@ -313,7 +313,7 @@ def _parse_status_array(values: np.ndarray) -> Parsed:
     known = cleaned.isin(STATUSES).to_numpy(dtype=bool)
     errors = np.full(len(raw), "", dtype=object)
     quoted = _quoted(raw).to_numpy(dtype=object)
-    errors[~known] = "unknown status (" + quoted[~known] + f"); {STATUS_HELP}"
+    errors[~known] = "unknown status (" + quoted[~known] + f"), {STATUS_HELP}"
     # Unknown text is kept (lower-cased) so callers can still show it.
     return Parsed(_spread(cleaned.to_numpy(dtype=object), codes, "open"),
                   _spread(errors, codes, ""), _spread(~known, codes, False))  # fmt: skip

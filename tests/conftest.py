@@ -39,8 +39,14 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
 
 @pytest.fixture
 def config() -> Config:
-    return Config(me=Me(name="Jordan Rivera", email="jordan.rivera@example.com",
-                        phone="+1 555 0100", linkedin="linkedin.com/in/jordanrivera"))  # fmt: skip
+    return Config(
+        me=Me(
+            name="Jordan Rivera",
+            email="jordan.rivera@example.com",
+            phone="+1 555 0100",
+            linkedin="linkedin.com/in/jordanrivera",
+        )
+    )
 
 
 @pytest.fixture
@@ -102,9 +108,12 @@ class FakeBackend(Backend):
         for tab in TABS:
             grid = self.grids.get(tab)
             table = current.get(tab)
-            touched = (tab in plan.new_tabs or plan.new_columns.get(tab)
-                       or any(c.tab == tab for c in plan.changes)
-                       or any(a.tab == tab for a in plan.appends))  # fmt: skip
+            touched = (
+                tab in plan.new_tabs
+                or plan.new_columns.get(tab)
+                or any(c.tab == tab for c in plan.changes)
+                or any(a.tab == tab for a in plan.appends)
+            )
             if not touched:
                 continue
             edits = resolve_edits(tab, plan, base, table)

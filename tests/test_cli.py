@@ -1,4 +1,4 @@
-"""Every command through Click's CliRunner on local trackers; results checked through the library."""
+"""Every command through CliRunner on local trackers; results checked through the library."""
 
 from __future__ import annotations
 
@@ -92,8 +92,11 @@ def test_dry_run_prints_changes_and_writes_nothing(tracker: Path) -> None:
 def test_agenda_json_and_csv_agree(tracker: Path) -> None:
     run("sync", "--sheet", str(tracker), "--today", TODAY)
     items = json.loads(run("agenda", "--sheet", str(tracker), "--today", TODAY, "--format", "json"))
-    rows = list(csv.DictReader(io.StringIO(
-        run("agenda", "--sheet", str(tracker), "--today", TODAY, "--format", "csv"))))  # fmt: skip
+    rows = list(
+        csv.DictReader(
+            io.StringIO(run("agenda", "--sheet", str(tracker), "--today", TODAY, "--format", "csv"))
+        )
+    )
     assert [i["uid"] for i in items] == [r["uid"] for r in rows]
     assert items and all(i["due_on"] <= "2026-03-23" for i in items)
     overdue = [i for i in items if i["overdue"]]
@@ -103,8 +106,9 @@ def test_agenda_json_and_csv_agree(tracker: Path) -> None:
 
 
 def test_agenda_days_zero_lists_only_due_and_overdue(tracker: Path) -> None:
-    items = json.loads(run("agenda", "--sheet", str(tracker), "--today", TODAY,
-                           "--days", "0", "--format", "json"))  # fmt: skip
+    items = json.loads(
+        run("agenda", "--sheet", str(tracker), "--today", TODAY, "--days", "0", "--format", "json")
+    )
     assert items and all(i["due_on"] <= TODAY for i in items)
 
 
@@ -227,8 +231,18 @@ def test_doctor_reports_each_check(tracker: Path) -> None:
 
 def test_help_lists_every_command() -> None:
     out = run("--help")
-    for command in ("init", "pull", "push", "sync", "agenda", "lint", "feedback", "log",
-                    "undo", "doctor"):  # fmt: skip
+    for command in (
+        "init",
+        "pull",
+        "push",
+        "sync",
+        "agenda",
+        "lint",
+        "feedback",
+        "log",
+        "undo",
+        "doctor",
+    ):
         assert command in out
 
 
@@ -239,3 +253,29 @@ def test_feedback_report_formats(tracker: Path, fmt: str) -> None:
     if fmt == "json":
         json.loads(out)
     assert out.strip()
+
+
+def test_installed_console_script_works_from_another_directory(tmp_path: Path) -> None:
+    """The installed package carries its templates and sample (CI installs a wheel)."""
+    import os
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "sheetsync"
+    assert script.exists(), "install the project (pip install .) before running the tests"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for args in (["init", "T"], ["sync", "--sheet", "T", "--today", TODAY]):
+        done = subprocess.run(
+            [str(script), *args],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr + done.stdout
+    drafts = CsvFolderBackend(elsewhere / "T").read()["Drafts"]
+    assert drafts.rows and all(drafts.cell(i, "body") for i in range(len(drafts.rows)))
+    assert not any("template error" in drafts.cell(i, "lint") for i in range(len(drafts.rows)))

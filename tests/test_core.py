@@ -13,9 +13,23 @@ from sheetsync.plan import Plan
 from sheetsync.state import State
 from sheetsync.table import Workbook
 
-HEADER = ["id", "company", "role", "contact_name", "contact_email", "interview_on",
-          "interviewers", "thank_you_sent_on", "follow_ups_sent", "last_follow_up_on",
-          "last_heard_on", "status", "rejected_on", "feedback_requested_on", "notes"]  # fmt: skip
+HEADER = [
+    "id",
+    "company",
+    "role",
+    "contact_name",
+    "contact_email",
+    "interview_on",
+    "interviewers",
+    "thank_you_sent_on",
+    "follow_ups_sent",
+    "last_follow_up_on",
+    "last_heard_on",
+    "status",
+    "rejected_on",
+    "feedback_requested_on",
+    "notes",
+]
 
 
 def app(**values: str) -> list[str]:
@@ -52,9 +66,14 @@ def set_cell(fake: FakeBackend, tab: str, key: str, column: str, value: str) -> 
     line[col] = value
 
 
-TWO_INTERVIEWERS = app(id="A1", company="Acme", role="Analyst", interview_on="2026-03-13",
-                       interviewers="Ann Lee <ann@acme.example>; Bo Chan <bo@acme.example>",
-                       notes="Ann described the new reporting pipeline")  # fmt: skip
+TWO_INTERVIEWERS = app(
+    id="A1",
+    company="Acme",
+    role="Analyst",
+    interview_on="2026-03-13",
+    interviewers="Ann Lee <ann@acme.example>; Bo Chan <bo@acme.example>",
+    notes="Ann described the new reporting pipeline",
+)
 
 
 def test_two_interviewers_get_their_own_differently_worded_thank_yous(config: Config) -> None:
@@ -88,9 +107,17 @@ def test_sent_thank_yous_are_recorded_once_and_the_policy_moves_on(config: Confi
 
 
 def test_sent_follow_up_counts_once(config: Config) -> None:
-    fake = backend(app(id="A1", company="Acme", role="Analyst", interview_on="2026-02-20",
-                       contact_name="Ann Lee", contact_email="ann@acme.example",
-                       thank_you_sent_on="2026-02-21"))  # fmt: skip
+    fake = backend(
+        app(
+            id="A1",
+            company="Acme",
+            role="Analyst",
+            interview_on="2026-02-20",
+            contact_name="Ann Lee",
+            contact_email="ann@acme.example",
+            thank_you_sent_on="2026-02-21",
+        )
+    )
     sync(fake, config)
     follow = next(d for d in drafts(fake) if d["action"] == "follow_up")
     set_cell(fake, "Drafts", follow["draft_id"], "status", "sent")
@@ -140,9 +167,17 @@ def test_draft_no_longer_due_becomes_obsolete_never_deleted(config: Config) -> N
 
 
 def test_rejection_feedback_request_creates_one_feedback_row_ever(config: Config) -> None:
-    fake = backend(app(id="A1", company="Acme", role="Analyst", status="rejected",
-                       rejected_on="2026-03-12", contact_name="Ann Lee",
-                       contact_email="ann@acme.example"))  # fmt: skip
+    fake = backend(
+        app(
+            id="A1",
+            company="Acme",
+            role="Analyst",
+            status="rejected",
+            rejected_on="2026-03-12",
+            contact_name="Ann Lee",
+            contact_email="ann@acme.example",
+        )
+    )
     sync(fake, config)
     request = next(d for d in drafts(fake) if d["action"] == "request_feedback")
     set_cell(fake, "Drafts", request["draft_id"], "status", "sent")
@@ -154,8 +189,13 @@ def test_rejection_feedback_request_creates_one_feedback_row_ever(config: Config
     assert feedback.cell(0, "next_action") == "await_response"
     # the user pastes the answer: a thank-you draft and an action show up
     set_cell(fake, "Feedback", feedback.ids()[0], "received_on", "2026-03-16")
-    set_cell(fake, "Feedback", feedback.ids()[0], "response",
-             "Your resume did not show enough SQL experience.")
+    set_cell(
+        fake,
+        "Feedback",
+        feedback.ids()[0],
+        "response",
+        "Your resume did not show enough SQL experience.",
+    )
     set_cell(fake, "Feedback", feedback.ids()[0], "action_item", "Add the SQL project")
     outcome = sync(fake, config)
     assert "resume" in fake.read()["Feedback"].cell(0, "themes")
@@ -165,9 +205,15 @@ def test_rejection_feedback_request_creates_one_feedback_row_ever(config: Config
 
 def test_user_rows_added_by_hand_to_feedback_are_kept(config: Config) -> None:
     fb_header = ["feedback_id", "app_id", "company", "role", "received_on", "response"]
-    fake = FakeBackend({"Applications": [HEADER, app(id="A1", company="Acme")],
-                        "Feedback": [fb_header, ["", "", "Globex", "Analyst", "2026-03-10",
-                                                 "No theme here at all"]]})  # fmt: skip
+    fake = FakeBackend(
+        {
+            "Applications": [HEADER, app(id="A1", company="Acme")],
+            "Feedback": [
+                fb_header,
+                ["", "", "Globex", "Analyst", "2026-03-10", "No theme here at all"],
+            ],
+        }
+    )
     sync(fake, config)
     table = fake.read()["Feedback"]
     assert len(table.rows) == 1
@@ -226,8 +272,10 @@ def test_rows_resorted_between_read_and_write_get_their_own_values(config: Confi
 
 
 def test_deleted_row_between_read_and_write_is_dropped_not_misplaced(config: Config) -> None:
-    fake = backend(app(id="A1", company="Acme", interview_on="2026-03-20"),
-                   app(id="A2", company="Globex", interview_on="2026-03-25"))  # fmt: skip
+    fake = backend(
+        app(id="A1", company="Acme", interview_on="2026-03-20"),
+        app(id="A2", company="Globex", interview_on="2026-03-25"),
+    )
 
     def delete_first(f: FakeBackend) -> None:
         del f.grids["Applications"][1]

@@ -420,7 +420,8 @@ def test_setup_creates_tabs_and_columns_in_one_request_once(fake_google: FakeGoo
     assert apps.number_format(5, COL["due_on"]) == {"type": "DATE", "pattern": "yyyy-mm-dd"}
     assert apps.number_format(0, COL["due_on"]) is None  # not the header
     drafts_due = ALL_COLUMNS[DRAFTS].index("due_on")
-    assert book.sheet(DRAFTS).number_format(1, drafts_due)["type"] == "DATE"
+    assert book.sheet(DRAFTS).number_format(1, drafts_due) == {"type": "DATE",
+                                                               "pattern": "yyyy-mm-dd"}
     assert book.sheet(DRAFTS).grid()[1][drafts_due] == to_serial(date(2026, 3, 21))
 
     # The second time, with the same cache or none at all: nothing to set up.
@@ -440,7 +441,8 @@ def test_setup_on_a_hand_made_tracker_protects_and_formats_existing_columns(
     wb = backend.read()
     backend.write(computed_plan(wb), wb)
     apps = book.sheet(APPLICATIONS)
-    assert apps.protected and apps.number_format(1, COL["due_on"])["type"] == "DATE"
+    assert apps.protected
+    assert apps.number_format(1, COL["due_on"]) == {"type": "DATE", "pattern": "yyyy-mm-dd"}
     assert fake_google.count("spreadsheets.get") == 1
 
 

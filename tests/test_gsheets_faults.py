@@ -104,7 +104,8 @@ def test_a_slow_answer_hits_the_read_timeout_and_is_retried(fake_google: FakeGoo
     fake_google.inject("values.batchUpdate", Fault.slow(0.5, apply=True))
     _sync(backend)
     assert _done(book)
-    assert fake_google.count("values.batchGet") == 3 and fake_google.count("values.batchUpdate") == 2
+    assert fake_google.count("values.batchGet") == 3
+    assert fake_google.count("values.batchUpdate") == 2
 
 
 def test_drive_rate_limits_are_retried(fake_google: FakeGoogle, tmp_path: Path) -> None:
@@ -138,8 +139,8 @@ def test_when_retries_run_out_nothing_is_written_and_the_message_says_so(
     assert sum(clock.sleeps) <= RetryPolicy().max_elapsed
 
 
-def test_an_answer_that_may_have_been_applied_is_reported_as_such(fake_google: FakeGoogle,
-                                                                   tmp_path: Path) -> None:  # fmt: skip
+def test_an_answer_that_may_have_been_applied_is_reported_as_such(
+        fake_google: FakeGoogle, tmp_path: Path) -> None:  # fmt: skip
     book, backend = _ready(fake_google, tmp_path)
     fake_google.inject("values.batchUpdate", Fault.drop(after_applying=True), times=100)
     with pytest.raises(UnreachableError, match="may or may not have been applied") as info:

@@ -28,7 +28,9 @@ def run_sync(path: Path, config: Config) -> core.Outcome:
     backend = CsvFolderBackend(path)
     state = State.open(backend.key)
     try:
-        return core.sync(backend, state, config, core.RunOptions(today=TODAY, new_id=counting_ids()))
+        return core.sync(
+            backend, state, config, core.RunOptions(today=TODAY, new_id=counting_ids())
+        )
     finally:
         state.close()
 
@@ -154,8 +156,13 @@ def test_lock_of_a_killed_run_is_recovered(tracker: Path) -> None:
         "    sys.stdin.read()\n"
     )
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True, env=env)  # fmt: skip
+    child = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "locked"
         with pytest.raises(LockedError), State.open(key).lock():

@@ -44,5 +44,5 @@ class Backend(ABC):
         does not name are never written.
         """
 
-    def close(self) -> None:  # pragma: no cover - trivial default
+    def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release connections; the default has none."""

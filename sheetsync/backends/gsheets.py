@@ -392,10 +392,14 @@ class GoogleSheetsBackend(Backend):
         self._cache_file = (Path(cache_dir) / f"{self.spreadsheet_id}.json"
                             if cache_dir is not False else None)  # fmt: skip
         self._cache = self._load_cache()
+        # Tabs whose title differs from the canonical name ("applications") are
+        # remembered, so their read does not cost a failed request each run.
+        self._titles.update({k: v for k, v in self._cache.get("titles", {}).items()
+                             if k in TABS and isinstance(v, str)})  # fmt: skip
 
     # ----------------------------------------------------------------- plumbing
     def _load_cache(self) -> dict[str, Any]:
-        empty: dict[str, Any] = {"version": 1, "sheet_ids": {}, "set_up": []}
+        empty: dict[str, Any] = {"version": 1, "sheet_ids": {}, "set_up": [], "titles": {}}
         if not self._cache_file or not self._cache_file.is_file():
             return empty
         try:
@@ -452,6 +456,8 @@ class GoogleSheetsBackend(Backend):
             self._cache["sheet_ids"] = {t: s.sheet_id for t, s in self._meta.items()}
             self._titles = {tab: title for tab in TABS
                             if (title := find_title(tab, self._meta)) is not None}  # fmt: skip
+            self._cache["titles"] = {k: v for k, v in self._titles.items() if k != v}
+            self._save_cache()
         return self._meta
 
     def _title(self, tab: str) -> str:

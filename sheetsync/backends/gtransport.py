@@ -35,7 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from google.auth.credentials import AnonymousCredentials, Credentials
-from google.auth.exceptions import RefreshError, TransportError
+from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from google.auth.transport.requests import AuthorizedSession
 
 from ..errors import AuthError, SheetsyncError, UnreachableError
@@ -279,9 +279,12 @@ class GoogleTransport(requests.Session):
                 raise _refresh_error(exc, self.principal) from exc
             except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
                 # A connect timeout never reached Google; anything later may have.
-                if not isinstance(exc, requests.ConnectTimeout):
+                if not isinstance(exc, requests.ConnectTimeout | TransportError):
                     maybe_sent = True
                 record = Attempt(None, _describe(exc))
+            except GoogleAuthError as exc:  # malformed or unusable credentials
+                raise AuthError(f"the Google credentials cannot be used: {exc}",
+                                hint=self.principal.access_hint()) from exc
             else:
                 if not _retryable(response):
                     return response

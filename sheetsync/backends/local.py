@@ -66,9 +66,7 @@ class TabEdits:
     dropped: list[str] = field(default_factory=list)
 
 
-def resolve_edits(
-    tab: str, plan: Plan, base: Workbook, current: Table | None
-) -> TabEdits:
+def resolve_edits(tab: str, plan: Plan, base: Workbook, current: Table | None) -> TabEdits:
     """Turn the plan's changes for ``tab`` into positions in ``current`` (re-read now)."""
     edits = TabEdits()
     header = list(current.header) if current is not None else []

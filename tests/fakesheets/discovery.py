@@ -164,7 +164,8 @@ def _check(schemas: dict[str, Any], spec: dict[str, Any], value: Any, path: str)
         return
     if kind == "object":
         if not isinstance(value, dict):
-            raise InvalidRequest(f"Invalid JSON payload received. Expected an object{_where(path)}.")
+            raise InvalidRequest("Invalid JSON payload received. "
+                                 f"Expected an object{_where(path)}.")
         props = spec.get("properties")
         extra = spec.get("additionalProperties")
         for key, item in value.items():

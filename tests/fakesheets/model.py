@@ -350,8 +350,8 @@ class Spreadsheet:
         for i, row in enumerate(values):
             for j, v in enumerate(row):
                 if isinstance(v, dict | list):
-                    raise InvalidRequest(f"Invalid values[{i}][{j}]: "
-                                         f"{'struct_value' if isinstance(v, dict) else 'list_value'}")
+                    kind = "struct_value" if isinstance(v, dict) else "list_value"
+                    raise InvalidRequest(f"Invalid values[{i}][{j}]: {kind}")
         return rng, values
 
     def apply_update(self, rng: Range, values: list[Any], input_option: str) -> int:
