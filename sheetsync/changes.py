@@ -41,8 +41,8 @@ def column_changes(
     differs = new.ne(current.reindex(new.index))
     out = []
     for row in new.index[differs.to_numpy()]:
-        old = current.iat[row]
-        value = new.at[row]
+        old = str(current.iat[row])
+        value = str(new.at[row])
         if kind != "text" and same_value(old, value, kind):
             continue
         out.append(CellChange(table.name, int(row), str(keys.iat[row]), column, old, value, kind))

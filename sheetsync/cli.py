@@ -36,7 +36,7 @@ class CliError(click.ClickException):
 
     def __init__(self, error: SheetsyncError) -> None:
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # per instance, by design
 
     def show(self, file: Any = None) -> None:
         click.echo(f"error: {self.format_message()}", err=True)

@@ -22,7 +22,7 @@ from .changes import column_changes
 from .config import Config
 from .drafts import FOLLOW_UP_ACTIONS, MESSAGE_ACTIONS, DraftMerge, Wanted, make_draft_id, merge
 from .errors import LayoutError
-from .plan import CellChange, Plan, RowAppend
+from .plan import CellChange, Kind, Plan, RowAppend
 from .schema import (
     APP_OWNED_COLUMNS,
     APP_USER_COLUMNS,
@@ -86,6 +86,11 @@ def _iso(series: pd.Series) -> pd.Series:
 
 def _date(value: Any) -> dt.date | None:
     return None if pd.isna(value) else pd.Timestamp(value).date()
+
+
+def _iso_date(value: Any) -> str:
+    day = _date(value)
+    return day.isoformat() if day else ""
 
 
 # -- closing the loop: sent and skipped drafts ------------------------------------------
@@ -267,7 +272,7 @@ def _wanted_drafts(
                         channel="note" if job == "thank_you_note" else "email",
                         to_name=person[0],
                         to_email=person[1],
-                        due_on="" if pd.isna(due) else pd.Timestamp(due).date().isoformat(),
+                        due_on=_iso_date(due),
                         subject=out.subject if job != "thank_you_note" else "",
                         body=out.body,
                         error=out.error,
@@ -371,8 +376,9 @@ def compute(
     need = active & read_ids.eq("")
     new_ids = pd.Series("", index=text.index, dtype=object)
     for row in text.index[need.to_numpy()]:
-        new_ids.at[row] = new_id(taken)
-        taken.add(new_ids.at[row])
+        fresh = new_id(taken)
+        new_ids.at[row] = fresh
+        taken.add(fresh)
     plan.changes += column_changes(apps_t, "id", new_ids, read_ids, text.index[need.to_numpy()])
     text.loc[need, "id"] = new_ids[need]
     duplicated = active & read_ids.ne("") & read_ids.duplicated(keep=False)
@@ -388,10 +394,11 @@ def compute(
             base_col = pd.Series(base_apps.column(column))
             base_map = dict(zip(base_ids, base_col, strict=True))
             keep = [
-                base_map.get(text.at[r, "id"]) == apps_t.cell(r, column) for r in values.index
+                base_map.get(str(text.at[r, "id"])) == apps_t.cell(r, column)
+                for r in values.index
             ]
             values = values[keep]
-        kind = "int" if column == "follow_ups_sent" else "date"
+        kind: Kind = "int" if column == "follow_ups_sent" else "date"
         plan.changes += column_changes(apps_t, column, values, read_ids, values.index, kind)
         text.loc[values.index, column] = values
     if drafts_t is not None:  # a sent draft without a date was sent today
@@ -432,7 +439,7 @@ def compute(
     }
     rows = text.index[active.to_numpy()]
     for column in APP_OWNED_COLUMNS:
-        kind = "date" if column == "due_on" else "text"
+        kind = "date" if column == "due_on" else "text"  # type: ignore[assignment]
         plan.changes += column_changes(apps_t, column, owned[column], read_ids, rows, kind)
 
     # 4. Feedback tab
@@ -456,13 +463,13 @@ def compute(
         fb_keys = pd.Series(fb_t.ids())
         fb_rows = fb_frame.index[~pd.Series(fb_t.blank_rows()).to_numpy()]
         for column in FEEDBACK_OWNED_COLUMNS:
-            kind = "date" if column == "due_on" else "text"
+            kind = "date" if column == "due_on" else "text"  # type: ignore[assignment]
             plan.changes += column_changes(
                 fb_t, column, fb_result[column].iloc[:n_old].astype(object), fb_keys, fb_rows, kind
             )
     for i, row in enumerate(new_fb):
-        values = {k: v for k, v in row.items() if v}
-        values.update(
+        fb_values = {k: v for k, v in row.items() if v}
+        fb_values.update(
             {
                 c: str(fb_result[c].iat[n_old + i])
                 for c in FEEDBACK_OWNED_COLUMNS
@@ -471,7 +478,10 @@ def compute(
         )
         plan.appends.append(
             RowAppend(
-                FEEDBACK, values["feedback_id"], values, {"requested_on": "date", "due_on": "date"}
+                FEEDBACK,
+                fb_values["feedback_id"],
+                fb_values,
+                {"requested_on": "date", "due_on": "date"},
             )
         )
 
@@ -499,14 +509,14 @@ def compute(
 
     # Columns a change needs but the tab lacks (an `id` column, a write-back
     # column) are appended on the right, like sheetsync's own columns.
-    for change in [*plan.changes, *plan.appends]:
-        table = workbook.get(change.tab)
-        names = [change.column] if isinstance(change, CellChange) else list(change.values)
-        for name in names:
-            if table is not None and name not in table.columns:
-                extra = plan.new_columns.setdefault(change.tab, [])
-                if name not in extra:
-                    extra.append(name)
+    needed = [(c.tab, c.column) for c in plan.changes]
+    needed += [(a.tab, name) for a in plan.appends for name in a.values]
+    for tab_name, name in needed:
+        table = workbook.get(tab_name)
+        if table is not None and name not in table.columns:
+            extra = plan.new_columns.setdefault(tab_name, [])
+            if name not in extra:
+                extra.append(name)
 
     apps_view = pd.DataFrame(
         {"id": text["id"], "company": text["company"], "role": text["role"], **owned}
@@ -544,7 +554,7 @@ def _agenda(
                 company=str(typed.at[row, "company"]).strip(),
                 role=str(typed.at[row, "role"]).strip(),
                 action=action,
-                due_on=pd.Timestamp(result.at[row, "due_on"]).date(),
+                due_on=pd.Timestamp(str(result.at[row, "due_on"])).date(),
                 why=str(result.at[row, "why"]),
                 subject=drafts[0]["subject"] if drafts else "",
                 to=", ".join(d["to_name"] or d["to_email"] for d in drafts),
@@ -674,8 +684,8 @@ def undo(backend: Backend, state: State) -> UndoResult:
                 result.skipped.append(f"{cell.tab} {cell.row_id or '(new id)'}: row not found")
                 continue
             now = table.cell(position, cell.column)
-            kind = cell.kind if cell.kind in ("text", "date", "int") else "text"
-            if not same_value(now, cell.new, kind):  # type: ignore[arg-type]
+            kind: Kind = "date" if cell.kind == "date" else "int" if cell.kind == "int" else "text"
+            if not same_value(now, cell.new, kind):
                 result.skipped.append(
                     f"{cell.tab} {cell.row_id} {cell.column}: changed since (now {now!r}), kept"
                 )
@@ -683,7 +693,7 @@ def undo(backend: Backend, state: State) -> UndoResult:
             key = table.ids()[position]
             plan.changes.append(
                 CellChange(cell.tab, position, key, cell.column, now, cell.old, kind)
-            )  # type: ignore[arg-type]
+            )
         if plan:
             push_id = state.begin_push(plan, workbook, f"undo {last.id}")
             report = backend.write(plan, workbook)

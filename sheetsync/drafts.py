@@ -105,7 +105,7 @@ def merge(
     final: dict[str, dict[str, str]] = {}  # draft id -> row values after the merge
 
     for want in wanted:
-        row = existing.get(want.draft_id)
+        found = existing.get(want.draft_id)
         values = {
             "draft_id": want.draft_id,
             "app_id": want.app_id,
@@ -117,7 +117,7 @@ def merge(
             "to_email": want.to_email,
             "due_on": want.due_on,
         }
-        if row is None or table is None:
+        if found is None or table is None:
             values.update(subject=want.subject, body=want.body, status="draft")
             if not want.error:
                 out.rendered.append((want.draft_id, want.subject, want.body))
@@ -128,6 +128,7 @@ def merge(
             }
             out.added += 1
             continue
+        row = found
         status = table.cell(row, "status").strip().lower()
         if status in FROZEN:
             continue

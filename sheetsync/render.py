@@ -32,7 +32,7 @@ dates are ``datetime.date`` or ``None``):
     The point to recall from the interview: the row's notes on one line,
     without points that mention pay or benefits or that are questions; when
     some points name the recipient, only those, spoken to them ("Tom asked
-    about X" -> "you asked about X"); at most about 25 words; without a
+    about X" -> "you asked about X"); at most about 20 words; without a
     closing full stop (the template adds it).
 ``interviewed``
     True when the application got an interview.
@@ -89,7 +89,7 @@ MONTHS: Final = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )  # fmt: skip
-NOTES_MAX_WORDS: Final = 25
+NOTES_MAX_WORDS: Final = 20
 
 _MISSING_TEXT = frozenset({"nan", "none", "nat", "null", "<na>"})
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame"})

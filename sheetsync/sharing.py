@@ -56,7 +56,8 @@ def _backend(backend_or_key: GoogleSheetsBackend | str, credentials: Any = None,
 
 def _call(backend: GoogleSheetsBackend, doing: str, written: str, method: str, url: str,
           **kwargs: Any) -> Any:
-    response = backend._call(doing, written, backend.client.request, method, url, **kwargs)
+    response = backend._call(doing, written, backend.client.request, method, url,
+                             write=method != "get", **kwargs)
     return response.json()
 
 

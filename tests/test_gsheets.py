@@ -145,6 +145,20 @@ def test_read_of_a_complete_tracker_is_one_request(fake_google: FakeGoogle, tmp_
     assert wb[DRAFTS].header == list(ALL_COLUMNS[DRAFTS]) and wb[DRAFTS].rows == []
 
 
+def test_tabs_named_a_little_differently_are_found_and_remembered(fake_google: FakeGoogle,
+                                                                  tmp_path: Path) -> None:
+    grids = tracker_grids(2)
+    book = fake_google.create_spreadsheet({"Applications ": grids[APPLICATIONS],
+                                           "drafts": grids[DRAFTS]})  # fmt: skip
+    wb = make_backend(fake_google, book, tmp_path / "cache").read()
+    assert set(wb) == {APPLICATIONS, DRAFTS} and len(wb[APPLICATIONS].rows) == 2
+    assert fake_google.count() == 3  # a tab is missing: metadata, then read again
+    fake_google.clear_log()
+    again = make_backend(fake_google, book, tmp_path / "cache")
+    assert again.read()[APPLICATIONS].rows == wb[APPLICATIONS].rows
+    assert fake_google.requests()[0].query["ranges"][0] == "'Applications '"
+
+
 def test_tab_names_that_look_like_cells_are_read_by_quoting(fake_google: FakeGoogle) -> None:
     """An unquoted ``tab1`` is cell TAB1 to Google; quoted, it is the tab."""
     book = fake_google.create_spreadsheet({"Sheet1": [["x"]], "tab1": [["y"]]})

@@ -448,7 +448,7 @@ def test_recall_point_filters_and_trims() -> None:
     assert recall_point(notes) == "Team of five; dashboards in Looker"
     long = "; ".join(f"point number {i} about the data platform" for i in range(10))
     assert recall_point(long) == "; ".join(f"point number {i} about the data platform"
-                                           for i in range(3))  # fmt: skip
+                                           for i in range(2))  # fmt: skip
     assert recall_point("Dana's team is moving to a planning tool", "Dana Whitfield") == (
         "your team is moving to a planning tool"
     )

@@ -421,7 +421,8 @@ class GoogleSheetsBackend(Backend):
         except OSError:
             pass  # the cache is an optimisation; never fail a sync over it
 
-    def _call(self, doing: str, written: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, doing: str, written: str, fn: Any, *args: Any, write: bool = False,
+              **kwargs: Any) -> Any:
         """Run one gspread HTTPClient call, turning failures into errors that say what to do."""
         from gspread.exceptions import APIError
 
@@ -431,7 +432,7 @@ class GoogleSheetsBackend(Backend):
             return fn(*args, **kwargs)
         except RetriesExhausted as exc:
             state = written
-            if exc.maybe_sent:
+            if exc.maybe_sent and write:
                 state = (f"{written} before this request; this request may or may not have "
                          "been applied (the connection dropped after it was sent), and "
                          "running again is safe: it writes the same cells again")  # fmt: skip
@@ -558,7 +559,7 @@ class GoogleSheetsBackend(Backend):
             self._call("setting up the tracker's tabs and columns",
                        "nothing was written (no tab, column or cell changed)",
                        self.client.batch_update, self.spreadsheet_id,
-                       {"requests": setup})  # fmt: skip
+                       {"requests": setup}, write=True)  # fmt: skip
             self._meta = None  # the layout changed; look again next time it matters
         if meta is not None:
             self._cache["set_up"] = sorted(set_up | set(touched))
@@ -854,7 +855,7 @@ class GoogleSheetsBackend(Backend):
             self._call(f"writing part {number} of {len(chunks)} of the changes"
                        if len(chunks) > 1 else "writing the changes", written,
                        self.client.values_batch_update, self.spreadsheet_id,
-                       {"valueInputOption": "RAW", "data": chunk})  # fmt: skip
+                       {"valueInputOption": "RAW", "data": chunk}, write=True)  # fmt: skip
             sent_cells += sum(sum(v is not None for v in row) for vr in chunk
                               for row in vr["values"])  # fmt: skip
 

@@ -279,7 +279,7 @@ class GoogleTransport(requests.Session):
                 raise _refresh_error(exc, self.principal) from exc
             except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
                 # A connect timeout never reached Google; anything later may have.
-                if not isinstance(exc, requests.ConnectTimeout | TransportError):
+                if not _never_sent(exc):
                     maybe_sent = True
                 record = Attempt(None, _describe(exc))
             except GoogleAuthError as exc:  # malformed or unusable credentials
@@ -331,6 +331,18 @@ class GoogleTransport(requests.Session):
     def close(self) -> None:
         self.inner.close()
         super().close()
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """True when the request surely did not reach Google (no connection was made)."""
+    if isinstance(exc, requests.ConnectTimeout | TransportError):
+        return True
+    from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, NewConnectionError)
 
 
 def _describe(exc: BaseException) -> str:

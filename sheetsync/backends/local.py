@@ -302,7 +302,7 @@ def new_tracker(path: Path, sample_csv: str, *, xlsx: bool) -> None:
 
         doc = csvfile.parse(sample_csv)
         book = XlWorkbook()
-        ws = book.active
+        ws = book.worksheets[0]
         ws.title = TABS[0]
         for row in doc.values:
             ws.append([v if v else None for v in row])
