@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import logging
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -28,7 +26,6 @@ if TYPE_CHECKING:
     from .state import State
 
 F = TypeVar("F", bound=Callable[..., Any])
-log = logging.getLogger("sheetsync")
 
 
 class CliError(click.ClickException):
@@ -187,6 +184,9 @@ def _today(zone: str | None) -> dt.date:
 
 
 def _setup_logging(verbose: int, log_file: str | None, quiet: bool) -> None:
+    import logging  # here, not at the top: `sheetsync --help` stays quick
+
+    log = logging.getLogger("sheetsync")
     level = logging.WARNING - 10 * min(verbose, 2)
     if quiet:
         level = logging.ERROR
@@ -224,14 +224,17 @@ def pass_run(func: F) -> F:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("target", metavar="PATH", type=click.Path())
 @click.option("--xlsx", is_flag=True, help="Create an .xlsx workbook instead of a CSV folder.")
 @click.option("--force", is_flag=True, help="Overwrite an existing tracker at PATH.")
-def init(path: Path, xlsx: bool, force: bool) -> None:
+def init(target: str, xlsx: bool, force: bool) -> None:
     """Create a new local tracker at PATH from the sample applications."""
+    from pathlib import Path
+
     from .backends.local import new_tracker
     from .resources import sample_sheet
 
+    path = Path(target)
     if xlsx and path.suffix.lower() != ".xlsx":
         path = path.with_suffix(".xlsx")
     exists = path.is_file() if xlsx else (path / "Applications.csv").exists()
@@ -260,6 +263,9 @@ def _report(run: Run, outcome: Outcome, strict: bool, verb: str, dry_run: bool =
     )
     if not run.quiet or needs_user:
         print_outcome(outcome, run.today, verb, quiet=run.quiet)
+    import logging
+
+    log = logging.getLogger("sheetsync")
     log.info("%s %s: %s", verb, run.backend.label, outcome.summary(run.today))
     if strict and outcome.problem_rows:
         sys.exit(EXIT_PROBLEMS)
@@ -302,11 +308,11 @@ def push(run: Run, dry_run: bool, strict: bool) -> None:
 @click.option(
     "--ics",
     "ics_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False),
     help="Also write the agenda as an iCalendar file here.",
 )
 @pass_run
-def sync(run: Run, dry_run: bool, strict: bool, ics_path: Path | None) -> None:
+def sync(run: Run, dry_run: bool, strict: bool, ics_path: str | None) -> None:
     """Pull then push in one run: what cron runs."""
     from .core import sync as do_sync
 
@@ -316,8 +322,12 @@ def sync(run: Run, dry_run: bool, strict: bool, ics_path: Path | None) -> None:
     _report(run, outcome, strict, "synced", dry_run)
 
 
-def _write_ics(run: Run, outcome: Outcome, path: Path) -> None:
+def _write_ics(run: Run, outcome: Outcome, target: str) -> None:
+    from pathlib import Path
+
     from .backends.local import atomic_writer
+
+    path = Path(target)
     from .ics import agenda_to_ics
 
     data, memory = agenda_to_ics(
