@@ -88,6 +88,10 @@ def _date(value: Any) -> dt.date | None:
     return None if pd.isna(value) else pd.Timestamp(value).date()
 
 
+def _has_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
 def _iso_date(value: Any) -> str:
     day = _date(value)
     return day.isoformat() if day else ""
@@ -276,7 +280,7 @@ def _wanted_drafts(
                         subject=out.subject if job != "thank_you_note" else "",
                         body=out.body,
                         error=out.error,
-                        has_notes=bool(str(app.get("notes", "")).strip()),
+                        has_notes=_has_text(app.get("notes")),
                     )
                 )
     for app, fb_id, due in feedback_wants:

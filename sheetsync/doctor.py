@@ -73,6 +73,15 @@ def run_checks(run: Any) -> Iterator[Check]:
         yield Check(
             f"{name} headers", True, f"{len(columns)} known column(s), {len(table.rows)} row(s)"
         )
+    from .render import Renderer
+
+    template_problems = Renderer(config).check()
+    yield Check(
+        "templates",
+        not template_problems,
+        "; ".join(template_problems) or "every message template renders",
+        "fix the named template file (see templates/README.md)" if template_problems else "",
+    )
     try:
         state = run.state
         probe = state.folder / ".doctor"

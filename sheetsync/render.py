@@ -533,8 +533,8 @@ def recall_point(notes: Any, recipient: str = "", max_words: int = NOTES_MAX_WOR
     mention pay or benefits are left out.  When some points name the
     recipient, only those are used, spoken to them where that stays
     grammatical ("Tom asked ..." -> "you asked ...", "Dana's team" -> "your
-    team").  Points are kept while they fit in ``max_words`` (the first one
-    always); the closing full stop is dropped.
+    team").  Points are kept while they fit in ``max_words``; a longer first
+    point is cut at a sentence or clause end.  The closing full stop is dropped.
     """
     text = "" if _is_missing(notes) else str(notes)
     points: list[str] = []
@@ -553,9 +553,27 @@ def recall_point(notes: Any, recipient: str = "", max_words: int = NOTES_MAX_WOR
         size = len(point.split())
         if kept and words + size > max_words:
             break
-        kept.append(point)
+        kept.append(point if kept else _shorten(point, max_words))
         words += size
     return "; ".join(kept)
+
+
+def _shorten(point: str, max_words: int) -> str:
+    """Cut a long point at a sentence end, else a clause end, else at ``max_words``."""
+    words = point.split()
+    if len(words) <= max_words:
+        return point
+    fitted = ""
+    for sentence in re.split(r"(?<=[.!])\s+", point):
+        candidate = f"{fitted} {sentence}".strip()
+        if len(candidate.split()) > max_words:
+            break
+        fitted = candidate
+    if fitted:
+        return fitted.rstrip(" .,:;!")
+    head = words[:max_words]
+    ends = [i for i, w in enumerate(head) if i >= 3 and (w[-1] in ",;:" or w in ("-", "\u2013"))]
+    return " ".join(head[: ends[-1] + 1] if ends else head).rstrip(" .,:;!-\u2013")
 
 
 # Verbs after the recipient's name that can safely be spoken to them ("Tom asked",

@@ -117,6 +117,22 @@ def test_every_template_renders_clean(
         assert lines[-5] in SIGN_OFFS
 
 
+def test_long_names_and_notes_stay_within_the_word_limits(renderer: Renderer) -> None:
+    row = {
+        **ROW,
+        "company": "Mosaic Health Partners of Greater Springfield",
+        "role": "Senior Clinical Quality and Reporting Analyst",
+        "notes": " ".join(["detail"] * 40),
+    }
+    me = Me("Jordan Rivera-Castellanos", ME.email, ME.phone, ME.linkedin)
+    context = build_context(row, ("Dr. Ana Ruiz", ""), me)
+    for name in MESSAGES:
+        for variant in range(renderer.variants(name)):
+            out = renderer.render(name, context, "k", variant=variant)
+            problems = lint_message(name, channel_for(name), out.subject, out.body, me)
+            assert not any("words" in p for p in problems)
+
+
 @pytest.mark.parametrize("name", MESSAGES)
 def test_each_template_has_three_distinct_wordings(renderer: Renderer, name: str) -> None:
     context = sample_context(ME)
@@ -452,6 +468,13 @@ def test_recall_point_filters_and_trims() -> None:
     assert recall_point("Dana's team is moving to a planning tool", "Dana Whitfield") == (
         "your team is moving to a planning tool"
     )
+    long_sentences = "Team of five analysts. " + " ".join(["They use Looker daily."] * 8)
+    assert recall_point(long_sentences) == "Team of five analysts. " + " ".join(
+        ["They use Looker daily."] * 4  # 4 + 4 * 4 = 20 words
+    ).rstrip(".")
+    clauses = "They are moving reporting to dashboards, " + "and " * 30 + "more"
+    assert recall_point(clauses) == "They are moving reporting to dashboards"
+    assert recall_point("x " * 40) == " ".join(["x"] * 20)
     assert recall_point("Leo is travelling", "Leo Marsh") == "you are travelling"
     assert recall_point("Ella wants a faster report", "Ella Moore") == "you want a faster report"
     assert recall_point("Ella really wants it", "Ella Moore") == "Ella really wants it"
