@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .errors import SheetsyncError
@@ -40,24 +38,16 @@ def run_checks(run: Any) -> Iterator[Check]:
     )
     from .backends import is_google
 
-    if is_google(run.location) and creds:
-        path = Path(creds).expanduser()
-        if not path.is_file():
-            yield Check(
-                "credentials",
-                False,
-                f"{path} does not exist",
-                "download the service-account key again, or fix the path",
-            )
-        else:
-            mode = stat.S_IMODE(path.stat().st_mode)
-            loose = mode & 0o077
-            yield Check(
-                "credentials",
-                not loose,
-                f"{path} (mode {mode:o})",
-                f"chmod 600 {path}" if loose else "",
-            )
+    if is_google(run.location) and not os.environ.get("SHEETSYNC_API_ENDPOINT"):
+        from .auth import status
+
+        who = status(creds)
+        yield Check(
+            "credentials",
+            who.kind is not None and not who.problems,
+            "; ".join(who.lines()),
+            "; ".join(who.problems) or "see docs/google-setup.md",
+        )
     try:
         workbook = run.backend.read()
     except SheetsyncError as exc:

@@ -261,8 +261,9 @@ def _facts(row: _Row, n: np.ndarray, today: np.datetime64, rules: Rules) -> dict
         # decision date set and not before last heard (NaT compares False)
         "decision_promised": ~np.isnat(d["decision_expected_on"])
         & ~(d["decision_expected_on"] < d["last_heard_on"]),
-        "application_dated": ~np.isnat(_later(d["applied_on"], d["closing_date"],
-                                              d["last_heard_on"])),  # fmt: skip
+        "application_dated": ~np.isnat(
+            _later(d["applied_on"], d["closing_date"], d["last_heard_on"])
+        ),  # fmt: skip
         "no_last_follow_up": np.isnat(d["last_follow_up_on"]),
         "below_max": n < rules.max_follow_ups,
     }
@@ -331,6 +332,30 @@ def _fill(template: str, fields: Callable[[str], Coded], size: int) -> np.ndarra
 # -- the engine ---------------------------------------------------------------------------
 
 
+def _decide(
+    apps: pd.DataFrame, problems: pd.Series, today: np.datetime64, rules: Rules
+) -> tuple[_Row, np.ndarray, np.ndarray]:
+    """(inputs as arrays, effective follow-up count, index into RULES per row)."""
+    if len(problems) != len(apps) or not problems.index.equals(apps.index):
+        raise ValueError("problems must be indexed like apps")
+    row = _arrays(apps, problems.fillna("").to_numpy(dtype=object) != "")
+    n = _effective_count(row)
+    facts = _facts(row, n, today, rules)
+    conditions = [np.logical_and.reduce([facts[f] for f in rule.facts]) for rule in RULES]
+    # First matching rule wins; the last rule always matches.
+    chosen = np.select(conditions, np.arange(len(RULES)), default=len(RULES) - 1)
+    return row, n, chosen
+
+
+def explain(
+    apps: pd.DataFrame, problems: pd.Series, today: dt.date, rules: Rules | None = None
+) -> pd.Series:
+    """The name of the RULES entry that decides each row (for debugging and tests)."""
+    _, _, chosen = _decide(apps, problems, np.datetime64(today, "D"), rules or Rules())
+    names = np.array([r.name for r in RULES], dtype=object)
+    return pd.Series(names[chosen], index=apps.index, name="rule", dtype=object)
+
+
 def compute(
     apps: pd.DataFrame,
     problems: pd.Series,
@@ -359,18 +384,11 @@ def compute(
     * ``interviewed``: ``interview_on`` is today or earlier.
     """
     rules = rules or Rules()
-    if len(problems) != len(apps) or not problems.index.equals(apps.index):
-        raise ValueError("problems must be indexed like apps")
     size = len(apps)
     today64 = np.datetime64(today, "D")
-    noted = problems.fillna("").to_numpy(dtype=object)
-    row = _arrays(apps, noted != "")
-    n = _effective_count(row)
+    row, n, chosen = _decide(apps, problems, today64, rules)
     anchors = _anchors(row, today64)
-    facts = _facts(row, n, today64, rules)
-
-    conditions = [np.logical_and.reduce([facts[f] for f in rule.facts]) for rule in RULES]
-    chosen = np.select(conditions, np.arange(len(RULES)), default=-1)
+    noted = problems.fillna("").to_numpy(dtype=object)
 
     action = np.full(size, "", dtype=object)
     has_action = np.zeros(size, dtype=bool)

@@ -98,11 +98,14 @@ class Parsed(NamedTuple):
 # -- helpers over distinct values --------------------------------------------------------
 
 
-def _distinct(values: np.ndarray) -> tuple[np.ndarray, pd.Series, pd.Series]:
-    """(codes, raw distinct texts stripped, the same lower-cased); missing -> code -1."""
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(codes, distinct texts stripped, the same lower-cased); missing -> code -1.
+
+    Both text arrays are object arrays.  Stripping is for reading only.
+    """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    raw = pd.Series(uniques, dtype=object).astype(str).str.strip().astype(object)
-    return codes, raw, raw.str.lower()
+    raw = np.strings.strip(np.asarray(uniques, dtype=object).astype(str))
+    return codes, raw.astype(object), np.strings.lower(raw).astype(object)
 
 
 def _spread(per_unique: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
@@ -110,11 +113,19 @@ def _spread(per_unique: np.ndarray, codes: np.ndarray, missing: object) -> np.nd
     return np.append(per_unique, np.array([missing], dtype=per_unique.dtype))[codes]
 
 
-def _quoted(raw: pd.Series) -> pd.Series:
+def _quoted(raw: np.ndarray) -> np.ndarray:
     """``'value'`` for error messages, long values shortened."""
-    long = raw.str.len() > SHOW_AT_MOST
-    shown = raw.where(~long, raw.str.slice(0, SHOW_AT_MOST) + "...")
-    return "'" + shown + "'"
+    text = raw.astype(str)
+    long = np.strings.str_len(text) > SHOW_AT_MOST
+    shown = np.where(long, np.strings.add(np.strings.slice(text, 0, SHOW_AT_MOST), "..."), text)
+    return ("'" + shown.astype(object) + "'").astype(object)
+
+
+def _ascii(text: np.ndarray) -> np.ndarray:
+    """True where a fixed-width str array holds only ASCII (other scripts' digits are not read)."""
+    if not text.size or text.dtype.itemsize == 0:
+        return np.ones(text.shape, dtype=bool)
+    return text.view(np.uint32).reshape(len(text), -1).max(axis=1) < 128
 
 
 def _texts(s: pd.Series | np.ndarray) -> np.ndarray:
@@ -148,21 +159,43 @@ def _calendar_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
 Reason = np.ndarray | str
 
 
+def _plain_iso(low: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Positions of exact ``YYYY-MM-DD`` texts, and their (year, month, day)."""
+    text = low.astype(str)
+    none = np.empty(0, dtype=np.int64)
+    if not text.size or text.dtype.itemsize < 10 * 4:  # 4 bytes per character
+        return none, (none, none, none)
+    points = text.view(np.uint32).reshape(len(text), -1).astype(np.int64)
+    digit_at = [0, 1, 2, 3, 5, 6, 8, 9]
+    digits = points[:, digit_at] - ord("0")
+    shaped = (
+        (np.strings.str_len(text) == 10)
+        & (points[:, 4] == ord("-")) & (points[:, 7] == ord("-"))
+        & ((digits >= 0) & (digits <= 9)).all(axis=1)
+    )  # fmt: skip
+    rows = np.flatnonzero(shaped)
+    d = digits[rows]
+    year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+    return rows, (year, d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7])
+
+
 def _read_distinct_dates(
-    raw: pd.Series, low: pd.Series, order: str
+    raw: np.ndarray, low: np.ndarray, order: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Parse distinct stripped texts: (datetime64[D] with NaT, error text)."""
     n = len(raw)
     days = np.full(n, NAT, dtype="datetime64[D]")
     errors = np.full(n, "", dtype=object)
-    quoted = _quoted(raw).to_numpy(dtype=object)
-    claimed = (low == "").to_numpy(dtype=bool, copy=True)  # blank: NaT, no error
+    claimed = low == ""  # blank: NaT, no error
 
     def found(rx: re.Pattern[str], required: str) -> tuple[np.ndarray, pd.DataFrame]:
-        """Unclaimed rows matching ``rx`` (``required`` is a group every match fills)."""
-        parts = low.str.extract(rx.pattern, expand=True)
-        hit = parts[required].notna().to_numpy(dtype=bool) & ~claimed
-        return np.flatnonzero(hit), parts
+        """Unclaimed values matching ``rx``, and their groups (``required`` always fills)."""
+        pending = np.flatnonzero(~claimed)
+        if not pending.size:
+            return pending, pd.DataFrame()
+        parts = pd.Series(low[pending], dtype=object).str.extract(rx.pattern, expand=True)
+        hit = parts[required].notna().to_numpy(dtype=bool)
+        return pending[hit], parts[hit]
 
     def settle(rows: np.ndarray, got: np.ndarray, head: Reason, tail: Reason = "") -> None:
         """Store parsed days; rows where ``got`` is NaT get "head ('value')tail"."""
@@ -173,12 +206,17 @@ def _read_distinct_dates(
             pick = rows[failed]
             h = head[failed] if isinstance(head, np.ndarray) else head
             t = tail[failed] if isinstance(tail, np.ndarray) else tail
-            errors[pick] = h + " (" + quoted[pick] + ")" + t
+            errors[pick] = h + " (" + _quoted(raw[pick]) + ")" + t
+
+    # Plain YYYY-MM-DD, by far the most common form, read straight from the code points.
+    rows, (y, m, d) = _plain_iso(low)  # the first pass: nothing but blanks is claimed yet
+    if rows.size:
+        settle(rows, _calendar_days(y, m, d), "not a date")
 
     # Spreadsheet serial numbers: the integer part counts days, the fraction is a time.
     rows, parts = found(_SERIAL, "n")
     if rows.size:
-        number = parts["n"].iloc[rows].astype("float64").to_numpy()
+        number = parts["n"].astype("float64").to_numpy()
         plausible = (number >= SERIAL_MIN) & (number <= SERIAL_MAX)
         serial = np.where(plausible, number, 0).astype(np.int64)
         got = np.where(plausible, SERIAL_EPOCH + serial.astype("timedelta64[D]"), NAT)
@@ -188,16 +226,14 @@ def _read_distinct_dates(
     # Year first (ISO 8601 and friends).
     rows, parts = found(_YEAR_FIRST, "y")
     if rows.size:
-        sub = parts.iloc[rows]
-        got = _calendar_days(_ints(sub["y"]), _ints(sub["m"]), _ints(sub["d"]))
+        got = _calendar_days(_ints(parts["y"]), _ints(parts["m"]), _ints(parts["d"]))
         settle(rows, got, "not a date")
 
     # Numeric day and month in the configured order.
     rows, parts = found(_NUMERIC, "a")
     if rows.size:
-        sub = parts.iloc[rows]
-        a, b, y = _ints(sub["a"]), _ints(sub["b"]), _ints(sub["y"])
-        two_digit = (sub["y"].str.len() == 2).to_numpy(dtype=bool)
+        a, b, y = _ints(parts["a"]), _ints(parts["b"]), _ints(parts["y"])
+        two_digit = (parts["y"].str.len() == 2).to_numpy(dtype=bool)
         m, d = (a, b) if order == "MDY" else (b, a)
         got = np.where(two_digit, NAT, _calendar_days(y, m, d))
         other_ok = ~np.isnat(_calendar_days(y, d, m))  # would read in the other order
@@ -213,24 +249,29 @@ def _read_distinct_dates(
         rows, parts = found(rx, "mon")
         if not rows.size:
             continue
-        sub = parts.iloc[rows]
-        m = sub["mon"].str.slice(0, 3).map(_MONTH_NUMBER).to_numpy(dtype=np.int64)
-        two_digit = (sub["y"].str.len() == 2).to_numpy(dtype=bool)
-        got = np.where(two_digit, NAT, _calendar_days(_ints(sub["y"]), m, _ints(sub["d"])))
-        named = sub["wd"].str.slice(0, 3).map(_WEEKDAY_NUMBER)
+        m = parts["mon"].str.slice(0, 3).map(_MONTH_NUMBER).to_numpy(dtype=np.int64)
+        two_digit = (parts["y"].str.len() == 2).to_numpy(dtype=bool)
+        got = np.where(two_digit, NAT, _calendar_days(_ints(parts["y"]), m, _ints(parts["d"])))
+        named = parts["wd"].str.slice(0, 3).map(_WEEKDAY_NUMBER)
         has_wd = named.notna().to_numpy(dtype=bool)
         wd = named.fillna(-1).to_numpy(dtype=np.int64)
         actual = (got.astype("datetime64[D]").view(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
         clash = has_wd & ~np.isnat(got) & (wd != actual)
         actual_name = np.asarray(_WEEKDAYS, dtype=object)[np.where(clash, actual, 0)]
-        head = np.where(two_digit, "ambiguous: two-digit year",
-                        np.where(clash, "weekday does not match the date", "not a date"))
-        tail = np.where(two_digit, ", write the year in full",
-                        np.where(clash, ", which is a " + actual_name, ""))
+        head = np.where(
+            two_digit,
+            "ambiguous: two-digit year",
+            np.where(clash, "weekday does not match the date", "not a date"),
+        )
+        tail = np.where(
+            two_digit,
+            ", write the year in full",
+            np.where(clash, ", which is a " + actual_name, ""),
+        )
         settle(rows, np.where(clash, NAT, got), head.astype(object), tail.astype(object))
 
     rest = np.flatnonzero(~claimed)
-    errors[rest] = "not a date (" + quoted[rest] + ")"
+    errors[rest] = "not a date (" + _quoted(raw[rest]) + ")"
     return days, errors
 
 
@@ -252,8 +293,9 @@ def parse_dates(s: pd.Series, date_order: str) -> tuple[pd.Series, pd.Series]:
     Returns ``(dates, errors)``: ``datetime64[ns]`` dates at midnight with NaT
     for blank or unreadable cells, and error text ("" when fine, e.g.
     ``"not a date ('31/02/2026')"`` or ``"ambiguous: two-digit year ('03/04/26'),
-    write the year in full"``); messages never contain "; ", which joins them.  ``date_order`` is ``"MDY"`` or ``"DMY"``.
-    See the module docstring for the accepted forms.
+    write the year in full"``).  Apart from the quoted value, messages never
+    contain "; ", which joins them in ``problems``.  ``date_order`` is
+    ``"MDY"`` or ``"DMY"``; see the module docstring for the accepted forms.
     """
     got = _parse_dates_array(_texts(s), date_order)
     return (
@@ -268,27 +310,35 @@ def parse_dates(s: pd.Series, date_order: str) -> tuple[pd.Series, pd.Series]:
 def _parse_count_array(values: np.ndarray) -> Parsed:
     codes, raw, low = _distinct(values)
     n = len(raw)
-    parts = low.str.extract(_COUNT.pattern, expand=True)
-    numeric = parts["int"].notna().to_numpy(dtype=bool)
-    whole = numeric & (parts["frac"].fillna("").str.strip("0") == "").to_numpy(dtype=bool)
-    digits = parts["int"].fillna("").str.lstrip("0").str.len().to_numpy(dtype=np.int64)
-    small = whole & (digits <= 6)  # a bigger count is a typo, and could overflow
     value = np.zeros(n, dtype=np.int64)
-    value[small] = parts["int"][small].astype("int64").to_numpy(dtype=np.int64)
-    negative = small & (parts["sign"] == "-").to_numpy(dtype=bool) & (value > 0)
-    blank = (low == "").to_numpy(dtype=bool)
-    valid = small & ~negative
-    reason = np.select(
-        [blank | valid, negative, numeric & ~whole, whole & ~small],
-        ["", "cannot be negative", "not a whole number", "too large"],
-        "not a whole number",
-    ).astype(object)
+    reason = np.full(n, "", dtype=object)
+    text = low.astype(str)
+    # Plain ASCII digits (the usual case) need no regular expression.
+    plain = np.strings.isdigit(text) & (np.strings.str_len(text) <= 6) & _ascii(text)
+    value[plain] = text[plain].astype(np.int64)
+    other = np.flatnonzero(~plain & (low != ""))
+    if other.size:
+        parts = pd.Series(low[other], dtype=object).str.extract(_COUNT.pattern, expand=True)
+        numeric = parts["int"].notna().to_numpy(dtype=bool)
+        whole = numeric & (parts["frac"].fillna("").str.strip("0") == "").to_numpy(dtype=bool)
+        digits = parts["int"].fillna("").str.lstrip("0").str.len().to_numpy(dtype=np.int64)
+        small = whole & (digits <= 6)  # a bigger count is a typo, and could overflow
+        got = np.zeros(other.size, dtype=np.int64)
+        got[small] = parts["int"][small].astype("int64").to_numpy(dtype=np.int64)
+        negative = small & (parts["sign"] == "-").to_numpy(dtype=bool) & (got > 0)
+        value[other] = got
+        reason[other] = np.select(
+            [small & ~negative, negative, numeric & ~whole, whole & ~small],
+            ["", "cannot be negative", "not a whole number", "too large"],
+            "not a whole number",
+        ).astype(object)
+    bad = reason != ""
     errors = np.full(n, "", dtype=object)
-    show = reason != ""
-    errors[show] = reason[show] + " (" + _quoted(raw).to_numpy(dtype=object)[show] + ")"
+    errors[bad] = reason[bad] + " (" + _quoted(raw[bad]) + ")"
+    valid = ~bad & (low != "")
     present = _spread(valid, codes, False)
     counts = pd.arrays.IntegerArray(_spread(np.where(valid, value, 0), codes, 0), ~present)
-    return Parsed(counts, _spread(errors, codes, ""), _spread(show, codes, False))
+    return Parsed(counts, _spread(errors, codes, ""), _spread(bad, codes, False))
 
 
 def parse_count(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -309,14 +359,13 @@ STATUS_HELP = f"use {', '.join(STATUSES[:-1])} or {STATUSES[-1]} (blank means op
 
 def _parse_status_array(values: np.ndarray) -> Parsed:
     codes, raw, low = _distinct(values)
-    cleaned = low.where(low != "", "open")
-    known = cleaned.isin(STATUSES).to_numpy(dtype=bool)
+    cleaned = np.where(low == "", "open", low).astype(object)
+    known = np.isin(cleaned, STATUSES)
     errors = np.full(len(raw), "", dtype=object)
-    quoted = _quoted(raw).to_numpy(dtype=object)
-    errors[~known] = "unknown status (" + quoted[~known] + f"), {STATUS_HELP}"
+    errors[~known] = "unknown status (" + _quoted(raw[~known]) + f"), {STATUS_HELP}"
     # Unknown text is kept (lower-cased) so callers can still show it.
-    return Parsed(_spread(cleaned.to_numpy(dtype=object), codes, "open"),
-                  _spread(errors, codes, ""), _spread(~known, codes, False))  # fmt: skip
+    return Parsed(_spread(cleaned, codes, "open"), _spread(errors, codes, ""),
+                  _spread(~known, codes, False))  # fmt: skip
 
 
 def parse_status(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -334,10 +383,10 @@ def parse_status(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _parse_yes_array(values: np.ndarray) -> Parsed:
     codes, raw, low = _distinct(values)
-    yes = low.isin(TRUE_WORDS).to_numpy(dtype=bool)
-    known = yes | low.isin(FALSE_WORDS).to_numpy(dtype=bool)
+    yes = np.isin(low, TRUE_WORDS)
+    known = yes | np.isin(low, FALSE_WORDS)
     errors = np.full(len(raw), "", dtype=object)
-    errors[~known] = "not yes or no (" + _quoted(raw).to_numpy(dtype=object)[~known] + ")"
+    errors[~known] = "not yes or no (" + _quoted(raw[~known]) + ")"
     return Parsed(_spread(yes, codes, False), _spread(errors, codes, ""),
                   _spread(~known, codes, False))  # fmt: skip
 

@@ -21,7 +21,7 @@ from sheetsync.table import Table, Workbook
 TODAY = dt.date(2026, 3, 16)  # a Monday; the sample tracker is written around it
 ROOT = Path(__file__).resolve().parent.parent
 
-pytest_plugins: list[str] = []
+pytest_plugins = ["fakesheets.plugin"]  # the local fake of the Sheets/Drive API
 
 
 @pytest.fixture(autouse=True)

@@ -419,8 +419,8 @@ def test_setup_creates_tabs_and_columns_in_one_request_once(fake_google: FakeGoo
     report = backend.write(plan, wb)
     assert report.dropped == []
     kinds = [e.method_id.split("spreadsheets.", 1)[1] for e in fake_google.log]
-    assert kinds == ["values.batchGet", "batchUpdate", "values.batchUpdate"]
-    requests = fake_google.log[1].json["requests"]
+    assert kinds == ["get", "values.batchGet", "batchUpdate", "values.batchUpdate"]
+    requests = fake_google.log[2].json["requests"]
     assert [next(iter(r)) for r in requests].count("addSheet") == 2
     apps = book.sheet(APPLICATIONS)
     assert apps.frozen_rows == 1
@@ -437,6 +437,11 @@ def test_setup_creates_tabs_and_columns_in_one_request_once(fake_google: FakeGoo
     assert book.sheet(DRAFTS).number_format(1, drafts_due) == {"type": "DATE",
                                                                "pattern": "yyyy-mm-dd"}
     assert book.sheet(DRAFTS).grid()[1][drafts_due] == to_serial(date(2026, 3, 21))
+    feedback = book.sheet(FEEDBACK)
+    requested = ALL_COLUMNS[FEEDBACK].index("requested_on")  # filled by sheetsync
+    received = ALL_COLUMNS[FEEDBACK].index("received_on")  # the user's
+    assert feedback.number_format(1, requested) is not None
+    assert feedback.number_format(1, received) is None
 
     # The second time, with the same cache or none at all: nothing to set up.
     for second in (make_backend(fake_google, book, cache),
@@ -446,6 +451,25 @@ def test_setup_creates_tabs_and_columns_in_one_request_once(fake_google: FakeGoo
         second.write(computed_plan(wb, day=date(2026, 3, 27)), wb)
         assert fake_google.count("spreadsheets.batchUpdate") == 0
     assert len(apps.protected) == 1
+
+
+def test_a_tab_created_by_hand_meanwhile_is_used_not_duplicated(fake_google: FakeGoogle,
+                                                                 tmp_path: Path) -> None:
+    grids = tracker_grids(2)
+    book = fake_google.create_spreadsheet({APPLICATIONS: grids[APPLICATIONS]})
+    backend = make_backend(fake_google, book, tmp_path / "cache")
+    wb = backend.read()
+    fake_google.create_spreadsheet({}, key="other" + "x" * 40)  # unrelated
+    from fakesheets import Sheet
+
+    book.sheets.append(Sheet(555, DRAFTS, 1, 1000, 26))  # the user adds an empty tab
+    book.sheet(DRAFTS).set(0, 0, "draft_id")
+    plan = Plan(new_tabs=[DRAFTS], appends=[RowAppend(DRAFTS, "d1", {"draft_id": "d1",
+                                                                     "app_id": "a00000"})])
+    report = backend.write(plan, wb)
+    assert report.dropped == [] and [s.title for s in book.sheets] == [APPLICATIONS, DRAFTS]
+    grid = book.sheet(DRAFTS).grid()
+    assert grid[0] == list(ALL_COLUMNS[DRAFTS]) and grid[1][:2] == ["d1", "a00000"]
 
 
 def test_setup_on_a_hand_made_tracker_protects_and_formats_existing_columns(

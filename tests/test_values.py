@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,6 +21,10 @@ from sheetsync.values import (
 
 def text(*values: str | None) -> pd.Series:
     return pd.Series(list(values), dtype=object)
+
+
+def missing(value: Any) -> bool:
+    return bool(pd.isna(value))
 
 
 def one_date(value: str, order: str = "MDY") -> tuple[str | None, str]:
@@ -75,8 +81,11 @@ UNREADABLE = [
     ("03/04/26", "MDY", "ambiguous: two-digit year ('03/04/26')"),
     ("03/04/26", "DMY", "ambiguous: two-digit year"),
     ("12-Mar-26", "MDY", "ambiguous: two-digit year"),
-    ("Fri 12 Mar 2026", "MDY", "weekday does not match the date ('Fri 12 Mar 2026'), which is"
-     " a Thursday"),
+    (
+        "Fri 12 Mar 2026",
+        "MDY",
+        "weekday does not match the date ('Fri 12 Mar 2026'), which is a Thursday",
+    ),
     ("123", "MDY", "not a date ('123'), only 20000 to 80000 are read as spreadsheet"),
     ("99999", "MDY", "not a date"),
     ("2026", "MDY", "not a date"),
@@ -137,6 +146,7 @@ def test_parse_dates_accepts_the_new_string_dtype() -> None:
         ("two", None, "not a whole number ('two')"),
         ("1e3", None, "not a whole number"),
         ("10000000", None, "too large"),
+        ("１２", None, "not a whole number"),  # full-width digits are not guessed at
     ],
 )
 def test_parse_count(value: str, expected: int | None, error: str) -> None:
@@ -221,9 +231,9 @@ def test_parse_applications_types_every_column() -> None:
     for col in APP_DATE_COLUMNS:
         assert apps[col].dtype == np.dtype("datetime64[ns]"), col
     assert apps.at[5, "applied_on"] == pd.Timestamp("2026-03-01")
-    assert pd.isna(apps.at[9, "interview_on"])
+    assert missing(apps.at[9, "interview_on"])
     assert apps["follow_ups_sent"].dtype == "Int64"
-    assert apps.at[5, "follow_ups_sent"] == 2 and pd.isna(apps.at[9, "follow_ups_sent"])
+    assert apps.at[5, "follow_ups_sent"] == 2 and missing(apps.at[9, "follow_ups_sent"])
     assert apps["status"].tolist() == ["offer", "open"]
     assert apps["handwritten_note"].dtype == bool
     assert apps["handwritten_note"].tolist() == [True, False]
@@ -264,7 +274,7 @@ def test_parse_applications_fills_missing_columns_as_blank() -> None:
     frame = pd.DataFrame({"company": ["Acme"], "applied_on": ["2026-03-01"]}, dtype=object)
     apps, problems = parse_applications(frame, "MDY")
     assert set(APP_USER_COLUMNS) <= set(apps.columns)
-    assert pd.isna(apps.at[0, "interview_on"]) and apps.at[0, "status"] == "open"
+    assert missing(apps.at[0, "interview_on"]) and apps.at[0, "status"] == "open"
     assert problems.tolist() == [""]
 
 

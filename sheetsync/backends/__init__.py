@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,14 +11,11 @@ if TYPE_CHECKING:
     from ..config import Config
     from .base import Backend
 
-_GOOGLE_URL = re.compile(r"docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
-_GOOGLE_KEY = re.compile(r"^[A-Za-z0-9_-]{30,}$")
-
 
 def is_google(location: str) -> bool:
-    return bool(_GOOGLE_URL.search(location)) or (
-        bool(_GOOGLE_KEY.match(location)) and not Path(location).exists()
-    )
+    from .gsheets import is_google_sheet  # light: gspread is imported only when used
+
+    return is_google_sheet(location)
 
 
 def open_backend(location: str | None, config: Config, credentials: str | None = None) -> Backend:

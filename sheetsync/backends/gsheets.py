@@ -32,8 +32,13 @@ from ..errors import ConfigError, UnreachableError
 from ..plan import CellChange, Plan, relocate
 from ..schema import (
     ALL_COLUMNS,
+    APP_USER_COLUMNS,
     APPLICATIONS,
     DATE_COLUMNS,
+    DRAFT_USER_COLUMNS,
+    DRAFTS,
+    FEEDBACK,
+    FEEDBACK_USER_COLUMNS,
     ID_COLUMN,
     OWNED_COLUMNS,
     TABS,
@@ -60,12 +65,19 @@ MAX_PAYLOAD_BYTES = 2_000_000
 # A gap of up to this many untouched cells inside a row is bridged with JSON
 # nulls (which Google skips) rather than starting a new range.
 MAX_NULL_GAP = 2
-# Rows added when appends outgrow a tab's grid: a margin so that a growing
-# Drafts tab does not need a grid change on every sync.
+# Rows added beyond what appends need when they outgrow a tab's grid (at least this,
+# or a fifth of the grid), so that a growing Drafts tab rarely needs a grid change.
 ROW_MARGIN = 100
 SETUP_MARKER = "sheetsync"  # protected ranges whose description starts with this are ours
 DATE_PATTERN = "yyyy-mm-dd"  # unambiguous in every locale, and sorts
 EPOCH = date(1899, 12, 30)  # day 0 of spreadsheet serial numbers
+# Columns the user owns (sheetsync writes them only for documented write-backs); every
+# other column is written by sheetsync, so its dates are serial numbers under a DATE format.
+USER_COLUMNS: dict[str, frozenset[str]] = {
+    APPLICATIONS: frozenset(APP_USER_COLUMNS),
+    DRAFTS: frozenset(DRAFT_USER_COLUMNS),
+    FEEDBACK: frozenset(FEEDBACK_USER_COLUMNS),
+}
 CACHE_FOLDER = "google-cache"  # under the state folder: sheet ids and setup done, per sheet
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9_-]{20,}$")
@@ -73,8 +85,6 @@ _PATH_KEY_RE = re.compile(r"/d/([A-Za-z0-9_-]+)")
 _A1_END_RE = re.compile(r"([A-Z]+)(\d+)$")
 _INT_RE = re.compile(r"-?\d+")
 _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-Kind = Literal["text", "date", "int"]
 
 
 # --------------------------------------------------------------------- addressing
@@ -433,8 +443,8 @@ class GoogleSheetsBackend(Backend):
         except RetriesExhausted as exc:
             state = written
             if exc.maybe_sent and write:
-                state = (f"{written} before this request; this request may or may not have "
-                         "been applied (the connection dropped after it was sent), and "
+                state = (f"{written}, unless this last request reached Google: it may or may "
+                         "not have been applied (the connection dropped after it was sent); "
                          "running again is safe: it writes the same cells again")  # fmt: skip
             raise UnreachableError(f"{exc.message} while {doing}; {state}",
                                    hint=exc.hint) from exc  # fmt: skip
@@ -515,7 +525,10 @@ class GoogleSheetsBackend(Backend):
                 touched.append(tab)
         set_up = set(self._cache.get("set_up", []))
         needs_check = bool(plan.new_tabs or new_columns) or any(t not in set_up for t in touched)
-        meta = self._metadata() if needs_check else None
+        # Creating tabs or columns: look afresh, so a tab someone added since the read
+        # is used rather than duplicated.  A first check may reuse what read() fetched.
+        meta = (self._metadata(fresh=bool(plan.new_tabs or new_columns))
+                if needs_check else None)  # fmt: skip
         if meta is not None:
             existing = {t for t in touched if t in self._titles}
         else:
@@ -530,6 +543,9 @@ class GoogleSheetsBackend(Backend):
         creating = [t for t in touched if t not in existing]
 
         states = self._reread(plan, base, sorted(existing, key=TABS.index))
+        for tab in plan.new_tabs:
+            if tab in states:  # created by someone since the read: complete its header
+                new_columns[tab] = [c for c in ALL_COLUMNS[tab] if c not in states[tab].columns]
         cells: dict[str, dict[tuple[int, int], Any]] = {}
         header_cols: dict[str, dict[str, int]] = {}
         for tab in touched:
@@ -586,7 +602,7 @@ class GoogleSheetsBackend(Backend):
             names = [ID_COLUMN[tab], *(("company",) if tab == APPLICATIONS else ())]
             # User-owned date columns that get dates: their values tell how to write them.
             names += [c.column for c in plan.changes if c.tab == tab and c.kind == "date"
-                      and c.column not in OWNED_COLUMNS[tab]]  # fmt: skip
+                      and c.column in USER_COLUMNS[tab]]  # fmt: skip
             indexes = sorted({table.columns[n] for n in names if n in table.columns})
             wanted[tab] = indexes
         states = self._fetch_states(wanted)
@@ -698,7 +714,7 @@ class GoogleSheetsBackend(Backend):
                 return text
             # sheetsync's own date columns carry a DATE format (set up once); in the
             # user's columns, follow what the column already holds.
-            if column in OWNED_COLUMNS[tab] or (typed is not None and looks_numeric(typed)):
+            if column not in USER_COLUMNS[tab] or (typed is not None and looks_numeric(typed)):
                 return to_serial(when)
             return text
         return text
@@ -790,10 +806,11 @@ class GoogleSheetsBackend(Backend):
                 grow_cols = max_col - grid_cols if grid_cols else 0
                 if grow_rows > 0 or grow_cols > 0:
                     sheet_id = self._sheet_id(state.title, info)
-                    if grow_rows > 0:
+                    if grow_rows > 0 and grid_rows:
+                        margin = max(ROW_MARGIN, grid_rows // 5)
                         requests.append({"appendDimension": {
                             "sheetId": sheet_id, "dimension": "ROWS",
-                            "length": grow_rows + ROW_MARGIN}})  # fmt: skip
+                            "length": grow_rows + margin}})  # fmt: skip
                     if grow_cols > 0:
                         requests.append({"appendDimension": {
                             "sheetId": sheet_id, "dimension": "COLUMNS", "length": grow_cols}})
@@ -805,6 +822,9 @@ class GoogleSheetsBackend(Backend):
                                        "gridProperties": {"frozenRowCount": 1}},
                         "fields": "gridProperties.frozenRowCount"}})  # fmt: skip
                 protected = info.our_protected_columns()
+            # A tab is set up once: when created, or when it has none of our protection.
+            first_setup = tab in creating or not protected
+            fresh = set(columns) - (set(states[tab].columns) if tab in states else set())
             owned = sorted(columns[c] for c in OWNED_COLUMNS[tab]
                            if c in columns and columns[c] not in protected)  # fmt: skip
             for start, end in _runs(owned):
@@ -814,9 +834,9 @@ class GoogleSheetsBackend(Backend):
                     "description": f"{SETUP_MARKER}: computed on every sync; edits here are "
                                    "overwritten",
                     "warningOnly": True}}})  # fmt: skip
-            dates = sorted(columns[c] for c in OWNED_COLUMNS[tab]
-                           if c in DATE_COLUMNS[tab] and c in columns
-                           and columns[c] not in protected)  # fmt: skip
+            dates = sorted(columns[c] for c in DATE_COLUMNS[tab]
+                           if c in columns and c not in USER_COLUMNS[tab]
+                           and (first_setup or c in fresh))  # fmt: skip
             for start, end in _runs(dates):
                 requests.append({"repeatCell": {
                     "range": {"sheetId": info.sheet_id, "startRowIndex": 1,

@@ -9,9 +9,13 @@ Behaviour follows Google's where sheetsync depends on it:
   values without trailing empty rows and columns.  Bounded ranges past the grid
   are 400 "exceeds grid limits".
 * Writes: RAW stores strings as strings; USER_ENTERED parses numbers, booleans,
-  ISO dates and ``=`` formulas.  ``null`` skips a cell, ``""`` clears it.  Writes
-  past the grid are refused with 400 "exceeds grid limits" (Google does not grow
-  the grid for ``values`` writes); ``appendDimension`` grows it.
+  ISO dates and ``=`` formulas.  ``null`` skips a cell, ``""`` clears it (both as
+  the ValueRange reference says).  Writes past the grid are refused with 400
+  "Range (...) exceeds grid limits. Max rows: N, max columns: M": Google does not
+  grow the grid for ``values`` writes (reported for values.batchUpdate in
+  nithinmurali/pygsheets#124, for appends past the last row in
+  jroehl/gsheet.action#611 and past the last column in home-assistant/core#104198);
+  ``appendDimension`` grows it.
 * ``values:batchUpdate`` and ``spreadsheets.batchUpdate`` are atomic.
 """
 

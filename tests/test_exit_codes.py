@@ -1,0 +1,43 @@
+"""The exit codes that need a Google sheet: authentication (3) and unreachable (4)."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from fakesheets.server import Fault, FakeGoogle
+
+from sheetsync import errors
+from sheetsync.cli import cli
+
+
+def sync(key: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["sync", "--sheet", key, "--today", "2026-03-16"])
+    return result.exit_code, result.output
+
+
+def test_missing_spreadsheet_exits_4_with_a_hint(fake_google: FakeGoogle) -> None:
+    code, out = sync("0" * 44)
+    assert code == errors.EXIT_UNREACHABLE
+    assert "error:" in out and "Traceback" not in out
+
+
+def test_refused_access_exits_3_with_what_to_do(fake_google: FakeGoogle) -> None:
+    book = fake_google.create_spreadsheet({"Applications": [["company"], ["Acme"]]})
+    fake_google.inject("values.batchGet", Fault.error(403), times=5)
+    code, out = sync(book.id)
+    assert code == errors.EXIT_AUTH
+    assert "error:" in out and "Traceback" not in out
+    assert not fake_google.writes()
+
+
+def test_a_google_sync_through_the_cli_fills_the_sheet(fake_google: FakeGoogle) -> None:
+    book = fake_google.create_spreadsheet(
+        {"Applications": [["company", "role", "interview_on"], ["Acme", "Analyst", "2026-03-20"]]}
+    )
+    code, out = sync(book.id)
+    assert code == 0, out
+    code, out = sync(book.id)
+    assert code == 0, out
+    fake_google.clear_log()
+    code, out = sync(book.id)  # nothing changed: reads only
+    assert code == 0 and not fake_google.writes()
+    assert len(fake_google.reads()) <= 2
