@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from click.testing import CliRunner
-from fakesheets.server import Fault, FakeGoogle
+from fakesheets.server import FakeGoogle, Fault
 
 from sheetsync import errors
 from sheetsync.cli import cli
