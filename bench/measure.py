@@ -5,8 +5,8 @@ rendering, Google syncs against the fake) so that peak memory (``ru_maxrss``)
 is that measurement's own.  Results are printed as soon as they exist: when the
 runner stops a worker that overruns its time budget, what it finished is kept.
 
-With ``$BENCH_PROFILE`` set to a file name, the first measured call runs under
-cProfile and its statistics are written there.
+With ``$BENCH_PROFILE`` set to a file name, one measured call (see
+:func:`run_once`) runs under cProfile and its statistics are written there.
 """
 
 from __future__ import annotations
@@ -62,11 +62,16 @@ def timer() -> Iterator[Timed]:
 _profiled = False
 
 
-def run_once(fn: Callable[[], T]) -> T:
-    """Call ``fn``; the first call in this process is profiled when $BENCH_PROFILE is set."""
+def run_once(fn: Callable[[], T], case: str = "") -> T:
+    """Call ``fn``, under cProfile when $BENCH_PROFILE is set and this call is the one wanted.
+
+    The one wanted is the call whose ``case`` is $BENCH_PROFILE_CASE, or the first
+    call in this process when that is unset.
+    """
     global _profiled
     target = os.environ.get("BENCH_PROFILE")
-    if not target or _profiled:
+    wanted = os.environ.get("BENCH_PROFILE_CASE", "")
+    if not target or _profiled or (wanted and case != wanted):
         return fn()
     _profiled = True
     profile = cProfile.Profile()
@@ -101,14 +106,27 @@ def _warm_imports() -> None:
 
 def policy(rows: int) -> None:
     """parse_applications + policy.compute on synthetic rows (bench_policy's generator)."""
-    from bench.bench_policy import run
+    from bench.bench_policy import TODAY, run, synthetic_applications
+    from sheetsync.bizdays import Calendar
+    from sheetsync.config import Rules
+    from sheetsync.policy import compute
+    from sheetsync.values import parse_applications
 
     repeat = 5 if rows <= 10_000 else 3
-    stats = run_once(lambda: run(rows, repeat=repeat))
+    stats = run(rows, repeat=repeat)
     seconds = stats["parse_seconds"] + stats["compute_seconds"]
-    emit(kind="policy", rows=rows, wall=seconds, rows_per_s=rows / seconds,
+    emit(kind="policy", rows=rows, repeat=repeat, wall=seconds, rows_per_s=rows / seconds,
          parse_rows_per_s=stats["parse_rows_per_s"],
          compute_rows_per_s=stats["compute_rows_per_s"])  # fmt: skip
+    if os.environ.get("BENCH_PROFILE"):  # one warm parse + compute, without the generator
+        frame, calendar = synthetic_applications(rows), Calendar("US")
+
+        def once() -> object:
+            apps, problems = parse_applications(frame, "MDY")
+            return compute(apps, problems, TODAY, Rules(), calendar)
+
+        once()
+        run_once(once)
 
 
 # -- local syncs and their pandas floors --------------------------------------------------
@@ -130,7 +148,7 @@ def local_sync(kind: str, location: str, rows: int, steady: bool) -> None:
         options = RunOptions(today=TODAY, new_id=new_id_factory())
         for case in ("first", "steady") if steady else ("first",):
             with timer() as took:
-                outcome = run_once(lambda: sync(backend, state, config, options))
+                outcome = run_once(lambda: sync(backend, state, config, options), case)
             emit(kind=f"{kind}_sync", case=case, rows=rows, wall=took.wall, cpu=took.cpu,
                  drafts_added=outcome.drafts.added, cells=len(outcome.plan.changes),
                  appends=len(outcome.plan.appends))  # fmt: skip
@@ -196,7 +214,7 @@ def drafts(location: str, rows: int) -> None:
     table = CsvFolderBackend(Path(location)).read()["Applications"]
     typed, problems = parse_applications(table.frame(APP_USER_COLUMNS), config.date_order)
     result = compute(typed, problems, TODAY, config.rules, Calendar.from_config(config))
-    jobs: list[tuple[str, dict[str, Any], list[tuple[str, str]]]] = []
+    jobs: list[tuple[str, dict[Any, Any], list[tuple[str, str]]]] = []
     records = typed.to_dict("records")
     for row, action, interviewed in zip(records, result["next_action"], result["interviewed"],
                                         strict=True):  # fmt: skip
@@ -261,6 +279,20 @@ def fake_server(location: str) -> None:
     fake.stop()
 
 
+def api_method(http_method: str, path_url: str) -> str:
+    """``GET /v4/spreadsheets/ID/values:batchGet?..`` -> ``values.batchGet``."""
+    path = path_url.split("?", 1)[0]
+    if "/drive/" in path:
+        return f"drive {http_method}"
+    tail = path.split("/spreadsheets/", 1)[-1]
+    key, _, rest = tail.partition("/")
+    if rest.startswith("values:"):
+        return "values." + rest.split(":", 1)[1]
+    if rest.startswith("values"):
+        return "values.get" if http_method == "GET" else "values.update"
+    return "spreadsheets." + (key.split(":", 1)[1] if ":" in key else http_method.lower())
+
+
 class _Counter:
     """Requests and body bytes leaving the client, by API method."""
 
@@ -279,10 +311,7 @@ class _Counter:
             body = request.body or b""
             self.requests += 1
             self.bytes += len(body.encode() if isinstance(body, str) else body)
-            path = request.path_url.split("?", 1)[0]
-            name = f"{request.method} {path.rsplit('/', 1)[-1].split(':')[-1]}"
-            if "/values:" in path or path.endswith("values:batchGet"):
-                name = f"{request.method} values:{path.rsplit(':', 1)[-1]}"
+            name = api_method(request.method, request.path_url)
             self.by_method[name] = self.by_method.get(name, 0) + 1
             return send(request, **kwargs)
 
@@ -318,7 +347,7 @@ def google(location: str, rows: int) -> None:
         for case in ("first", "steady"):
             counter.reset()
             with timer() as took:
-                outcome = run_once(lambda: sync(backend, state, config, options))
+                outcome = run_once(lambda: sync(backend, state, config, options), case)
             emit(kind="google_sync", case=case, rows=rows, wall=took.wall, cpu=took.cpu,
                  requests=counter.requests, bytes=counter.bytes, by_method=counter.by_method,
                  drafts_added=outcome.drafts.added, cells=len(outcome.plan.changes),
