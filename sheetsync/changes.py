@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .plan import CellChange, Kind
@@ -38,12 +39,26 @@ def column_changes(
     current = pd.Series(table.column(column), dtype=object)
     if rows is not None:
         new = new.loc[rows]
-    differs = new.ne(current.reindex(new.index))
+    old = current.reindex(new.index)
+    differs = new.ne(old).to_numpy(copy=True)
+    if kind == "date" and differs.any():
+        # Sheets hands dates back as serial numbers: "46093" is the same day as
+        # "2026-03-12".  Compare by meaning, all cells at once.
+        from .values import parse_dates
+
+        parsed, _ = parse_dates(old[differs].str.strip(), "MDY")
+        same = _iso_text(parsed).to_numpy() == new[differs].to_numpy()
+        differs[np.flatnonzero(differs)[same & (new[differs].to_numpy() != "")]] = False
     out = []
-    for row in new.index[differs.to_numpy()]:
-        old = str(current.iat[row])
+    for row in new.index[differs]:
         value = str(new.at[row])
-        if kind != "text" and same_value(old, value, kind):
+        before = str(current.iat[row])
+        if kind == "int" and same_value(before, value, kind):
             continue
-        out.append(CellChange(table.name, int(row), str(keys.iat[row]), column, old, value, kind))
+        key = str(keys.iat[row])
+        out.append(CellChange(table.name, int(row), key, column, before, value, kind))
     return out
+
+
+def _iso_text(series: pd.Series) -> pd.Series:
+    return series.dt.strftime("%Y-%m-%d").where(series.notna(), "")

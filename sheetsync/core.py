@@ -8,9 +8,11 @@ without any I/O; a backend then applies the plan in one go.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -232,43 +234,89 @@ def _recipients(row: Mapping[str, Any], action: str) -> list[tuple[str, str]]:
     return people[:1] or [contact]
 
 
+def _template_signature(config: Config) -> str:
+    """Changes whenever a template file, the sender or a lint limit changes."""
+    from .resources import templates_dir
+
+    digest = hashlib.sha1(repr((config.me, config.email_word_limit, config.note_word_limit,
+                                config.date_order)).encode())  # fmt: skip
+    folders = [templates_dir()]
+    if config.templates_dir:
+        folders.append(Path(config.templates_dir).expanduser())
+    for folder in folders:
+        for path in sorted(folder.glob("*.j2")) if folder.is_dir() else []:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _fingerprint(signature: str, template: str, app: Mapping[str, Any], people: Any) -> str:
+    text = repr((signature, template, sorted((k, str(v)) for k, v in app.items()), people))
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
 def _wanted_drafts(
     typed: pd.DataFrame,
     result: pd.DataFrame,
     feedback_wants: list[tuple[dict[str, Any], str, str]],
     config: Config,
-    today: dt.date,
+    memory: Mapping[str, tuple[str, ...]],
+    current: Mapping[str, tuple[str, str]],
 ) -> list[Wanted]:
+    """Every draft the tracker calls for.
+
+    A draft whose inputs (application row, recipients, templates, sender) are
+    those it was last rendered from, and whose text is still what sheetsync
+    wrote, is not rendered again: that keeps a steady-state sync cheap.
+    """
     from .render import Renderer, build_context
 
     renderer = Renderer(config)
+    signature = _template_signature(config)
     wanted: list[Wanted] = []
-    actions = result["next_action"]
-    message = actions.isin([a for a in MESSAGE_ACTIONS if a != "thank_you_note"])
-    notes = result["note_due"].notna() if "note_due" in result else pd.Series(False, result.index)
-    rows = result.index[(message | notes).to_numpy()]
-    for row in rows:
-        app = typed.loc[row].to_dict()
+    message = result["next_action"].isin([a for a in MESSAGE_ACTIONS if a != "thank_you_note"])
+    has_note = "note_due" in result
+    notes = result["note_due"].notna() if has_note else pd.Series(False, result.index)
+    selected = (message | notes).to_numpy()
+    rows = result.index[selected]
+    records: list[dict[str, Any]] = typed.loc[rows].to_dict("records")  # type: ignore[assignment]
+    due = result["due_on"].to_numpy()[selected]
+    basis = result["basis"].to_numpy()[selected]
+    note_due = result["note_due"].to_numpy()[selected] if has_note else None
+    interviewed = result["interviewed"].to_numpy()[selected]
+    action_names = result["next_action"].to_numpy()[selected]
+    message_rows = message.to_numpy()[selected]
+    note_rows = notes.to_numpy()[selected]
+    for i, app in enumerate(records):
         app_id = str(app["id"]).strip()
-        jobs = []
-        action = str(actions.at[row])
-        if message.at[row]:
-            jobs.append((action, result.at[row, "due_on"], result.at[row, "basis"]))
-        if notes.at[row]:
-            jobs.append(("thank_you_note", result.at[row, "note_due"], app.get("interview_on")))
-        for job, due, basis in jobs:
+        jobs: list[tuple[str, Any, Any]] = []
+        if message_rows[i]:
+            jobs.append((str(action_names[i]), due[i], basis[i]))
+        if note_rows[i] and note_due is not None:
+            jobs.append(("thank_you_note", note_due[i], app.get("interview_on")))
+        for job, when, since in jobs:
             template = MESSAGE_ACTIONS[job]
             if job == "request_feedback":
-                done = bool(result.at[row, "interviewed"])
-                template += "_interviewed" if done else "_not_interviewed"
+                template += "_interviewed" if bool(interviewed[i]) else "_not_interviewed"
             people = _recipients(app, job)
-            keys = [f"{app_id}|{p[1] or p[0]}" for p in people]
-            contexts = [build_context(app, p, config.me) for p in people]
-            rendered = renderer.render_many(template, contexts, keys)
-            for person, out in zip(people, rendered, strict=True):
+            ids = [make_draft_id(app_id, job, p, _date(since)) for p in people]
+            inputs = _fingerprint(signature, template, app, people)
+            reuse = all(
+                len(memory.get(d, ())) == 3 and memory[d][2] == inputs
+                and current.get(d) == memory[d][:2]
+                for d in ids
+            )  # fmt: skip
+            if reuse:
+                texts = [(memory[d][0], memory[d][1], "") for d in ids]
+            else:
+                keys = [f"{app_id}|{p[1] or p[0]}" for p in people]
+                contexts = [build_context(app, p, config.me) for p in people]
+                rendered = renderer.render_many(template, contexts, keys)
+                texts = [(r.subject, r.body, r.error) for r in rendered]
+            for draft_id, person, (subject, body, error) in zip(ids, people, texts, strict=True):
                 wanted.append(
                     Wanted(
-                        draft_id=make_draft_id(app_id, job, person, _date(basis)),
+                        draft_id=draft_id,
                         app_id=app_id,
                         company=str(app.get("company", "")).strip(),
                         role=str(app.get("role", "")).strip(),
@@ -276,14 +324,16 @@ def _wanted_drafts(
                         channel="note" if job == "thank_you_note" else "email",
                         to_name=person[0],
                         to_email=person[1],
-                        due_on=_iso_date(due),
-                        subject=out.subject if job != "thank_you_note" else "",
-                        body=out.body,
-                        error=out.error,
+                        due_on=_iso_date(when),
+                        subject=subject if job != "thank_you_note" else "",
+                        body=body,
+                        error=error,
                         has_notes=_has_text(app.get("notes")),
+                        inputs=inputs,
+                        reused=reuse,
                     )
                 )
-    for app, fb_id, due in feedback_wants:
+    for app, fb_id, when in feedback_wants:
         person = (
             str(app.get("contact_name", "")).strip(),
             str(app.get("contact_email", "")).strip(),
@@ -301,7 +351,7 @@ def _wanted_drafts(
                 channel="email",
                 to_name=person[0],
                 to_email=person[1],
-                due_on=due,
+                due_on=when,
                 subject=out.subject,
                 body=out.body,
                 error=out.error,
@@ -319,7 +369,7 @@ def compute(
     config: Config,
     *,
     base: Workbook | None = None,
-    memory: Mapping[str, tuple[str, str]] | None = None,
+    memory: Mapping[str, tuple[str, ...]] | None = None,
     new_id: IdFactory = random_id,
 ) -> Outcome:
     """Plan everything a push would write to ``workbook`` (pure: no I/O).
@@ -398,8 +448,7 @@ def compute(
             base_col = pd.Series(base_apps.column(column))
             base_map = dict(zip(base_ids, base_col, strict=True))
             keep = [
-                base_map.get(str(text.at[r, "id"])) == apps_t.cell(r, column)
-                for r in values.index
+                base_map.get(str(text.at[r, "id"])) == apps_t.cell(r, column) for r in values.index
             ]
             values = values[keep]
         kind: Kind = "int" if column == "follow_ups_sent" else "date"
@@ -489,9 +538,12 @@ def compute(
             )
         )
 
-    app_by_id = {str(typed.at[r, "id"]): typed.loc[r].to_dict() for r in rows}
-    feedback_wants = []
     thank = fb_result["next_action"].eq("thank_for_feedback")
+    wanted_apps = set(combined.loc[thank, "app_id"].str.strip())
+    pick = typed["id"].isin(wanted_apps) & active
+    picked: list[dict[str, Any]] = typed[pick].to_dict("records")  # type: ignore[assignment]
+    app_by_id = {str(r["id"]): r for r in picked}
+    feedback_wants = []
     for i in fb_result.index[thank.to_numpy()]:
         app = dict(app_by_id.get(str(combined.at[i, "app_id"]).strip(), {}))
         if not app:
@@ -501,7 +553,14 @@ def compute(
         feedback_wants.append((app, fb_id, str(fb_result.at[i, "due_on"])))
 
     # 5. Drafts
-    wanted = _wanted_drafts(typed[active], result[active], feedback_wants, config, today)
+    current_text = (
+        dict(zip(drafts_t.ids(), zip(drafts_t.column("subject"), drafts_t.column("body"),
+                                     strict=True), strict=True))
+        if drafts_t is not None else {}
+    )  # fmt: skip
+    wanted = _wanted_drafts(
+        typed[active], result[active], feedback_wants, config, memory or {}, current_text
+    )
     merged = merge(drafts_t, wanted, memory or {}, config)
     plan.changes += merged.changes
     plan.appends += merged.appends
@@ -545,21 +604,27 @@ def _agenda(
         subjects.setdefault((draft["app_id"], draft["action"]), []).append(draft)
     items = []
     has_action = result["next_action"].ne("").to_numpy() & result["due_on"].notna().to_numpy()
-    for row in rows[has_action[rows]]:
-        app_id = str(typed.at[row, "id"])
-        action = str(result.at[row, "next_action"])
+    picked = rows[has_action[rows]]
+    ids = typed.loc[picked, "id"].astype(str).to_numpy()
+    companies = typed.loc[picked, "company"].astype(str).str.strip().to_numpy()
+    roles = typed.loc[picked, "role"].astype(str).str.strip().to_numpy()
+    actions = result.loc[picked, "next_action"].astype(str).to_numpy()
+    whys = result.loc[picked, "why"].astype(str).to_numpy()
+    dues = [d.date() for d in pd.DatetimeIndex(result.loc[picked, "due_on"])]
+    bases = _iso(result.loc[picked, "basis"]).to_numpy() if "basis" in result else None
+    for i, app_id in enumerate(ids):
+        action = str(actions[i])
         drafts = subjects.get((app_id, action), [])
-        basis = _date(result.at[row, "basis"]) if "basis" in result else None
         items.append(
             AgendaItem(
-                uid=f"{app_id}:{action}:{basis.isoformat() if basis else ''}",
+                uid=f"{app_id}:{action}:{bases[i] if bases is not None else ''}",
                 tab=APPLICATIONS,
                 app_id=app_id,
-                company=str(typed.at[row, "company"]).strip(),
-                role=str(typed.at[row, "role"]).strip(),
+                company=str(companies[i]),
+                role=str(roles[i]),
                 action=action,
-                due_on=pd.Timestamp(str(result.at[row, "due_on"])).date(),
-                why=str(result.at[row, "why"]),
+                due_on=dues[i],
+                why=str(whys[i]),
                 subject=drafts[0]["subject"] if drafts else "",
                 to=", ".join(d["to_name"] or d["to_email"] for d in drafts),
             )

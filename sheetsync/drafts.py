@@ -75,13 +75,15 @@ class Wanted:
     body: str
     error: str = ""
     has_notes: bool = True
+    inputs: str = ""  # fingerprint of what it was rendered from
+    reused: bool = False  # text taken from the last render: inputs unchanged
 
 
 @dataclass
 class DraftMerge:
     changes: list[CellChange] = field(default_factory=list)
     appends: list[RowAppend] = field(default_factory=list)
-    rendered: list[tuple[str, str, str]] = field(default_factory=list)  # id, subject, body
+    rendered: list[tuple[str, str, str, str]] = field(default_factory=list)  # id, s, b, inputs
     added: int = 0
     obsoleted: int = 0
     open_drafts: list[dict[str, str]] = field(default_factory=list)  # live rows after merge
@@ -90,7 +92,7 @@ class DraftMerge:
 def merge(
     table: Table | None,
     wanted: Sequence[Wanted],
-    memory: Mapping[str, tuple[str, str]],
+    memory: Mapping[str, tuple[str, ...]],
     config: Config,
 ) -> DraftMerge:
     """Reconcile the Drafts tab with the drafts the tracker calls for."""
@@ -120,7 +122,7 @@ def merge(
         if found is None or table is None:
             values.update(subject=want.subject, body=want.body, status="draft")
             if not want.error:
-                out.rendered.append((want.draft_id, want.subject, want.body))
+                out.rendered.append((want.draft_id, want.subject, want.body, want.inputs))
             final[want.draft_id] = values | {
                 "_row": "",
                 "_error": want.error,
@@ -137,21 +139,33 @@ def merge(
         current = (table.cell(row, "subject"), table.cell(row, "body"))
         fresh = (want.subject, want.body)
         if not want.error:
-            if current != fresh and (current == memory.get(want.draft_id) or current == ("", "")):
+            last = memory.get(want.draft_id, ())[:2]
+            if current != fresh and (current == last or current == ("", "")):
                 values["subject"], values["body"] = fresh
                 current = fresh
             if current == fresh:
-                out.rendered.append((want.draft_id, *fresh))
+                out.rendered.append((want.draft_id, *fresh, want.inputs))
         values["subject"], values["body"] = current
         final[want.draft_id] = values | {
             "_row": str(row),
             "_error": want.error,
             "_notes": "y" if want.has_notes else "",
+            "_reused": "y" if want.reused and status in LIVE else "",
         }
 
-    # Lint every live draft, including text the user wrote.
-    dupes = duplicate_bodies([(v["app_id"], k, v["body"]) for k, v in final.items()])
+    # Lint every live draft, including text the user wrote.  Drafts of an
+    # application whose drafts were all reused unchanged keep their lint and link.
+    unsettled = {v["app_id"] for v in final.values() if not v.get("_reused")}
+    dupes = duplicate_bodies(
+        [(v["app_id"], k, v["body"]) for k, v in final.items() if v["app_id"] in unsettled]
+    )
     for key, values in final.items():
+        if values["app_id"] not in unsettled and table is not None:
+            row = int(values["_row"])
+            values["lint"] = table.cell(row, "lint")
+            values["mailto"] = table.cell(row, "mailto")
+            out.open_drafts.append({k: v for k, v in values.items() if not k.startswith("_")})
+            continue
         problems = [] if not values["_error"] else [f"template error: {values['_error']}"]
         problems += lint_message(
             values["action"],

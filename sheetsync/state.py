@@ -48,7 +48,8 @@ CREATE INDEX IF NOT EXISTS cells_by_push ON cells(push_id);
 CREATE TABLE IF NOT EXISTS rendered (
     draft_id TEXT PRIMARY KEY,
     subject TEXT NOT NULL,
-    body TEXT NOT NULL
+    body TEXT NOT NULL,
+    inputs TEXT NOT NULL DEFAULT ''  -- fingerprint of what the text was rendered from
 );
 """
 
@@ -216,23 +217,25 @@ class State:
             self.db.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         return push_id
 
-    def finish_push(self, push_id: int, rendered: Sequence[tuple[str, str, str]]) -> None:
+    def finish_push(self, push_id: int, rendered: Sequence[tuple[str, str, str, str]]) -> None:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.db:
             self.db.execute("UPDATE pushes SET finished_at = ? WHERE id = ?", (now, push_id))
         self.remember_rendered(rendered)
 
-    def remember_rendered(self, rendered: Sequence[tuple[str, str, str]]) -> None:
+    def remember_rendered(self, rendered: Sequence[tuple[str, str, str, str]]) -> None:
         """Keep what sheetsync wrote as each draft's text, to tell user edits apart."""
         with self.db:
             self.db.executemany(
-                "INSERT OR REPLACE INTO rendered (draft_id, subject, body) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO rendered (draft_id, subject, body, inputs) "
+                "VALUES (?, ?, ?, ?)",
                 rendered,
             )
 
-    def rendered(self) -> dict[str, tuple[str, str]]:
-        """What sheetsync last wrote as each draft's subject and body."""
-        return {d: (s, b) for d, s, b in self.db.execute("SELECT * FROM rendered")}
+    def rendered(self) -> dict[str, tuple[str, str, str]]:
+        """What sheetsync last wrote as each draft's subject and body, and from what."""
+        rows = self.db.execute("SELECT draft_id, subject, body, inputs FROM rendered")
+        return {d: (s, b, i) for d, s, b, i in rows}
 
     def pushes(self, limit: int = 20) -> list[PushRecord]:
         rows = self.db.execute(
