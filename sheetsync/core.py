@@ -250,13 +250,14 @@ def _template_signature(config: Config) -> str:
     return digest.hexdigest()
 
 
-def _fingerprint(signature: str, template: str, app: Mapping[str, Any], people: Any) -> str:
-    text = repr((signature, template, sorted((k, str(v)) for k, v in app.items()), people))
+def _fingerprint(signature: str, template: str, row_hash: int, people: Any) -> str:
+    text = repr((signature, template, row_hash, people))
     return hashlib.sha1(text.encode()).hexdigest()
 
 
 def _wanted_drafts(
     typed: pd.DataFrame,
+    text: pd.DataFrame,
     result: pd.DataFrame,
     feedback_wants: list[tuple[dict[str, Any], str, str]],
     config: Config,
@@ -280,6 +281,8 @@ def _wanted_drafts(
     selected = (message | notes).to_numpy()
     rows = result.index[selected]
     records: list[dict[str, Any]] = typed.loc[rows].to_dict("records")  # type: ignore[assignment]
+    # One vectorised hash per row of the cells as typed: the draft's inputs.
+    row_hashes = pd.util.hash_pandas_object(text.loc[rows], index=False).to_numpy()
     due = result["due_on"].to_numpy()[selected]
     basis = result["basis"].to_numpy()[selected]
     note_due = result["note_due"].to_numpy()[selected] if has_note else None
@@ -300,7 +303,7 @@ def _wanted_drafts(
                 template += "_interviewed" if bool(interviewed[i]) else "_not_interviewed"
             people = _recipients(app, job)
             ids = [make_draft_id(app_id, job, p, _date(since)) for p in people]
-            inputs = _fingerprint(signature, template, app, people)
+            inputs = _fingerprint(signature, template, int(row_hashes[i]), people)
             reuse = all(
                 len(memory.get(d, ())) == 3 and memory[d][2] == inputs
                 and current.get(d) == memory[d][:2]
@@ -559,7 +562,13 @@ def compute(
         if drafts_t is not None else {}
     )  # fmt: skip
     wanted = _wanted_drafts(
-        typed[active], result[active], feedback_wants, config, memory or {}, current_text
+        typed[active],
+        effective[active],
+        result[active],
+        feedback_wants,
+        config,
+        memory or {},
+        current_text,
     )
     merged = merge(drafts_t, wanted, memory or {}, config)
     plan.changes += merged.changes
@@ -704,14 +713,12 @@ def _push(
     )
     if options.dry_run or not outcome.plan:
         if not options.dry_run:
-            state.save_snapshot(theirs, options.today)
             state.remember_rendered(outcome.drafts.rendered)
         return outcome
     push_id = state.begin_push(outcome.plan, theirs, options.command)
     outcome.report = backend.write(outcome.plan, theirs)
     outcome.push_id = push_id
     state.finish_push(push_id, outcome.drafts.rendered)
-    state.save_snapshot(theirs, options.today)
     return outcome
 
 

@@ -100,7 +100,9 @@ def merge(
 
     out = DraftMerge()
     existing: dict[str, int] = {}
+    cells: dict[str, list[str]] = {}  # column -> values, read once (a cell() call each is slow)
     if table is not None:
+        cells = {c: table.column(c) for c in (*DRAFT_COLUMNS,)}
         for row, key in enumerate(table.ids()):
             if key and key not in existing:
                 existing[key] = row
@@ -131,12 +133,12 @@ def merge(
             out.added += 1
             continue
         row = found
-        status = table.cell(row, "status").strip().lower()
+        status = cells["status"][row].strip().lower()
         if status in FROZEN:
             continue
         if status not in LIVE:  # obsolete (or unknown) -> the action is back
             values["status"] = "draft"
-        current = (table.cell(row, "subject"), table.cell(row, "body"))
+        current = (cells["subject"][row], cells["body"][row])
         fresh = (want.subject, want.body)
         if not want.error:
             last = memory.get(want.draft_id, ())[:2]
@@ -162,8 +164,8 @@ def merge(
     for key, values in final.items():
         if values["app_id"] not in unsettled and table is not None:
             row = int(values["_row"])
-            values["lint"] = table.cell(row, "lint")
-            values["mailto"] = table.cell(row, "mailto")
+            values["lint"] = cells["lint"][row]
+            values["mailto"] = cells["mailto"][row]
             out.open_drafts.append({k: v for k, v in values.items() if not k.startswith("_")})
             continue
         problems = [] if not values["_error"] else [f"template error: {values['_error']}"]
@@ -198,7 +200,7 @@ def merge(
         for column in DRAFT_COLUMNS:
             if column not in values:
                 continue
-            old = table.cell(row, column)
+            old = cells[column][row]
             if old != values[column]:
                 kind = kinds.get(column, "text")
                 from .changes import same_value
@@ -213,10 +215,10 @@ def merge(
         for key, row in existing.items():
             if key in wanted_ids:
                 continue
-            status = table.cell(row, "status").strip().lower()
-            if status in LIVE and table.cell(row, "action").strip():
+            status = cells["status"][row].strip().lower()
+            if status in LIVE and cells["action"][row].strip():
                 out.changes.append(
-                    CellChange(DRAFTS, row, key, "status", table.cell(row, "status"), "obsolete")
+                    CellChange(DRAFTS, row, key, "status", cells["status"][row], "obsolete")
                 )
                 out.obsoleted += 1
     return out

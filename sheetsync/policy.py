@@ -191,6 +191,22 @@ _DATE_INPUTS: Final = (
 )  # fmt: skip
 
 
+def _days(dates: pd.Series) -> np.ndarray:
+    """datetime64 Series (any unit) -> datetime64[D] array, NaT kept."""
+    values = dates.to_numpy()
+    if values.dtype == np.dtype("datetime64[ns]"):  # the usual case: integer maths is faster
+        ints = values.view(np.int64)
+        day = np.int64(86_400 * 10**9)
+        return np.where(np.isnat(values), NAT.view(np.int64), ints // day).view("datetime64[D]")
+    return values.astype("datetime64[D]")
+
+
+def _noted(problems: pd.Series) -> np.ndarray:
+    """problems as an object array of str (NaN/None -> "")."""
+    codes, distinct = pd.factorize(problems.to_numpy(dtype=object))
+    return np.append(np.asarray(distinct, dtype=object), "")[codes]
+
+
 def _arrays(apps: pd.DataFrame, unreadable: np.ndarray) -> _Row:
     missing = [c for c in (*_DATE_INPUTS, "status", "follow_ups_sent", "handwritten_note")
                if c not in apps.columns]  # fmt: skip
@@ -201,12 +217,13 @@ def _arrays(apps: pd.DataFrame, unreadable: np.ndarray) -> _Row:
         if not pd.api.types.is_datetime64_any_dtype(apps[col].dtype):
             raise TypeError(f"{col} must be datetime64 (see parse_applications), "
                             f"not {apps[col].dtype}")  # fmt: skip
-        dates[col] = apps[col].to_numpy().astype("datetime64[D]")
+        dates[col] = _days(apps[col])
     status_text = apps["status"].to_numpy(dtype=object)
-    count = apps["follow_ups_sent"].astype("Int64").to_numpy(dtype=np.int64, na_value=0)
+    codes, distinct = pd.factorize(status_text)
+    count = apps["follow_ups_sent"].astype("Int64").fillna(0).to_numpy(dtype=np.int64)
     return _Row(
         dates=dates,
-        status=pd.Index(STATUSES).get_indexer(pd.Index(status_text)),
+        status=np.append(pd.Index(STATUSES).get_indexer(pd.Index(distinct)), -1)[codes],
         status_text=status_text,
         count=count,
         handwritten=apps["handwritten_note"].to_numpy(dtype=bool),
@@ -333,25 +350,31 @@ def _fill(template: str, fields: Callable[[str], Coded], size: int) -> np.ndarra
 
 
 def _decide(
-    apps: pd.DataFrame, problems: pd.Series, today: np.datetime64, rules: Rules
+    apps: pd.DataFrame, noted: np.ndarray, today: np.datetime64, rules: Rules
 ) -> tuple[_Row, np.ndarray, np.ndarray]:
     """(inputs as arrays, effective follow-up count, index into RULES per row)."""
-    if len(problems) != len(apps) or not problems.index.equals(apps.index):
-        raise ValueError("problems must be indexed like apps")
-    row = _arrays(apps, problems.fillna("").to_numpy(dtype=object) != "")
+    row = _arrays(apps, noted != "")
     n = _effective_count(row)
     facts = _facts(row, n, today, rules)
-    conditions = [np.logical_and.reduce([facts[f] for f in rule.facts]) for rule in RULES]
-    # First matching rule wins; the last rule always matches.
-    chosen = np.select(conditions, np.arange(len(RULES)), default=len(RULES) - 1)
-    return row, n, chosen
+    conditions = np.stack(
+        [np.logical_and.reduce([facts[f] for f in rule.facts]) for rule in RULES]
+    )
+    # The first rule that holds decides (argmax finds the first True); "always" closes the table.
+    return row, n, np.argmax(conditions, axis=0)
+
+
+def _check(apps: pd.DataFrame, problems: pd.Series) -> np.ndarray:
+    if len(problems) != len(apps) or not problems.index.equals(apps.index):
+        raise ValueError("problems must be indexed like apps")
+    return _noted(problems)
 
 
 def explain(
     apps: pd.DataFrame, problems: pd.Series, today: dt.date, rules: Rules | None = None
 ) -> pd.Series:
     """The name of the RULES entry that decides each row (for debugging and tests)."""
-    _, _, chosen = _decide(apps, problems, np.datetime64(today, "D"), rules or Rules())
+    noted = _check(apps, problems)
+    _, _, chosen = _decide(apps, noted, np.datetime64(today, "D"), rules or Rules())
     names = np.array([r.name for r in RULES], dtype=object)
     return pd.Series(names[chosen], index=apps.index, name="rule", dtype=object)
 
@@ -386,9 +409,9 @@ def compute(
     rules = rules or Rules()
     size = len(apps)
     today64 = np.datetime64(today, "D")
-    row, n, chosen = _decide(apps, problems, today64, rules)
+    noted = _check(apps, problems)
+    row, n, chosen = _decide(apps, noted, today64, rules)
     anchors = _anchors(row, today64)
-    noted = problems.fillna("").to_numpy(dtype=object)
 
     action = np.full(size, "", dtype=object)
     has_action = np.zeros(size, dtype=bool)

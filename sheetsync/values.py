@@ -42,7 +42,7 @@ outside 1900-2199 are rejected as typos.
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -87,30 +87,44 @@ _MONTH_FIRST = re.compile(rf"^{_WD}{_MON}\s+{_DAY},?\s+{_YEAR}$")
 _COUNT = re.compile(r"^(?P<sign>[+-]?)(?P<int>[0-9]+)(?:\.(?P<frac>[0-9]*))?$")
 
 
-class Parsed(NamedTuple):
-    """Column-level parse result as arrays (positions match the input)."""
-
-    values: Any  # ndarray, or an Int64 extension array for counts
-    errors: np.ndarray  # object array of str, "" = fine
-    bad: np.ndarray  # bool, errors != "" (computed on the distinct values: cheap)
+Reader = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+Reason = np.ndarray | str
 
 
 # -- helpers over distinct values --------------------------------------------------------
 
 
-def _distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(codes, distinct texts stripped, the same lower-cased); missing -> code -1.
+def _shared_codes(columns: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Codes per column into one array of the distinct texts of all ``columns``.
 
-    Both text arrays are object arrays.  Stripping is for reading only.
+    Missing cells (None/NaN) get the code of "" (they read as blank).  Each
+    column is factorized on its own (small hash tables are faster) and the
+    few distinct values are then merged.
     """
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    raw = np.strings.strip(np.asarray(uniques, dtype=object).astype(str))
-    return codes, raw.astype(object), np.strings.lower(raw).astype(object)
+    per = [pd.factorize(c, use_na_sentinel=True) for c in columns]
+    joined = np.concatenate([np.asarray(u, dtype=object) for _, u in per]
+                            + [np.array([""], dtype=object)])  # fmt: skip
+    merged, distinct = pd.factorize(joined)
+    blank = merged[-1]
+    out, offset = [], 0
+    for codes, uniques in per:
+        remap = np.append(merged[offset : offset + len(uniques)], blank)
+        out.append(remap[codes])  # code -1 (missing) takes the last entry: blank
+        offset += len(uniques)
+    return out, np.asarray(distinct, dtype=object)
 
 
-def _spread(per_unique: np.ndarray, codes: np.ndarray, missing: object) -> np.ndarray:
-    """Values for every row from values per distinct text; code -1 gets ``missing``."""
-    return np.append(per_unique, np.array([missing], dtype=per_unique.dtype))[codes]
+def _clean(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(stripped, stripped and lower-cased) object arrays; stripping is for reading only."""
+    raw = np.strings.strip(texts.astype(str))
+    return raw.astype(object), np.strings.lower(raw).astype(object)
+
+
+def _read_column(values: np.ndarray, reader: Reader) -> tuple[np.ndarray, np.ndarray]:
+    """Apply a reader of distinct texts to a whole column: (values, errors)."""
+    (codes,), distinct = _shared_codes([values])
+    got, errors = reader(distinct)
+    return got[codes], errors[codes]
 
 
 def _quoted(raw: np.ndarray) -> np.ndarray:
@@ -156,9 +170,6 @@ def _calendar_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return np.where(ok, first + np.where(ok, d - 1, 0).astype("timedelta64[D]"), NAT)
 
 
-Reason = np.ndarray | str
-
-
 def _plain_iso(low: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Positions of exact ``YYYY-MM-DD`` texts, and their (year, month, day)."""
     text = low.astype(str)
@@ -179,10 +190,9 @@ def _plain_iso(low: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarra
     return rows, (year, d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7])
 
 
-def _read_distinct_dates(
-    raw: np.ndarray, low: np.ndarray, order: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Parse distinct stripped texts: (datetime64[D] with NaT, error text)."""
+def _read_dates(texts: np.ndarray, order: str) -> tuple[np.ndarray, np.ndarray]:
+    """Read distinct texts: (datetime64[D] with NaT, error text or "")."""
+    raw, low = _clean(texts)
     n = len(raw)
     days = np.full(n, NAT, dtype="datetime64[D]")
     errors = np.full(n, "", dtype=object)
@@ -275,18 +285,6 @@ def _read_distinct_dates(
     return days, errors
 
 
-def _parse_dates_array(values: np.ndarray, date_order: str) -> Parsed:
-    order = _check_order(date_order)
-    codes, raw, low = _distinct(values)
-    days_u, errors_u = _read_distinct_dates(raw, low, order)
-    bad_u = errors_u != ""
-    return Parsed(
-        _spread(days_u, codes, NAT),
-        _spread(errors_u, codes, ""),
-        _spread(bad_u.astype(bool), codes, False),
-    )
-
-
 def parse_dates(s: pd.Series, date_order: str) -> tuple[pd.Series, pd.Series]:
     """Read a column of date text.
 
@@ -297,18 +295,20 @@ def parse_dates(s: pd.Series, date_order: str) -> tuple[pd.Series, pd.Series]:
     contain "; ", which joins them in ``problems``.  ``date_order`` is
     ``"MDY"`` or ``"DMY"``; see the module docstring for the accepted forms.
     """
-    got = _parse_dates_array(_texts(s), date_order)
+    order = _check_order(date_order)
+    days, errors = _read_column(_texts(s), lambda texts: _read_dates(texts, order))
     return (
-        pd.Series(got.values.astype("datetime64[ns]"), index=s.index, name=s.name),
-        pd.Series(got.errors, index=s.index, name=s.name, dtype=object),
+        pd.Series(days.astype("datetime64[ns]"), index=s.index, name=s.name),
+        pd.Series(errors, index=s.index, name=s.name, dtype=object),
     )
 
 
 # -- counts, statuses, yes/no -------------------------------------------------------------
 
 
-def _parse_count_array(values: np.ndarray) -> Parsed:
-    codes, raw, low = _distinct(values)
+def _read_counts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Read distinct texts as counts: (int64 with -1 for blank or bad, error text)."""
+    raw, low = _clean(texts)
     n = len(raw)
     value = np.zeros(n, dtype=np.int64)
     reason = np.full(n, "", dtype=object)
@@ -335,10 +335,11 @@ def _parse_count_array(values: np.ndarray) -> Parsed:
     bad = reason != ""
     errors = np.full(n, "", dtype=object)
     errors[bad] = reason[bad] + " (" + _quoted(raw[bad]) + ")"
-    valid = ~bad & (low != "")
-    present = _spread(valid, codes, False)
-    counts = pd.arrays.IntegerArray(_spread(np.where(valid, value, 0), codes, 0), ~present)
-    return Parsed(counts, _spread(errors, codes, ""), _spread(bad, codes, False))
+    return np.where(bad | (low == ""), -1, value), errors
+
+
+def _counts(values: np.ndarray) -> pd.arrays.IntegerArray:
+    return pd.arrays.IntegerArray(np.maximum(values, 0), values < 0)
 
 
 def parse_count(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -347,25 +348,24 @@ def parse_count(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     Blank gives <NA> (the policy decides what blank means); ``"-1"``, ``"1.5"``
     and ``"two"`` give <NA> plus an error.
     """
-    got = _parse_count_array(_texts(s))
+    counts, errors = _read_column(_texts(s), _read_counts)
     return (
-        pd.Series(got.values, index=s.index, name=s.name, dtype="Int64"),
-        pd.Series(got.errors, index=s.index, name=s.name, dtype=object),
+        pd.Series(_counts(counts), index=s.index, name=s.name, dtype="Int64"),
+        pd.Series(errors, index=s.index, name=s.name, dtype=object),
     )
 
 
 STATUS_HELP = f"use {', '.join(STATUSES[:-1])} or {STATUSES[-1]} (blank means open)"
 
 
-def _parse_status_array(values: np.ndarray) -> Parsed:
-    codes, raw, low = _distinct(values)
+def _read_statuses(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Read distinct texts as statuses: (normalized status, error text)."""
+    raw, low = _clean(texts)
     cleaned = np.where(low == "", "open", low).astype(object)
     known = np.isin(cleaned, STATUSES)
     errors = np.full(len(raw), "", dtype=object)
     errors[~known] = "unknown status (" + _quoted(raw[~known]) + f"), {STATUS_HELP}"
-    # Unknown text is kept (lower-cased) so callers can still show it.
-    return Parsed(_spread(cleaned, codes, "open"), _spread(errors, codes, ""),
-                  _spread(~known, codes, False))  # fmt: skip
+    return cleaned, errors  # unknown text is kept (lower-cased) so callers can show it
 
 
 def parse_status(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -374,21 +374,21 @@ def parse_status(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     Unknown text is returned lower-cased and stripped, with an error naming
     the accepted values.
     """
-    got = _parse_status_array(_texts(s))
+    statuses, errors = _read_column(_texts(s), _read_statuses)
     return (
-        pd.Series(got.values, index=s.index, name=s.name, dtype=object),
-        pd.Series(got.errors, index=s.index, name=s.name, dtype=object),
+        pd.Series(statuses, index=s.index, name=s.name, dtype=object),
+        pd.Series(errors, index=s.index, name=s.name, dtype=object),
     )
 
 
-def _parse_yes_array(values: np.ndarray) -> Parsed:
-    codes, raw, low = _distinct(values)
+def _read_yes(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Read distinct texts as yes/no: (bool, error text)."""
+    raw, low = _clean(texts)
     yes = np.isin(low, TRUE_WORDS)
     known = yes | np.isin(low, FALSE_WORDS)
     errors = np.full(len(raw), "", dtype=object)
     errors[~known] = "not yes or no (" + _quoted(raw[~known]) + ")"
-    return Parsed(_spread(yes, codes, False), _spread(errors, codes, ""),
-                  _spread(~known, codes, False))  # fmt: skip
+    return yes, errors
 
 
 def parse_yes(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -396,10 +396,10 @@ def parse_yes(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Case and surrounding spaces are ignored; anything else is False plus an error.
     """
-    got = _parse_yes_array(_texts(s))
+    flags, errors = _read_column(_texts(s), _read_yes)
     return (
-        pd.Series(got.values, index=s.index, name=s.name, dtype=bool),
-        pd.Series(got.errors, index=s.index, name=s.name, dtype=object),
+        pd.Series(flags, index=s.index, name=s.name, dtype=bool),
+        pd.Series(errors, index=s.index, name=s.name, dtype=object),
     )
 
 
@@ -456,38 +456,45 @@ def parse_applications(frame: pd.DataFrame, date_order: str) -> tuple[pd.DataFra
     ``problems`` is "" or notes like ``"interview_on: not a date ('31/02/2026')"``
     joined with ``"; "`` in column order.
     """
+    order = _check_order(date_order)
     n = len(frame)
+    index = frame.index
     out = frame.copy(deep=False)
-    notes: list[tuple[str, Parsed]] = []
+    # (column, code per row, error per distinct text, bad per row)
+    notes: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    # All date columns share their distinct values, so parse them as one block.
-    date_cols = list(APP_DATE_COLUMNS)
-    block = np.concatenate([_column(frame, c) for c in date_cols]) if n else np.empty(0, object)
-    dates = _parse_dates_array(block, date_order)
-    for i, col in enumerate(date_cols):
-        part = slice(i * n, (i + 1) * n)
-        out[col] = pd.Series(dates.values[part].astype("datetime64[ns]"), index=frame.index)
-        notes.append((col, Parsed(dates.values[part], dates.errors[part], dates.bad[part])))
+    # The date columns share most of their values, so they are read as one set.
+    codes, distinct = _shared_codes([_column(frame, c) for c in APP_DATE_COLUMNS])
+    days, errors = _read_dates(distinct, order)
+    bad = errors != ""
+    for col, code in zip(APP_DATE_COLUMNS, codes, strict=True):
+        out[col] = pd.Series(days[code].astype("datetime64[ns]"), index=index)
+        notes.append((col, code, errors, bad[code]))
 
-    count = _parse_count_array(_column(frame, "follow_ups_sent"))
-    out["follow_ups_sent"] = pd.Series(count.values, index=frame.index, dtype="Int64")
-    status = _parse_status_array(_column(frame, "status"))
-    out["status"] = pd.Series(status.values, index=frame.index, dtype=object)
-    note = _parse_yes_array(_column(frame, "handwritten_note"))
-    out["handwritten_note"] = pd.Series(note.values, index=frame.index, dtype=bool)
-    notes += [("follow_ups_sent", count), ("status", status), ("handwritten_note", note)]
+    readers: tuple[tuple[str, Reader], ...] = (
+        ("follow_ups_sent", _read_counts), ("status", _read_statuses),
+        ("handwritten_note", _read_yes),
+    )  # fmt: skip
+    for col, reader in readers:
+        (code,), distinct = _shared_codes([_column(frame, col)])
+        values, errors = reader(distinct)
+        notes.append((col, code, errors, (errors != "")[code]))
+        if col == "follow_ups_sent":
+            out[col] = pd.Series(_counts(values[code]), index=index, dtype="Int64")
+        else:
+            out[col] = pd.Series(values[code], index=index, dtype=values.dtype)
 
-    for col in APP_USER_COLUMNS:
+    for col in APP_USER_COLUMNS:  # text columns the caller did not pass in
         if col not in out.columns:
-            out[col] = pd.Series("", index=frame.index, dtype=object)
+            out[col] = pd.Series("", index=index, dtype=object)
 
-    # Join "column: reason" notes in the schema's column order, touching only bad rows.
-    order = {c: i for i, c in enumerate(APP_USER_COLUMNS)}
+    # "column: reason" notes in the schema's column order, built only for bad rows.
+    position = {c: i for i, c in enumerate(APP_USER_COLUMNS)}
     problems = np.full(n, "", dtype=object)
-    for col, got in sorted(notes, key=lambda item: order[item[0]]):
-        rows = np.flatnonzero(got.bad)
+    for col, code, errors, bad_rows in sorted(notes, key=lambda note: position[note[0]]):
+        rows = np.flatnonzero(bad_rows)
         if rows.size:
-            text = col + ": " + got.errors[rows]
+            text = col + ": " + errors[code[rows]]
             before = problems[rows]
             problems[rows] = np.where(before == "", text, before + "; " + text)
-    return out, pd.Series(problems, index=frame.index, name="problems", dtype=object)
+    return out, pd.Series(problems, index=index, name="problems", dtype=object)
