@@ -217,33 +217,35 @@ def new_feedback_rows(
 
 def _evaluate(frame: pd.DataFrame, today: date, rules: Rules, date_order: str) -> list[_RowResult]:
     """One result per row, by position (the index may be anything, even repeated)."""
-    text = {c: _text(frame, c) for c in FEEDBACK_COLUMNS}
+    columns = {c: _text(frame, c) for c in FEEDBACK_COLUMNS}
     dates: dict[str, list[date | None]] = {}
-    errors: dict[str, pd.Series] = {}
+    errors: dict[str, list[str]] = {}
     for column in DATE_INPUTS:
-        parsed, errs = parse_dates(text[column], date_order)
+        parsed, errs = parse_dates(columns[column], date_order)
         dates[column] = [_to_date(v) for v in parsed]
-        errors[column] = errs.fillna("")
+        errors[column] = [str(e) for e in errs.fillna("")]
+    # plain lists: per-row .iloc lookups dominate the cost on large tabs
+    text = {c: [str(v) for v in series] for c, series in columns.items()}
     out: list[_RowResult] = []
     for n in range(len(frame)):
         result = _RowResult()
         out.append(result)
         result.problems = [
-            _problem(c, str(errors[c].iloc[n])) for c in DATE_INPUTS if str(errors[c].iloc[n])
+            _problem(c, errors[c][n]) for c in DATE_INPUTS if errors[c][n]
         ]
         requested, received = dates["requested_on"][n], dates["received_on"][n]
         result.received = received
-        if text["response"].iloc[n].strip() and not text["received_on"].iloc[n].strip():
+        if text["response"][n].strip() and not text["received_on"][n].strip():
             result.problems.append(
                 "received_on: blank although a response is filled in (add the date it came in)"
             )
         if result.problems:
             continue  # never guess: no action until the cells can be read
         if received is not None:
-            if not text["thanked_on"].iloc[n].strip():
+            if not text["thanked_on"][n].strip():
                 due = received + timedelta(days=rules.thank_for_feedback_after_days)
                 result.open.append(_Open(THANK_FOR_FEEDBACK, due))
-            if text["action_item"].iloc[n].strip() and not is_done(text["done"].iloc[n]):
+            if text["action_item"][n].strip() and not is_done(text["done"][n]):
                 due = dates["action_due"][n] or received + timedelta(
                     days=rules.act_on_feedback_days
                 )
