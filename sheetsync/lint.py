@@ -143,7 +143,18 @@ def lint_message(
     return problems
 
 
+# One pass over the text first: nearly every message has no placeholder at all.
+_ANY_PLACEHOLDER: Final = re.compile(
+    "|".join(
+        f"(?i:{p.pattern})" if p.flags & re.IGNORECASE else f"(?:{p.pattern})"
+        for p in PLACEHOLDERS
+    )
+)
+
+
 def _placeholders(text: str, limit: int = 3) -> list[str]:
+    if not _ANY_PLACEHOLDER.search(text):
+        return []
     found: list[str] = []
     for pattern in PLACEHOLDERS:
         for match in pattern.finditer(text):

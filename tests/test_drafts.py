@@ -1,0 +1,36 @@
+"""Pieces of the Drafts tab that need no sheet: links and identities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sheetsync.drafts import mailto, make_draft_id
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.text(max_size=40), st.text(max_size=200))
+def test_mailto_round_trips_subject_and_body(subject: str, body: str) -> None:
+    link = mailto("ann@acme.example", subject, body)
+    parts = urllib.parse.urlsplit(link)
+    assert parts.scheme == "mailto" and parts.path == "ann@acme.example"
+    query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
+    assert query["subject"] == [subject] and query["body"] == [body]
+    assert " " not in link and "\n" not in link
+
+
+def test_mailto_is_blank_without_anything_to_send() -> None:
+    assert mailto("", "", "") == ""
+
+
+def test_draft_id_is_stable_per_application_action_recipient_and_occurrence() -> None:
+    day = dt.date(2026, 3, 13)
+    first = make_draft_id("A1", "thank_you_email", ("Ann Lee", "ann@acme.example"), day)
+    assert first == make_draft_id("A1", "thank_you_email", ("Ann Lee", "ann@acme.example"), day)
+    assert first != make_draft_id("A1", "thank_you_email", ("Bo Chan", "bo@acme.example"), day)
+    assert first != make_draft_id("A1", "follow_up", ("Ann Lee", "ann@acme.example"), day)
+    later = dt.date(2026, 4, 1)
+    assert first != make_draft_id("A1", "thank_you_email", ("Ann Lee", "ann@acme.example"), later)
