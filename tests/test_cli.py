@@ -279,3 +279,25 @@ def test_installed_console_script_works_from_another_directory(tmp_path: Path) -
     drafts = CsvFolderBackend(elsewhere / "T").read()["Drafts"]
     assert drafts.rows and all(drafts.cell(i, "body") for i in range(len(drafts.rows)))
     assert not any("template error" in drafts.cell(i, "lint") for i in range(len(drafts.rows)))
+
+
+def test_sync_ics_and_agenda_ics_describe_every_due_action(tracker: Path, tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    feed = tmp_path / "followups.ics"
+    run("sync", "--sheet", str(tracker), "--today", TODAY, "--ics", str(feed))
+    items = json.loads(run("agenda", "--sheet", str(tracker), "--today", TODAY, "--all",
+                           "--format", "json"))  # fmt: skip
+    events = Calendar.from_ical(feed.read_bytes()).walk("VEVENT")
+    assert len(events) == len(items) > 5
+    by_day: dict[str, int] = {}
+    for event in events:
+        day = event.decoded("DTSTART").isoformat()
+        by_day[day] = by_day.get(day, 0) + 1
+        assert event.walk("VALARM")
+    for item in items:
+        by_day[item["due_on"]] -= 1
+    assert set(by_day.values()) == {0}
+    same = run("agenda", "--sheet", str(tracker), "--today", TODAY, "--format", "ics")
+    uids = {str(e["UID"]) for e in Calendar.from_ical(same.encode()).walk("VEVENT")}
+    assert uids == {str(e["UID"]) for e in events}
