@@ -457,9 +457,11 @@ def parse_applications(frame: pd.DataFrame, date_order: str) -> tuple[pd.DataFra
     joined with ``"; "`` in column order.
     """
     order = _check_order(date_order)
+    if not frame.columns.is_unique:
+        raise ValueError("parse_applications() needs unique column names")
     n = len(frame)
     index = frame.index
-    out = frame.copy(deep=False)
+    typed: dict[str, pd.Series] = {}
     # (column, code per row, error per distinct text, bad per row)
     notes: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
 
@@ -468,7 +470,7 @@ def parse_applications(frame: pd.DataFrame, date_order: str) -> tuple[pd.DataFra
     days, errors = _read_dates(distinct, order)
     bad = errors != ""
     for col, code in zip(APP_DATE_COLUMNS, codes, strict=True):
-        out[col] = pd.Series(days[code].astype("datetime64[ns]"), index=index)
+        typed[col] = pd.Series(days[code].astype("datetime64[ns]"), index=index)
         notes.append((col, code, errors, bad[code]))
 
     readers: tuple[tuple[str, Reader], ...] = (
@@ -480,13 +482,16 @@ def parse_applications(frame: pd.DataFrame, date_order: str) -> tuple[pd.DataFra
         values, errors = reader(distinct)
         notes.append((col, code, errors, (errors != "")[code]))
         if col == "follow_ups_sent":
-            out[col] = pd.Series(_counts(values[code]), index=index, dtype="Int64")
+            typed[col] = pd.Series(_counts(values[code]), index=index, dtype="Int64")
         else:
-            out[col] = pd.Series(values[code], index=index, dtype=values.dtype)
+            typed[col] = pd.Series(values[code], index=index, dtype=values.dtype)
 
-    for col in APP_USER_COLUMNS:  # text columns the caller did not pass in
-        if col not in out.columns:
-            out[col] = pd.Series("", index=index, dtype=object)
+    # Every input column in its place (typed where read), then canonical ones it lacked.
+    columns = {c: typed.get(c, frame[c]) for c in frame.columns}
+    for col in APP_USER_COLUMNS:
+        if col not in columns:
+            columns[col] = typed.get(col, pd.Series("", index=index, dtype=object))
+    out = pd.DataFrame(columns, index=index, copy=False)
 
     # "column: reason" notes in the schema's column order, built only for bad rows.
     position = {c: i for i, c in enumerate(APP_USER_COLUMNS)}
