@@ -174,7 +174,13 @@ def _write_backs(
             counts = fresh.groupby("app_id")["when"].agg(["count", "max"])
             target = by_id.loc[counts.index].to_numpy()
             n = pd.to_numeric(text.loc[target, "follow_ups_sent"].str.strip(), errors="coerce")
-            n = n.fillna(0).astype(int).to_numpy() + counts["count"].to_numpy()
+            n = n.fillna(0).astype(int).to_numpy()
+            # The employer was in touch after our last follow-up: the count starts afresh,
+            # as the policy already treats it, so one new note is not taken for the last.
+            heard, _ = parse_dates(text.loc[target, "last_heard_on"], date_order)
+            prior, _ = parse_dates(text.loc[target, "last_follow_up_on"], date_order)
+            reset = (heard.notna() & (prior.isna() | (heard > prior))).to_numpy()
+            n = np.where(reset, 0, n) + counts["count"].to_numpy()
             out["follow_ups_sent"] = pd.Series([str(v) for v in n], index=target)
             out["last_follow_up_on"] = pd.Series(
                 counts["max"].dt.strftime("%Y-%m-%d").to_numpy(), index=target

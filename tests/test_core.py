@@ -330,3 +330,18 @@ def test_closed_statuses_get_no_drafts(config: Config, status: str) -> None:
     fake = backend(row)
     sync(fake, config)
     assert drafts(fake) == []
+
+
+def test_follow_up_after_the_employer_replied_starts_the_count_afresh(config: Config) -> None:
+    fake = backend(app(id="A1", company="Acme", role="Analyst", interview_on="2026-02-10",
+                       contact_name="Ann Lee", contact_email="ann@acme.example",
+                       thank_you_sent_on="2026-02-11", follow_ups_sent="1",
+                       last_follow_up_on="2026-02-20", last_heard_on="2026-03-02"))  # fmt: skip
+    sync(fake, config)
+    assert cell(fake, "Applications", "A1", "next_action") == "follow_up"
+    follow = next(d for d in drafts(fake) if d["action"] == "follow_up")
+    set_cell(fake, "Drafts", follow["draft_id"], "status", "sent")
+    set_cell(fake, "Drafts", follow["draft_id"], "sent_on", "2026-03-09")
+    sync(fake, config)
+    assert cell(fake, "Applications", "A1", "follow_ups_sent") == "1"
+    assert cell(fake, "Applications", "A1", "next_action") == "final_follow_up"
