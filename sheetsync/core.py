@@ -30,9 +30,9 @@ from .schema import (
     APP_USER_COLUMNS,
     APPLICATIONS,
     DRAFTS,
+    ENSURED_COLUMNS,
     FEEDBACK,
     FEEDBACK_OWNED_COLUMNS,
-    OWNED_COLUMNS,
     TABS,
 )
 from .state import State
@@ -405,27 +405,7 @@ def compute(
     for tab in TABS:
         table = workbook.get(tab)
         if table is not None:
-            missing = [c for c in OWNED_COLUMNS[tab] if c not in table.columns]
-            if tab == DRAFTS:
-                missing = [
-                    c
-                    for c in (*OWNED_COLUMNS[tab], "subject", "body", "status")
-                    if c not in table.columns
-                ]
-            if tab == FEEDBACK:
-                missing = [
-                    c
-                    for c in (
-                        "feedback_id",
-                        "app_id",
-                        "company",
-                        "role",
-                        "interviewed",
-                        "requested_on",
-                        *FEEDBACK_OWNED_COLUMNS,
-                    )
-                    if c not in table.columns
-                ]
+            missing = [c for c in ENSURED_COLUMNS[tab] if c not in table.columns]
             if missing:
                 plan.new_columns[tab] = missing
 

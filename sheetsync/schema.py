@@ -130,6 +130,13 @@ ALL_COLUMNS: Final = {
     DRAFTS: DRAFT_COLUMNS,
     FEEDBACK: FEEDBACK_COLUMNS,
 }
+# Columns sheetsync appends to an existing tab that lacks them (a new tab gets
+# every column of ALL_COLUMNS).
+ENSURED_COLUMNS: Final = {
+    APPLICATIONS: APP_OWNED_COLUMNS,
+    DRAFTS: (*OWNED_COLUMNS[DRAFTS], "subject", "body", "status"),
+    FEEDBACK: (*FEEDBACK_COLUMNS[:6], *FEEDBACK_OWNED_COLUMNS),
+}
 # Columns holding dates, written as real dates where the backend has them.
 DATE_COLUMNS: Final = {
     APPLICATIONS: APP_DATE_COLUMNS + ("due_on",),
