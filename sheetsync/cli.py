@@ -147,6 +147,7 @@ class Run:
         _setup_logging(verbose, log_file, quiet)
         self.config: Config = load_config(config_path)
         self.quiet = quiet
+        self.verbose = verbose
         self.location = sheet or self.config.sheet
         self.credentials = credentials
         self.today = today or _today(self.config.timezone)
@@ -283,7 +284,7 @@ def pull(run: Run, strict: bool) -> None:
     from .core import pull as do_pull
 
     outcome = do_pull(run.backend, run.state, run.config, run.options("pull"))
-    _report(run, outcome, strict, "pulled", dry_run=True)
+    _report(run, outcome, strict, "pulled", dry_run=run.verbose > 0)
 
 
 @cli.command()

@@ -127,6 +127,9 @@ def print_outcome(outcome: Outcome, today: date, verb: str, quiet: bool = False)
     report = outcome.report
     written = f", {report.written} cell(s) written" if report else ""
     click.echo(f"sheetsync {verb}: {outcome.summary(today)}{written}.")
+    if verb == "pulled" and outcome.plan:
+        click.echo(f"  {outcome.plan.cells_changed()} cell change(s) ready: `sheetsync push` "
+                   "writes them (`-v` lists them).")  # fmt: skip
     if report:
         for line in report.dropped:
             click.echo(f"  not written (row moved or deleted meanwhile): {line}")
