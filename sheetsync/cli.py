@@ -47,7 +47,16 @@ class Group(click.Group):
             raise CliError(exc) from exc
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_CODES_HELP = """\b
+Exit codes: 0 ok; 1 rows with problems (--strict) or drafts to fix (lint);
+2 usage or configuration error; 3 authentication; 4 sheet not found or
+unreachable after retries; 5 another run holds the lock; 6 ambiguous headers
+(nothing written)."""
+
+
+@click.group(
+    cls=Group, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES_HELP
+)
 @click.version_option(package_name="sheetsync")
 def cli() -> None:
     """Keep a job-application tracker up to date: next follow-up actions, due

@@ -35,7 +35,7 @@ from .schema import (
     FEEDBACK_OWNED_COLUMNS,
     TABS,
 )
-from .state import State
+from .state import ROW_ADDED, State
 from .table import Table, Workbook
 
 IdFactory = Callable[[set[str]], str]
@@ -737,6 +737,9 @@ def undo(backend: Backend, state: State) -> UndoResult:
         plan = Plan()
         result = UndoResult(last.id)
         for cell in state.push_cells(last.id):
+            if cell.column == ROW_ADDED:  # rows are never deleted, not even by undo
+                result.skipped.append(f"{cell.tab} {cell.row_id}: row added by that push, kept")
+                continue
             table = workbook.get(cell.tab)
             if table is None:
                 result.skipped.append(f"{cell.tab} is gone")

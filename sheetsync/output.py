@@ -163,6 +163,8 @@ def print_lint(drafts: Sequence[dict[str, Any]]) -> int:
 
 
 def print_log(state: State, limit: int, cells: bool) -> None:
+    from .state import ROW_ADDED
+
     pushes = state.pushes(limit)
     if not pushes:
         click.echo("No pushes recorded for this sheet yet.")
@@ -176,6 +178,9 @@ def print_log(state: State, limit: int, cells: bool) -> None:
         )
         if cells:
             for cell in state.push_cells(push.id):
+                if cell.column == ROW_ADDED:
+                    click.echo(f"    {cell.tab} [{cell.row_id}] new row")
+                    continue
                 click.echo(
                     f"    {cell.tab} [{cell.row_id}] {cell.column}: "
                     f"{_short(cell.old)!r} -> {_short(cell.new)!r}"

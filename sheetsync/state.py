@@ -54,6 +54,9 @@ CREATE TABLE IF NOT EXISTS rendered (
 """
 
 
+ROW_ADDED = "*row added*"
+
+
 def default_state_root() -> Path:
     env = os.environ.get("SHEETSYNC_STATE_DIR")
     if env:
@@ -197,7 +200,7 @@ class State:
                 for c in plan.changes
                 if not c.key and c.column == ID_COLUMN.get(c.tab)
             }
-            rows = [
+            rows: list[tuple[int, str, str, str, str, str, str]] = [
                 (
                     push_id,
                     c.tab,
@@ -209,11 +212,12 @@ class State:
                 )
                 for c in plan.changes
             ]
+            # A row sheetsync added is logged once, its cells as JSON (column ROW_ADDED).
             rows += [
-                (push_id, a.tab, a.key, col, "", value, a.kinds.get(col, "text"))
+                (push_id, a.tab, a.key, ROW_ADDED, "", json.dumps(a.values, ensure_ascii=False),
+                 "row")
                 for a in plan.appends
-                for col, value in a.values.items()
-            ]
+            ]  # fmt: skip
             self.db.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         return push_id
 

@@ -301,3 +301,12 @@ def test_sync_ics_and_agenda_ics_describe_every_due_action(tracker: Path, tmp_pa
     same = run("agenda", "--sheet", str(tracker), "--today", TODAY, "--format", "ics")
     uids = {str(e["UID"]) for e in Calendar.from_ical(same.encode()).walk("VEVENT")}
     assert uids == {str(e["UID"]) for e in events}
+
+
+def test_undo_keeps_rows_the_push_added_and_says_so(tracker: Path) -> None:
+    run("sync", "--sheet", str(tracker), "--today", TODAY)
+    drafts_before = CsvFolderBackend(tracker).read()["Drafts"].rows
+    out = run("undo", "--sheet", str(tracker))
+    assert "row added by that push, kept" in out
+    assert CsvFolderBackend(tracker).read()["Drafts"].rows == drafts_before
+    assert "new row" in run("log", "--sheet", str(tracker), "--cells")
