@@ -98,6 +98,11 @@ def edit_record(raw: str, expected: Sequence[str], edits: Mapping[int, str]) -> 
     match = _TERMINATOR.search(raw)
     terminator = match.group() if match else ""
     body = raw[: len(raw) - len(terminator)]
+    if min(edits) >= len(expected):  # only new cells past the end: no need to re-split
+        tail = [""] * (max(edits) + 1 - len(expected))
+        for index, value in edits.items():
+            tail[index - len(expected)] = encode_field(value)
+        return body + ("," if expected else "") + ",".join(tail) + terminator
     fields = split_raw(body)
     if len(fields) != len(expected):
         return None

@@ -91,3 +91,10 @@ def test_round_trip_and_single_edit_for_any_content(
     first = again.values[0]
     assert (first[:1] == [value]) or (value == "" and first in ([], [""]))
     assert again.raw[1:] == doc.raw[1:]  # every other record byte-identical
+
+
+def test_cells_appended_past_the_end_keep_the_record_verbatim() -> None:
+    doc = csvfile.parse('a,b\r\n"x\ny",2\r\n\r\n')
+    text, refused = csvfile.render(doc, {1: {3: "new"}, 2: {0: "z"}})
+    assert refused == []
+    assert text == 'a,b\r\n"x\ny",2,,new\r\nz\r\n'
