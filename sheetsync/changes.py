@@ -49,14 +49,16 @@ def column_changes(
         parsed, _ = parse_dates(old[differs].str.strip(), "MDY")
         same = _iso_text(parsed).to_numpy() == new[differs].to_numpy()
         differs[np.flatnonzero(differs)[same & (new[differs].to_numpy() != "")]] = False
-    out = []
-    for row in new.index[differs]:
-        value = str(new.at[row])
-        before = str(current.iat[row])
-        if kind == "int" and same_value(before, value, kind):
-            continue
-        key = str(keys.iat[row])
-        out.append(CellChange(table.name, int(row), key, column, before, value, kind))
+    positions = new.index.to_numpy()[differs]
+    values = new.to_numpy()[differs]
+    befores = current.to_numpy()[positions]
+    key_values = keys.to_numpy()[positions]
+    out = [
+        CellChange(table.name, int(row), str(key), column, str(before), str(value), kind)
+        for row, key, before, value in zip(positions, key_values, befores, values, strict=True)
+    ]
+    if kind == "int":
+        out = [c for c in out if not same_value(c.old, c.new, kind)]
     return out
 
 

@@ -509,15 +509,10 @@ def compute(
             plan.changes += column_changes(
                 fb_t, column, fb_result[column].iloc[:n_old].astype(object), fb_keys, fb_rows, kind
             )
-    for i, row in enumerate(new_fb):
+    computed_new = fb_result.iloc[n_old:][list(FEEDBACK_OWNED_COLUMNS)].to_dict("records")
+    for row, computed in zip(new_fb, computed_new, strict=True):
         fb_values = {k: v for k, v in row.items() if v}
-        fb_values.update(
-            {
-                c: str(fb_result[c].iat[n_old + i])
-                for c in FEEDBACK_OWNED_COLUMNS
-                if str(fb_result[c].iat[n_old + i])
-            }
-        )
+        fb_values.update({str(c): str(v) for c, v in computed.items() if str(v)})
         plan.appends.append(
             RowAppend(
                 FEEDBACK,
