@@ -61,7 +61,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -594,6 +594,7 @@ _PRESENT_FOR_YOU = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=4096)  # one pattern per person, however many drafts
 def _mention_pattern(name: str) -> re.Pattern[str] | None:
     """A pattern for the ways notes name the recipient: full name, first name, title form."""
     words = [w for w in name.split() if w.strip(".").lower() not in _TITLES]
