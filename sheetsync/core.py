@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,64 +129,119 @@ def _write_backs(
 ) -> dict[str, pd.Series]:
     """New values for the user-owned cells a sent draft records, per column.
 
-    Only cells that are blank or older than the draft's ``sent_on`` change, so
-    applying the same sent drafts again changes nothing: each is recorded once.
+    Only cells that are blank or hold a readable, older date change, so applying
+    the same sent drafts again changes nothing: each is recorded once.  A cell
+    sheetsync cannot read is never written (its row has a problem note), and a
+    draft whose ``sent_on`` cannot be read is not recorded (its lint says why).
     """
     from .values import parse_dates
 
-    today_ts = pd.Timestamp(today)
-    sent = drafts[drafts["status"] == "sent"].copy()
-    sent["when"] = sent["sent"].fillna(today_ts)
+    live = drafts["status"].isin(["draft", "approved", ""])
+    sent = drafts[
+        (drafts["status"] == "sent")
+        & (drafts["sent"].notna() | drafts["sent_on"].str.strip().eq(""))
+    ].copy()
+    sent["when"] = sent["sent"].fillna(pd.Timestamp(today))
     by_id = pd.Series(text.index, index=text["id"].str.strip())
     by_id = by_id[~by_id.index.duplicated(keep=False) & (by_id.index != "")]
     out: dict[str, pd.Series] = {}
 
+    def readable(column: str, rows: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+        values, errors = parse_dates(text.loc[rows, column], date_order)
+        return values, errors.eq("").to_numpy(copy=True)
+
     def latest(column: str, rows: pd.DataFrame) -> None:
-        if rows.empty:
-            return
         when = rows.groupby("app_id")["when"].max()
         when = when[when.index.isin(by_id.index)]
-        target = by_id.loc[when.index]
-        current, _ = parse_dates(text.loc[target.to_numpy(), column], date_order)
-        newer = current.isna().to_numpy() | (current.to_numpy() < when.to_numpy())
+        if when.empty:
+            return
+        target = by_id.loc[when.index].to_numpy()
+        current, ok = readable(column, target)
+        newer = ok & (current.isna().to_numpy() | (current.to_numpy() < when.to_numpy()))
         if newer.any():
             out[column] = pd.Series(
-                when.dt.strftime("%Y-%m-%d").to_numpy()[newer], index=target.to_numpy()[newer]
+                when.dt.strftime("%Y-%m-%d").to_numpy()[newer], index=target[newer]
             )
 
     # thank-you: recorded once every live thank-you draft of the application is done
-    thanks = drafts[drafts["action"] == "thank_you_email"]
-    pending = thanks[thanks["status"].isin(["draft", "approved", ""])]["app_id"]
+    thanks = drafts["action"] == "thank_you_email"
+    pending = drafts.loc[thanks & live, "app_id"]
     latest(
         "thank_you_sent_on",
         sent[(sent["action"] == "thank_you_email") & ~sent["app_id"].isin(pending)],
     )
     latest("feedback_requested_on", sent[sent["action"] == "request_feedback"])
 
-    follow = sent[sent["action"].isin(FOLLOW_UP_ACTIONS)]
-    if not follow.empty:
-        follow = follow[follow["app_id"].isin(by_id.index)]
-        rows = by_id.loc[follow["app_id"]].to_numpy()
-        last, _ = parse_dates(text.loc[rows, "last_follow_up_on"], date_order)
-        new = follow["when"].to_numpy()
-        mask = last.isna().to_numpy() | (last.to_numpy() < new)
-        fresh = follow[mask]
-        if not fresh.empty:
-            counts = fresh.groupby("app_id")["when"].agg(["count", "max"])
-            target = by_id.loc[counts.index].to_numpy()
-            n = pd.to_numeric(text.loc[target, "follow_ups_sent"].str.strip(), errors="coerce")
-            n = n.fillna(0).astype(int).to_numpy()
-            # The employer was in touch after our last follow-up: the count starts afresh,
-            # as the policy already treats it, so one new note is not taken for the last.
-            heard, _ = parse_dates(text.loc[target, "last_heard_on"], date_order)
-            prior, _ = parse_dates(text.loc[target, "last_follow_up_on"], date_order)
-            reset = (heard.notna() & (prior.isna() | (heard > prior))).to_numpy()
-            n = np.where(reset, 0, n) + counts["count"].to_numpy()
-            out["follow_ups_sent"] = pd.Series([str(v) for v in n], index=target)
-            out["last_follow_up_on"] = pd.Series(
-                counts["max"].dt.strftime("%Y-%m-%d").to_numpy(), index=target
-            )
+    # follow-ups: each sent one counts once, with any skipped step before it
+    steps = drafts[drafts["action"].isin(FOLLOW_UP_ACTIONS) & drafts["app_id"].isin(by_id.index)]
+    steps = pd.concat(
+        [
+            sent[sent["action"].isin(FOLLOW_UP_ACTIONS)].assign(is_sent=True),
+            steps[steps["status"].eq("skipped") & steps["due"].notna()].assign(
+                when=lambda f: f["due"], is_sent=False
+            ),
+        ]
+    )
+    steps = steps[steps["app_id"].isin(by_id.index)]
+    if steps.empty:
+        return out
+    rows = by_id.loc[steps["app_id"]].to_numpy()
+    last, ok = readable("last_follow_up_on", rows)
+    count_text = text.loc[rows, "follow_ups_sent"].str.strip()
+    count = pd.to_numeric(count_text, errors="coerce")
+    ok &= (count_text.eq("") | (count.notna() & (count >= 0))).to_numpy()
+    fresh = steps[ok & (last.isna().to_numpy() | (last.to_numpy() < steps["when"].to_numpy()))]
+    fresh = fresh[fresh["app_id"].isin(fresh.loc[fresh["is_sent"], "app_id"])]
+    if fresh.empty:
+        return out  # only skipped steps: counted in memory, never written
+    counts = fresh.groupby("app_id").agg(steps=("when", "count"))
+    counts["last"] = fresh[fresh["is_sent"]].groupby("app_id")["when"].max()
+    target = by_id.loc[counts.index].to_numpy()
+    n = pd.to_numeric(text.loc[target, "follow_ups_sent"].str.strip(), errors="coerce")
+    n = n.fillna(0).astype(int).to_numpy()
+    # The employer was in touch after our last follow-up: the count starts afresh,
+    # as the policy already treats it, so one new note is not taken for the last.
+    heard, _ = parse_dates(text.loc[target, "last_heard_on"], date_order)
+    prior, _ = parse_dates(text.loc[target, "last_follow_up_on"], date_order)
+    reset = (heard.notna() & (prior.isna() | (heard > prior))).to_numpy()
+    n = np.where(reset, 0, n) + counts["steps"].to_numpy()
+    out["follow_ups_sent"] = pd.Series([str(v) for v in n], index=target)
+    out["last_follow_up_on"] = pd.Series(
+        counts["last"].dt.strftime("%Y-%m-%d").to_numpy(), index=target
+    )
     return out
+
+
+def _feedback_thanks(
+    fb_table: Table | None, drafts: pd.DataFrame, today: dt.date, date_order: str
+) -> list[CellChange]:
+    """``thanked_on`` for Feedback rows whose thank-you draft was sent (blank or older only)."""
+    from .values import parse_dates
+
+    if fb_table is None or not fb_table.rows:
+        return []
+    sent = drafts[(drafts["action"] == "thank_for_feedback") & (drafts["status"] == "sent")]
+    sent = sent[sent["sent"].notna() | sent["sent_on"].str.strip().eq("")]
+    if sent.empty:
+        return []
+    when = sent.assign(
+        fb=sent["draft_id"].str.split(":").str[0], when=sent["sent"].fillna(pd.Timestamp(today))
+    )
+    latest = when.groupby("fb")["when"].max()
+    ids = fb_table.ids()
+    current = fb_table.column("thanked_on")
+    parsed, errors = parse_dates(pd.Series(current, dtype=object), date_order)
+    days: list[Any] = list(parsed)
+    unique = {key for key, n in Counter(ids).items() if n == 1}
+    changes = []
+    for row, key in enumerate(ids):
+        if key not in latest.index or key not in unique or errors.iat[row]:
+            continue
+        day = latest[key]
+        if pd.isna(days[row]) or days[row] < day:
+            iso = day.strftime("%Y-%m-%d")
+            changes.append(CellChange(FEEDBACK, row, key, "thanked_on", current[row], iso, "date"))
+    return changes
 
 
 def _apply_skips(text: pd.DataFrame, drafts: pd.DataFrame, date_order: str) -> pd.DataFrame:
@@ -197,6 +253,10 @@ def _apply_skips(text: pd.DataFrame, drafts: pd.DataFrame, date_order: str) -> p
         return text
     text = text.copy()
     ids = text["id"].str.strip()
+    live = drafts["status"].isin(["draft", "approved", ""])
+    # a thank-you step passes only once no live thank-you of the application is left
+    waiting = set(drafts.loc[live & (drafts["action"] == "thank_you_email"), "app_id"])
+    skipped = skipped[~((skipped["action"] == "thank_you_email") & skipped["app_id"].isin(waiting))]
     for action, column in (
         ("thank_you_email", "thank_you_sent_on"),
         ("request_feedback", "feedback_requested_on"),
@@ -225,6 +285,28 @@ def _apply_skips(text: pd.DataFrame, drafts: pd.DataFrame, date_order: str) -> p
     return text
 
 
+def _note_due(
+    typed: pd.DataFrame, result: pd.DataFrame, today: dt.date, config: Config, calendar: Any
+) -> pd.Series:
+    """When the handwritten note is due, for open interviewed rows that asked for one.
+
+    Independent of the thank-you e-mail: sending the e-mail first must not
+    cancel the note, which stays due until its own draft is sent or skipped.
+    """
+    from .bizdays import add_business_days
+
+    interview = typed["interview_on"]
+    wanted = (
+        typed["handwritten_note"].astype(bool)
+        & interview.notna()
+        & (interview <= pd.Timestamp(today))
+        & typed["status"].eq("open")
+        & result["problems"].eq("")
+    )
+    due = add_business_days(interview, config.rules.note_within_business_days, calendar)
+    return due.where(wanted, pd.NaT)
+
+
 # -- drafts wanted ---------------------------------------------------------------------
 
 
@@ -244,8 +326,11 @@ def _template_signature(config: Config) -> str:
     """Changes whenever a template file, the sender or a lint limit changes."""
     from .resources import templates_dir
 
-    digest = hashlib.sha1(repr((config.me, config.email_word_limit, config.note_word_limit,
-                                config.date_order)).encode())  # fmt: skip
+    digest = hashlib.sha1(
+        repr(
+            (config.me, config.email_word_limit, config.note_word_limit, config.date_order)
+        ).encode()
+    )
     folders = [templates_dir()]
     if config.templates_dir:
         folders.append(Path(config.templates_dir).expanduser())
@@ -308,17 +393,21 @@ def _wanted_drafts(
             if job == "request_feedback":
                 template += "_interviewed" if bool(interviewed[i]) else "_not_interviewed"
             people = _recipients(app, job)
-            ids = [make_draft_id(app_id, job, p, _date(since)) for p in people]
+            emails = [p[1] for p in people if p[1]]
+            # people sharing one address (team@...) still get a draft each
+            keys_of = [(p[0], f"{p[0]} {p[1]}" if emails.count(p[1]) > 1 else p[1]) for p in people]
+            ids = [make_draft_id(app_id, job, k, _date(since)) for k in keys_of]
             inputs = _fingerprint(signature, template, int(row_hashes[i]), people)
             reuse = all(
-                len(memory.get(d, ())) == 3 and memory[d][2] == inputs
+                len(memory.get(d, ())) == 3
+                and memory[d][2] == inputs
                 and current.get(d) == memory[d][:2]
                 for d in ids
-            )  # fmt: skip
+            )
             if reuse:
                 texts = [(memory[d][0], memory[d][1], "") for d in ids]
             else:
-                keys = [f"{app_id}|{p[1] or p[0]}" for p in people]
+                keys = [f"{app_id}|{k[1] or k[0]}" for k in keys_of]
                 contexts = [build_context(app, p, config.me) for p in people]
                 rendered = renderer.render_many(template, contexts, keys)
                 texts = [(r.subject, r.body, r.error) for r in rendered]
@@ -411,7 +500,7 @@ def compute(
 
     text = apps_t.frame(APP_USER_COLUMNS)
     read_ids = text["id"].str.strip()
-    blank = pd.Series(apps_t.blank_rows(), index=text.index)
+    blank = pd.Series(apps_t.blank_rows(), index=text.index, dtype=bool)
     active = ~blank
 
     # 1. ids for rows that have none; duplicates are reported, never renumbered
@@ -437,7 +526,7 @@ def compute(
             base_col = pd.Series(base_apps.column(column))
             base_map = dict(zip(base_ids, base_col, strict=True))
             keep = [
-                base_map.get(str(text.at[r, "id"])) == apps_t.cell(r, column) for r in values.index
+                base_map.get(str(read_ids.at[r])) == apps_t.cell(r, column) for r in values.index
             ]
             values = values[keep]
         kind: Kind = "int" if column == "follow_ups_sent" else "date"
@@ -456,6 +545,24 @@ def compute(
                 sent_blank,
                 "date",
             )
+        # a sent draft whose date cannot be read is not recorded; say so where it is
+        unreadable = drafts.index[
+            (drafts["status"] == "sent")
+            & drafts["sent"].isna()
+            & drafts["sent_on"].str.strip().ne("")
+        ]
+        if len(unreadable):
+            notes = "sent_on: not a date - fix it so this send is recorded"
+            plan.changes += column_changes(
+                drafts_t,
+                "lint",
+                pd.Series(notes, index=unreadable, dtype=object),
+                pd.Series(drafts_t.ids()),
+                unreadable,
+            )
+    thanked = _feedback_thanks(workbook.get(FEEDBACK), drafts, today, config.date_order)
+    plan.changes += thanked
+    written = text.copy()  # what the sheet will hold: Feedback rows come from this
     effective = _apply_skips(text, drafts, config.date_order)
 
     # 3. the policy
@@ -467,10 +574,10 @@ def compute(
     )
     calendar = Calendar.from_config(config)
     result = policy(typed, problems, today, config.rules, calendar)
+    result["note_due"] = _note_due(typed, result, today, config, calendar)
     result.loc[blank, ["next_action", "why", "problems"]] = ""
     result.loc[blank, "due_on"] = pd.NaT
-    if "note_due" in result:
-        result.loc[blank, "note_due"] = pd.NaT
+    result.loc[blank, "note_due"] = pd.NaT
     typed["id"] = text["id"]
 
     owned = {
@@ -487,11 +594,14 @@ def compute(
     # 4. Feedback tab
     fb_t = workbook.get(FEEDBACK)
     fb_frame = fb_t.frame() if fb_t is not None else Table(FEEDBACK, []).frame()
+    for change in thanked:  # computed columns see the thank-you just recorded
+        fb_frame.loc[change.row, "thanked_on"] = change.new
     existing_fb = set(fb_frame["app_id"].str.strip())
     new_fb = new_feedback_rows(
-        typed[active],
+        written[active],
         existing_fb,
         today,
+        date_order=config.date_order,
         existing_feedback_ids=set(fb_frame["feedback_id"].str.strip()),
     )
     themes = load_themes(config.themes_file)
@@ -503,7 +613,7 @@ def compute(
     n_old = len(fb_frame)
     if fb_t is not None and n_old:
         fb_keys = pd.Series(fb_t.ids())
-        fb_rows = fb_frame.index[~pd.Series(fb_t.blank_rows()).to_numpy()]
+        fb_rows = fb_frame.index[~pd.Series(fb_t.blank_rows(), dtype=bool).to_numpy()]
         for column in FEEDBACK_OWNED_COLUMNS:
             kind = "date" if column == "due_on" else "text"  # type: ignore[assignment]
             plan.changes += column_changes(
@@ -538,10 +648,16 @@ def compute(
 
     # 5. Drafts
     current_text = (
-        dict(zip(drafts_t.ids(), zip(drafts_t.column("subject"), drafts_t.column("body"),
-                                     strict=True), strict=True))
-        if drafts_t is not None else {}
-    )  # fmt: skip
+        dict(
+            zip(
+                drafts_t.ids(),
+                zip(drafts_t.column("subject"), drafts_t.column("body"), strict=True),
+                strict=True,
+            )
+        )
+        if drafts_t is not None
+        else {}
+    )
     wanted = _wanted_drafts(
         typed[active],
         effective[active],

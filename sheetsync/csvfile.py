@@ -57,6 +57,15 @@ def parse(text: str, name: str = "CSV") -> CsvDoc:
             f"{name}: cannot read line {reader.line_num}: {exc}",
             hint="a quoted cell is probably missing its closing quote",
         ) from exc
+    if raw and raw[-1].count('"') % 2:
+        try:  # csv accepts a quote left open at the very end; sheetsync must not
+            list(csv.reader(iter(_LINES.findall(raw[-1])), strict=True))
+        except csv.Error as exc:
+            if "end of data" in str(exc):
+                raise LayoutError(
+                    f"{name}: the last line has a quoted cell that is never closed",
+                    hint="add the missing closing quote (\") in a text editor, then run again",
+                ) from exc
     ended = [r for r in raw[:200] if r.endswith("\n")]
     crlf = sum(1 for r in ended if r.endswith("\r\n"))
     newline = "\r\n" if ended and crlf * 2 >= len(ended) else "\n"

@@ -36,6 +36,7 @@ MESSAGE_ACTIONS = {
 }
 FOLLOW_UP_ACTIONS = ("check_in", "follow_up", "final_follow_up", "application_follow_up")
 FROZEN = ("sent", "skipped")
+MAILTO_LIMIT = 8000
 LIVE = ("draft", "approved", "")
 # Actions whose message recalls the interview, so notes make them personal.
 RECALLS_INTERVIEW = ("thank_you_email", "thank_you_note", "check_in", "follow_up")
@@ -67,7 +68,10 @@ def mailto(to: str, subject: str, body: str) -> str:
     if not (to or subject or body):
         return ""
     address = urllib.parse.quote(to, safe="@,")
-    return f"mailto:{address}?subject={_quote(subject)}&body={_quote(body)}"
+    link = f"mailto:{address}?subject={_quote(subject)}&body={_quote(body)}"
+    # Sheets holds at most 50,000 characters a cell, and mail programs truncate
+    # long links: past the limit the link opens a message with the subject only.
+    return link if len(link) <= MAILTO_LIMIT else f"mailto:{address}?subject={_quote(subject)}"
 
 
 @dataclass
@@ -148,7 +152,7 @@ def merge(
         status = cells["status"][row].strip().lower()
         if status in FROZEN:
             continue
-        if status not in LIVE:  # obsolete (or unknown) -> the action is back
+        if status == "obsolete":  # the action is due again
             values["status"] = "draft"
         current = (cells["subject"][row], cells["body"][row])
         fresh = (want.subject, want.body)
@@ -165,6 +169,7 @@ def merge(
             "_error": want.error,
             "_notes": "y" if want.has_notes else "",
             "_reused": "y" if want.reused and status in LIVE else "",
+            "_status": "" if status in (*LIVE, "obsolete") else cells["status"][row],
         }
 
     # Lint every live draft, including text the user wrote.  Drafts of an
@@ -193,6 +198,11 @@ def merge(
         )
         if key in dupes:
             problems.append(dupes[key])
+        if values.get("_status"):  # the user's own word: kept, but flagged
+            problems.append(
+                f"status {values['_status'].strip()!r} is not one of "
+                "draft, approved, sent, skipped: fix it so sheetsync knows what happened"
+            )
         values["lint"] = "; ".join(problems)
         values["mailto"] = (
             mailto(values["to_email"], values["subject"], values["body"])

@@ -177,7 +177,10 @@ def match_columns(tab: str, header: Sequence[str], rows: Sequence[Sequence[str]]
     dupes: dict[str, list[int]] = {}
     seen: dict[str, int] = {}
     problems: list[str] = []
-    for index, raw in enumerate(header):
+    # Cells to the right of the last header count as under a blank header.
+    width = max(len(header), max((len(row) for row in rows), default=0))
+    padded = [*header, *[""] * (width - len(header))]
+    for index, raw in enumerate(padded):
         name = normalize_header(raw)
         if not name:
             if any(index < len(row) and row[index].strip() for row in rows):

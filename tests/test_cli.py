@@ -286,8 +286,9 @@ def test_sync_ics_and_agenda_ics_describe_every_due_action(tracker: Path, tmp_pa
 
     feed = tmp_path / "followups.ics"
     run("sync", "--sheet", str(tracker), "--today", TODAY, "--ics", str(feed))
-    items = json.loads(run("agenda", "--sheet", str(tracker), "--today", TODAY, "--all",
-                           "--format", "json"))  # fmt: skip
+    items = json.loads(
+        run("agenda", "--sheet", str(tracker), "--today", TODAY, "--all", "--format", "json")
+    )
     events = Calendar.from_ical(feed.read_bytes()).walk("VEVENT")
     assert len(events) == len(items) > 5
     by_day: dict[str, int] = {}

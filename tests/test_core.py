@@ -333,10 +333,20 @@ def test_closed_statuses_get_no_drafts(config: Config, status: str) -> None:
 
 
 def test_follow_up_after_the_employer_replied_starts_the_count_afresh(config: Config) -> None:
-    fake = backend(app(id="A1", company="Acme", role="Analyst", interview_on="2026-02-10",
-                       contact_name="Ann Lee", contact_email="ann@acme.example",
-                       thank_you_sent_on="2026-02-11", follow_ups_sent="1",
-                       last_follow_up_on="2026-02-20", last_heard_on="2026-03-02"))  # fmt: skip
+    fake = backend(
+        app(
+            id="A1",
+            company="Acme",
+            role="Analyst",
+            interview_on="2026-02-10",
+            contact_name="Ann Lee",
+            contact_email="ann@acme.example",
+            thank_you_sent_on="2026-02-11",
+            follow_ups_sent="1",
+            last_follow_up_on="2026-02-20",
+            last_heard_on="2026-03-02",
+        )
+    )
     sync(fake, config)
     assert cell(fake, "Applications", "A1", "next_action") == "follow_up"
     follow = next(d for d in drafts(fake) if d["action"] == "follow_up")
@@ -345,3 +355,198 @@ def test_follow_up_after_the_employer_replied_starts_the_count_afresh(config: Co
     sync(fake, config)
     assert cell(fake, "Applications", "A1", "follow_ups_sent") == "1"
     assert cell(fake, "Applications", "A1", "next_action") == "final_follow_up"
+
+
+# -- edge cases: each of these once lost or garbled data ----------------------------------
+
+
+def test_write_back_never_overwrites_a_cell_it_cannot_read(config: Config) -> None:
+    fake = backend(
+        app(
+            id="A1",
+            company="Acme",
+            interview_on="2026-02-10",
+            contact_name="Ann",
+            contact_email="ann@acme.example",
+            thank_you_sent_on="2026-02-11",
+            follow_ups_sent="two",
+            last_follow_up_on="2026-02-20",
+        )
+    )
+    fake.grids["Drafts"] = [
+        ["draft_id", "app_id", "action", "status", "sent_on"],
+        ["A1:final_follow_up:x:20260220", "A1", "final_follow_up", "sent", "2026-03-10"],
+    ]
+    sync(fake, config)
+    assert cell(fake, "Applications", "A1", "follow_ups_sent") == "two"
+    assert cell(fake, "Applications", "A1", "last_follow_up_on") == "2026-02-20"
+    assert "follow_ups_sent" in cell(fake, "Applications", "A1", "problems")
+
+
+def test_unreadable_sent_on_is_flagged_and_never_recorded(config: Config) -> None:
+    fake = backend(
+        app(id="A1", company="Acme", interview_on="2026-02-10", thank_you_sent_on="2026-02-11")
+    )
+    fake.grids["Drafts"] = [
+        ["draft_id", "app_id", "action", "status", "sent_on"],
+        ["A1:follow_up:x:20260211", "A1", "follow_up", "sent", "last tuesday"],
+    ]
+    for day in (TODAY, dt.date(2026, 3, 17), dt.date(2026, 3, 18)):
+        sync(fake, config, day)
+    assert cell(fake, "Applications", "A1", "follow_ups_sent") == ""
+    assert cell(fake, "Drafts", "A1:follow_up:x:20260211", "sent_on") == "last tuesday"
+    assert "sent_on" in cell(fake, "Drafts", "A1:follow_up:x:20260211", "lint")
+
+
+def test_a_status_sheetsync_does_not_know_is_kept_and_flagged(config: Config) -> None:
+    fake = backend(TWO_INTERVIEWERS)
+    sync(fake, config)
+    first = drafts(fake)[0]["draft_id"]
+    set_cell(fake, "Drafts", first, "status", "Sent 3/12")
+    sync(fake, config)
+    assert cell(fake, "Drafts", first, "status") == "Sent 3/12"
+    assert "Sent 3/12" in cell(fake, "Drafts", first, "lint")
+
+
+def test_push_records_sent_drafts_for_ids_with_spaces(config: Config) -> None:
+    fake = backend(
+        app(
+            id="A1 ",
+            company="Acme",
+            interview_on="2026-03-12",
+            interviewers="Ann <ann@acme.example>",
+        )
+    )
+    fake.grids["Drafts"] = [
+        ["draft_id", "app_id", "action", "status", "sent_on"],
+        [
+            "A1:thank_you_email:ann-acme-example:20260312",
+            "A1",
+            "thank_you_email",
+            "sent",
+            "2026-03-13",
+        ],
+    ]
+    state = State.open(fake.key)
+    options = core.RunOptions(today=TODAY, new_id=counting_ids())
+    core.pull(fake, state, config, options)
+    core.push(fake, state, config, options)
+    assert fake.read()["Applications"].cell(0, "thank_you_sent_on") == "2026-03-13"
+
+
+def test_sent_thank_for_feedback_fills_thanked_on(config: Config) -> None:
+    fake = backend(
+        app(
+            id="A1",
+            company="Acme",
+            status="rejected",
+            rejected_on="2026-03-01",
+            feedback_requested_on="2026-03-02",
+            contact_name="Ann",
+            contact_email="ann@acme.example",
+        )
+    )
+    sync(fake, config)
+    fb = fake.read()["Feedback"].ids()[0]
+    set_cell(fake, "Feedback", fb, "received_on", "2026-03-10")
+    set_cell(fake, "Feedback", fb, "response", "Your cover letter was too long.")
+    sync(fake, config)
+    thank = next(d for d in drafts(fake) if d["action"] == "thank_for_feedback")
+    set_cell(fake, "Drafts", thank["draft_id"], "status", "sent")
+    set_cell(fake, "Drafts", thank["draft_id"], "sent_on", "2026-03-11")
+    outcome = sync(fake, config)
+    assert cell(fake, "Feedback", fb, "thanked_on") == "2026-03-11"
+    assert "thank_for_feedback" not in {i.action for i in outcome.agenda}
+
+
+def test_skipping_one_interviewers_thank_you_keeps_the_other(config: Config) -> None:
+    fake = backend(TWO_INTERVIEWERS)
+    sync(fake, config)
+    ann, bo = (d["draft_id"] for d in drafts(fake) if d["action"] == "thank_you_email")
+    set_cell(fake, "Drafts", ann, "status", "skipped")
+    sync(fake, config)
+    assert cell(fake, "Drafts", bo, "status") == "draft"
+    assert cell(fake, "Applications", "A1", "next_action") == "thank_you_email"
+
+
+def test_a_skipped_follow_up_still_counts_when_a_later_one_is_sent(config: Config) -> None:
+    fake = backend(
+        app(
+            id="A1",
+            company="Acme",
+            interview_on="2026-02-10",
+            contact_name="Ann",
+            contact_email="ann@acme.example",
+            thank_you_sent_on="2026-02-11",
+        )
+    )
+    sync(fake, config)
+    follow = next(d for d in drafts(fake) if d["action"] == "follow_up")
+    set_cell(fake, "Drafts", follow["draft_id"], "status", "skipped")
+    sync(fake, config)
+    final = next(d for d in drafts(fake) if d["action"] == "final_follow_up")
+    set_cell(fake, "Drafts", final["draft_id"], "status", "sent")
+    set_cell(fake, "Drafts", final["draft_id"], "sent_on", "2026-03-17")
+    sync(fake, config, dt.date(2026, 3, 17))
+    assert cell(fake, "Applications", "A1", "follow_ups_sent") == "2"
+    assert cell(fake, "Applications", "A1", "next_action") == "move_on"
+
+
+def test_skipping_the_feedback_request_adds_no_feedback_row(config: Config) -> None:
+    fake = backend(
+        app(
+            id="A1",
+            company="Acme",
+            status="rejected",
+            rejected_on="2026-03-12",
+            contact_email="ann@acme.example",
+        )
+    )
+    sync(fake, config)
+    ask = next(d for d in drafts(fake) if d["action"] == "request_feedback")
+    set_cell(fake, "Drafts", ask["draft_id"], "status", "skipped")
+    sync(fake, config)
+    assert cell(fake, "Applications", "A1", "next_action") == ""
+    assert not fake.read().get("Feedback") or not fake.read()["Feedback"].rows
+
+
+def test_sending_the_thank_you_email_keeps_the_handwritten_note_due(config: Config) -> None:
+    fake = backend(
+        app(
+            id="A1",
+            company="Acme",
+            interview_on="2026-03-12",
+            interviewers="Ann <ann@acme.example>",
+        )
+    )
+    fake.grids["Applications"][0].append("handwritten_note")
+    fake.grids["Applications"][1].append("yes")
+    sync(fake, config, dt.date(2026, 3, 12))
+    note = next(d for d in drafts(fake) if d["action"] == "thank_you_note")
+    assert note["due_on"] == "2026-03-16"  # Thu + 2 business days
+    email = next(d for d in drafts(fake) if d["action"] == "thank_you_email")
+    set_cell(fake, "Drafts", email["draft_id"], "status", "sent")
+    outcome = sync(fake, config, dt.date(2026, 3, 13))
+    assert cell(fake, "Drafts", note["draft_id"], "status") == "draft"
+    assert "thank_you_note" in {i.action for i in outcome.agenda}
+
+
+def test_interviewers_sharing_an_address_each_get_a_draft(config: Config) -> None:
+    fake = backend(
+        app(
+            id="A1",
+            company="Acme",
+            interview_on="2026-03-13",
+            interviewers="Bob Ray <team@acme.example>; Cy Lee <team@acme.example>",
+        )
+    )
+    sync(fake, config)
+    thanks = [d for d in drafts(fake) if d["action"] == "thank_you_email"]
+    assert sorted(d["to_name"] for d in thanks) == ["Bob Ray", "Cy Lee"]
+    assert len({d["draft_id"] for d in thanks}) == 2
+
+
+def test_an_applications_tab_with_only_a_header_is_fine(config: Config) -> None:
+    fake = FakeBackend({"Applications": [["id", "company"]]})
+    outcome = sync(fake, config)
+    assert outcome.agenda == [] and outcome.problem_rows == 0

@@ -63,11 +63,20 @@ def test_malformed_record_is_refused_not_mangled() -> None:
     assert text == 'a,b\n"x"y,3\n' and refused == []
 
 
-def test_unterminated_quote_at_the_end_is_kept_verbatim() -> None:
-    raw = 'a,b\n"open,1\n'
-    doc = csvfile.parse(raw)
-    assert doc.values[1] == ["open,1\n"]
-    assert csvfile.render(doc, {})[0] == raw
+def test_a_quote_left_open_at_the_end_is_a_layout_error() -> None:
+    import pytest
+
+    from sheetsync.errors import LayoutError
+
+    # csv would read the rest of the file into that cell; writing after it
+    # would then land inside the user's text
+    with pytest.raises(LayoutError, match="never closed"):
+        csvfile.parse('id,notes\nA1,"my notes')
+
+
+def test_an_odd_quote_inside_an_unquoted_cell_is_fine() -> None:
+    doc = csvfile.parse('a,b\n5" screen,2\n')
+    assert doc.values[1] == ['5" screen', "2"]
 
 
 cells = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)

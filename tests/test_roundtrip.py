@@ -113,3 +113,73 @@ def test_text_that_looks_like_a_formula_stays_text_in_xlsx(tmp_path: Path) -> No
     assert ws["C2"].value == "00123"
     header = [c.value for c in ws[1]]
     assert header[:3] == ["company", "role", "notes"] and "next_action" in header
+
+
+def test_data_right_of_the_last_header_stops_the_run(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    path = make_tracker("id,company,applied_on\nA1,Acme,2026-03-01,my own note\n")
+    before = (path / "Applications.csv").read_bytes()
+    result = CliRunner().invoke(cli, ["sync", "--sheet", str(path), "--today", "2026-03-16"])
+    assert result.exit_code == EXIT_LAYOUT and "D1" in result.output
+    assert (path / "Applications.csv").read_bytes() == before
+
+
+def test_empty_drafts_and_feedback_files_get_a_header_once(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    path = make_tracker(
+        "id,company,status,rejected_on,feedback_requested_on,interview_on\n"
+        "A1,Acme,rejected,2026-03-01,2026-03-02,\nA2,Globex,,,,2026-03-13\n",
+        Drafts="",
+        Feedback="",
+    )
+    for _ in range(2):
+        run("sync", "--sheet", str(path), "--today", "2026-03-16")
+    book = CsvFolderBackend(path).read()
+    assert book["Feedback"].header[0] == "feedback_id" and len(book["Feedback"].rows) == 1
+    assert "received_on" in book["Feedback"].columns
+    assert book["Drafts"].header[0] == "draft_id" and len(book["Drafts"].rows) == 1
+
+
+def test_xlsx_cells_take_text_when_a_value_is_not_a_date_or_number() -> None:
+    from openpyxl import Workbook
+
+    from sheetsync.backends.local import _set
+
+    ws = Workbook().worksheets[0]
+    _set(ws["A1"], "2026-03-05T09:30:00", "date")
+    _set(ws["A2"], "two", "int")
+    _set(ws["A3"], "2026-03-05", "date")
+    _set(ws["A4"], "3", "int")
+    assert ws["A1"].value == "2026-03-05T09:30:00" and ws["A2"].value == "two"
+    assert ws["A3"].value.year == 2026 and ws["A4"].value == 3
+
+
+def test_a_run_stopped_after_the_applications_file_leaves_no_orphan_drafts(
+    make_tracker,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    import os
+
+    from sheetsync.backends import local
+
+    path = make_tracker("company,interview_on,interviewers\nAcme,2026-03-13,Ann <a@x.example>\n")
+    real = os.replace
+
+    class Stop(BaseException):
+        """Stands in for the run being killed."""
+
+    def stop_at_drafts(src: str, dst: str) -> None:
+        if str(dst).endswith("Drafts.csv"):
+            raise Stop
+        real(src, dst)
+
+    monkeypatch.setattr(local.os, "replace", stop_at_drafts)
+    with pytest.raises(Stop):
+        CliRunner().invoke(
+            cli, ["sync", "--sheet", str(path), "--today", "2026-03-16"], catch_exceptions=False
+        )
+    monkeypatch.setattr(local.os, "replace", real)
+    run("sync", "--sheet", str(path), "--today", "2026-03-16")
+    drafts = CsvFolderBackend(path).read()["Drafts"]
+    statuses = drafts.column("status")
+    assert statuses and "obsolete" not in statuses
+    app_id = CsvFolderBackend(path).read()["Applications"].ids()[0]
+    assert set(drafts.column("app_id")) == {app_id}

@@ -69,6 +69,8 @@ class TabEdits:
 def resolve_edits(tab: str, plan: Plan, base: Workbook, current: Table | None) -> TabEdits:
     """Turn the plan's changes for ``tab`` into positions in ``current`` (re-read now)."""
     edits = TabEdits()
+    if current is not None and not any(h.strip() for h in current.header) and not current.rows:
+        current = None  # an empty file or sheet: set it up like a new tab
     header = list(current.header) if current is not None else []
     if current is None:
         header = list(ALL_COLUMNS[tab])
@@ -114,9 +116,10 @@ def resolve_edits(tab: str, plan: Plan, base: Workbook, current: Table | None) -
 def _touched(plan: Plan) -> list[str]:
     tabs = set(plan.new_tabs) | {t for t, cols in plan.new_columns.items() if cols}
     tabs |= {c.tab for c in plan.changes} | {a.tab for a in plan.appends}
-    # Drafts and Feedback before Applications: every write-back is idempotent,
-    # so a run stopped between files is completed by the next one.
-    return [t for t in (TABS[1], TABS[2], TABS[0]) if t in tabs]
+    # Applications first: new ids land before any draft that names them, and
+    # every write-back is idempotent, so a run stopped between files is
+    # completed by the next one.
+    return [t for t in TABS if t in tabs]
 
 
 class CsvFolderBackend(Backend):
@@ -172,8 +175,8 @@ class CsvFolderBackend(Backend):
             doc = self._read_doc(tab)
             current = Table(tab, list(doc.header), doc.values[1:]) if doc else None
             edits = resolve_edits(tab, plan, base, current)
-            if doc is None:
-                doc = csvfile.CsvDoc([], [], False, "\n")
+            if doc is None or not doc.values:
+                doc = csvfile.CsvDoc([], [], bool(doc and doc.bom), "\n")
                 appended = [list(edits.header_cells.values())]
             else:
                 appended = []
@@ -284,15 +287,20 @@ class XlsxBackend(Backend):
 
 
 def _set(cell: Any, value: str, kind: Kind) -> None:
+    """Write a real date or number where the value is one; anything else as text."""
     if kind == "date" and value:
-        cell.value = dt.date.fromisoformat(value)
-        cell.number_format = "yyyy-mm-dd"
-    elif kind == "int" and value:
+        try:
+            cell.value = dt.date.fromisoformat(value)
+            cell.number_format = "yyyy-mm-dd"
+            return
+        except ValueError:
+            pass  # e.g. undo restoring what the user had typed
+    elif kind == "int" and value.strip().isdigit():
         cell.value = int(value)
-    else:
-        cell.value = value if value != "" else None
-        if value.startswith("="):  # text, never a formula
-            cell.data_type = "s"
+        return
+    cell.value = value if value != "" else None
+    if value.startswith("="):  # text, never a formula
+        cell.data_type = "s"
 
 
 def new_tracker(path: Path, sample_csv: str, *, xlsx: bool) -> None:
