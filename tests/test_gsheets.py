@@ -534,3 +534,17 @@ def test_the_fake_models_input_options_and_nulls(fake_google: FakeGoogle) -> Non
     assert got[1]["values"] == [[12]]
     formatted = client.values_batch_get(book.id, [f"{tab}!C2"])["valueRanges"][0]["values"]
     assert formatted == [["2026-03-16"]]
+
+
+def test_a_row_another_run_added_meanwhile_is_not_added_twice(
+    fake_google: FakeGoogle, tmp_path: Path
+) -> None:
+    book = fake_google.create_spreadsheet(tracker_grids(3))
+    backend = make_backend(fake_google, book, tmp_path)
+    base = backend.read()
+    draft = {"draft_id": "a00001:follow_up:hr1:20260301", "app_id": "a00001", "status": "draft"}
+    plan = Plan(appends=[RowAppend(DRAFTS, draft["draft_id"], draft)])
+    backend.write(plan, base)
+    make_backend(fake_google, book, tmp_path).write(plan, base)  # a second, stale run
+    grid = book.sheet(DRAFTS).grid("UNFORMATTED_VALUE")
+    assert [row[0] for row in grid[1:] if row] == [draft["draft_id"]]

@@ -753,7 +753,10 @@ class GoogleSheetsBackend(Backend):
         row = state.last_row if state is not None else 1
         row = max(row, 1)
         written = 0
+        present = set(state.current.ids()) if state is not None else set()
         for append in appends:
+            if append.key and append.key in present:  # added meanwhile (another run)
+                continue
             for name, text in append.values.items():
                 col = columns.get(name)
                 if col is None:
