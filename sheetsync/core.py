@@ -791,6 +791,13 @@ def push(backend: Backend, state: State, config: Config, options: RunOptions) ->
                 "nothing to push: this sheet has not been pulled yet",
                 hint="run `sheetsync pull` first, or `sheetsync sync`",
             )
+        if state.snapshot_is_stale():
+            from .errors import SheetsyncError
+
+            raise SheetsyncError(
+                "the last pull is older than the last push to this sheet",
+                hint="run `sheetsync pull` again (or use `sheetsync sync`)",
+            )
         base, _ = snap
         return _push(backend, state, config, options, base)
 

@@ -149,8 +149,21 @@ class State:
             "today": today.isoformat(),
             "taken_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "tabs": {name: [t.header, *t.rows] for name, t in workbook.tabs.items()},
+            "last_push": self.last_push_id(),
         }
         _write_json(self.snapshot_path, data)
+
+    def last_push_id(self) -> int:
+        row = self.db.execute("SELECT MAX(id) FROM pushes").fetchone()
+        return int(row[0] or 0)
+
+    def snapshot_is_stale(self) -> bool:
+        """True when something was pushed after the last pull was taken."""
+        try:
+            data = json.loads(self.snapshot_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return int(data.get("last_push", 0)) < self.last_push_id()
 
     def load_snapshot(self) -> tuple[Workbook, dt.date] | None:
         try:

@@ -311,3 +311,12 @@ def test_undo_keeps_rows_the_push_added_and_says_so(tracker: Path) -> None:
     assert "row added by that push, kept" in out
     assert CsvFolderBackend(tracker).read()["Drafts"].rows == drafts_before
     assert "new row" in run("log", "--sheet", str(tracker), "--cells")
+
+
+def test_push_refuses_a_pull_older_than_the_last_push(tracker: Path) -> None:
+    run("pull", "--sheet", str(tracker), "--today", TODAY)
+    run("sync", "--sheet", str(tracker), "--today", TODAY)
+    out = CliRunner().invoke(cli, ["push", "--sheet", str(tracker), "--today", TODAY])
+    assert out.exit_code == errors.EXIT_USAGE and "pull" in out.output
+    run("pull", "--sheet", str(tracker), "--today", TODAY)
+    run("push", "--sheet", str(tracker), "--today", TODAY)
