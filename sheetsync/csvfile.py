@@ -23,6 +23,9 @@ _NEEDS_QUOTES = re.compile(r'[,"\r\n]')
 
 BOM = "\ufeff"
 
+# A cell may hold a long pasted e-mail; csv's default limit is 131,072 characters.
+csv.field_size_limit(2**31 - 1)
+
 
 @dataclass
 class CsvDoc:

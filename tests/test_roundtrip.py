@@ -183,3 +183,15 @@ def test_a_run_stopped_after_the_applications_file_leaves_no_orphan_drafts(
     assert statuses and "obsolete" not in statuses
     app_id = CsvFolderBackend(path).read()["Applications"].ids()[0]
     assert set(drafts.column("app_id")) == {app_id}
+
+
+def test_long_cells_and_symlinked_files_are_handled(make_tracker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    long_note = "word " * 40_000  # 200,000 characters, past csv's default field limit
+    path = make_tracker(f'company,notes\nAcme,"{long_note}"\n')
+    real = tmp_path / "real-Applications.csv"
+    (path / "Applications.csv").rename(real)
+    (path / "Applications.csv").symlink_to(real)
+    run("sync", "--sheet", str(path), "--today", "2026-03-16")
+    assert (path / "Applications.csv").is_symlink()
+    table = CsvFolderBackend(path).read()["Applications"]
+    assert table.cell(0, "notes") == long_note and table.cell(0, "id")

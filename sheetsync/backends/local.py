@@ -26,6 +26,8 @@ from .base import Backend, WriteReport
 @contextmanager
 def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     """Write ``path`` all-or-nothing: temp file, fsync, rename over the original."""
+    if path.is_symlink():  # write where the link points, and keep the link
+        path = path.resolve()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         kwargs: dict[str, Any] = {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}
