@@ -47,7 +47,7 @@ def column_changes(
         from .values import parse_dates
 
         parsed, _ = parse_dates(old[differs].str.strip(), "MDY")
-        same = _iso_text(parsed).to_numpy() == new[differs].to_numpy()
+        same = iso_text(parsed).to_numpy() == new[differs].to_numpy()
         differs[np.flatnonzero(differs)[same & (new[differs].to_numpy() != "")]] = False
     positions = new.index.to_numpy()[differs]
     values = new.to_numpy()[differs]
@@ -62,5 +62,6 @@ def column_changes(
     return out
 
 
-def _iso_text(series: pd.Series) -> pd.Series:
-    return series.dt.strftime("%Y-%m-%d").where(series.notna(), "")
+def iso_text(series: pd.Series) -> pd.Series:
+    """datetime64 -> 'YYYY-MM-DD' text, NaT -> ''."""
+    return series.dt.strftime("%Y-%m-%d").where(series.notna(), "").astype(object)
