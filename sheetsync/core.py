@@ -82,6 +82,85 @@ class Outcome:
 # -- the computation -------------------------------------------------------------------
 
 
+@dataclass
+class _FeedbackPlan:
+    changes: list[CellChange]
+    appends: list[RowAppend]
+    frame: pd.DataFrame  # the tab's rows, then the rows this push adds
+    result: pd.DataFrame  # computed columns for ``frame``
+    thank_yous: list[tuple[dict[str, Any], str, str]]  # (application, feedback id, due)
+
+
+def _plan_feedback(
+    workbook: Workbook,
+    written: pd.DataFrame,
+    typed: pd.DataFrame,
+    active: pd.Series,
+    thanked: list[CellChange],
+    today: dt.date,
+    config: Config,
+) -> _FeedbackPlan:
+    """New Feedback rows (once per request, ever), their computed columns, thank-yous."""
+    from .feedback import compute_feedback, new_feedback_rows
+    from .themes import load_themes
+
+    plan = Plan()
+    fb_t = workbook.get(FEEDBACK)
+    fb_frame = fb_t.frame() if fb_t is not None else Table(FEEDBACK, []).frame()
+    for change in thanked:  # computed columns see the thank-you just recorded
+        fb_frame.loc[change.row, "thanked_on"] = change.new
+    existing_fb = set(fb_frame["app_id"].str.strip())
+    new_fb = new_feedback_rows(
+        written[active],
+        existing_fb,
+        today,
+        date_order=config.date_order,
+        existing_feedback_ids=set(fb_frame["feedback_id"].str.strip()),
+    )
+    themes = load_themes(config.themes_file)
+    combined = pd.concat(
+        [fb_frame, pd.DataFrame(new_fb, columns=fb_frame.columns, dtype=object).fillna("")],
+        ignore_index=True,
+    )
+    fb_result = compute_feedback(combined, today, config.rules, config.date_order, themes)
+    n_old = len(fb_frame)
+    if fb_t is not None and n_old:
+        fb_keys = pd.Series(fb_t.ids())
+        fb_rows = fb_frame.index[~pd.Series(fb_t.blank_rows(), dtype=bool).to_numpy()]
+        for column in FEEDBACK_OWNED_COLUMNS:
+            kind: Kind = "date" if column == "due_on" else "text"
+            plan.changes += column_changes(
+                fb_t, column, fb_result[column].iloc[:n_old].astype(object), fb_keys, fb_rows, kind
+            )
+    computed_new = fb_result.iloc[n_old:][list(FEEDBACK_OWNED_COLUMNS)].to_dict("records")
+    for row, computed in zip(new_fb, computed_new, strict=True):
+        fb_values = {k: v for k, v in row.items() if v}
+        fb_values.update({str(c): str(v) for c, v in computed.items() if str(v)})
+        plan.appends.append(
+            RowAppend(
+                FEEDBACK,
+                fb_values["feedback_id"],
+                fb_values,
+                {"requested_on": "date", "due_on": "date"},
+            )
+        )
+
+    thank = fb_result["next_action"].eq("thank_for_feedback")
+    wanted_apps = set(combined.loc[thank, "app_id"].str.strip())
+    pick = typed["id"].isin(wanted_apps) & active
+    picked: list[dict[str, Any]] = typed[pick].to_dict("records")  # type: ignore[assignment]
+    app_by_id = {str(r["id"]): r for r in picked}
+    feedback_wants = []
+    for i in fb_result.index[thank.to_numpy()]:
+        app = dict(app_by_id.get(str(combined.at[i, "app_id"]).strip(), {}))
+        if not app:
+            continue
+        app["_response"] = str(combined.at[i, "response"])
+        fb_id = str(combined.at[i, "feedback_id"]).strip() or f"fb-{app['id']}"
+        feedback_wants.append((app, fb_id, str(fb_result.at[i, "due_on"])))
+    return _FeedbackPlan(plan.changes, plan.appends, combined, fb_result, feedback_wants)
+
+
 def compute(
     workbook: Workbook,
     today: dt.date,
@@ -97,9 +176,8 @@ def compute(
     (sent drafts) only where they still hold what they held then.
     """
     from .bizdays import Calendar
-    from .feedback import compute_feedback, feedback_agenda, new_feedback_rows
+    from .feedback import feedback_agenda
     from .policy import compute as policy
-    from .themes import load_themes
     from .values import parse_applications
 
     apps_t = workbook.get(APPLICATIONS)
@@ -213,59 +291,10 @@ def compute(
         plan.changes += column_changes(apps_t, column, owned[column], read_ids, rows, kind)
 
     # 4. Feedback tab
-    fb_t = workbook.get(FEEDBACK)
-    fb_frame = fb_t.frame() if fb_t is not None else Table(FEEDBACK, []).frame()
-    for change in thanked:  # computed columns see the thank-you just recorded
-        fb_frame.loc[change.row, "thanked_on"] = change.new
-    existing_fb = set(fb_frame["app_id"].str.strip())
-    new_fb = new_feedback_rows(
-        written[active],
-        existing_fb,
-        today,
-        date_order=config.date_order,
-        existing_feedback_ids=set(fb_frame["feedback_id"].str.strip()),
-    )
-    themes = load_themes(config.themes_file)
-    combined = pd.concat(
-        [fb_frame, pd.DataFrame(new_fb, columns=fb_frame.columns, dtype=object).fillna("")],
-        ignore_index=True,
-    )
-    fb_result = compute_feedback(combined, today, config.rules, config.date_order, themes)
-    n_old = len(fb_frame)
-    if fb_t is not None and n_old:
-        fb_keys = pd.Series(fb_t.ids())
-        fb_rows = fb_frame.index[~pd.Series(fb_t.blank_rows(), dtype=bool).to_numpy()]
-        for column in FEEDBACK_OWNED_COLUMNS:
-            kind = "date" if column == "due_on" else "text"  # type: ignore[assignment]
-            plan.changes += column_changes(
-                fb_t, column, fb_result[column].iloc[:n_old].astype(object), fb_keys, fb_rows, kind
-            )
-    computed_new = fb_result.iloc[n_old:][list(FEEDBACK_OWNED_COLUMNS)].to_dict("records")
-    for row, computed in zip(new_fb, computed_new, strict=True):
-        fb_values = {k: v for k, v in row.items() if v}
-        fb_values.update({str(c): str(v) for c, v in computed.items() if str(v)})
-        plan.appends.append(
-            RowAppend(
-                FEEDBACK,
-                fb_values["feedback_id"],
-                fb_values,
-                {"requested_on": "date", "due_on": "date"},
-            )
-        )
-
-    thank = fb_result["next_action"].eq("thank_for_feedback")
-    wanted_apps = set(combined.loc[thank, "app_id"].str.strip())
-    pick = typed["id"].isin(wanted_apps) & active
-    picked: list[dict[str, Any]] = typed[pick].to_dict("records")  # type: ignore[assignment]
-    app_by_id = {str(r["id"]): r for r in picked}
-    feedback_wants = []
-    for i in fb_result.index[thank.to_numpy()]:
-        app = dict(app_by_id.get(str(combined.at[i, "app_id"]).strip(), {}))
-        if not app:
-            continue
-        app["_response"] = str(combined.at[i, "response"])
-        fb_id = str(combined.at[i, "feedback_id"]).strip() or f"fb-{app['id']}"
-        feedback_wants.append((app, fb_id, str(fb_result.at[i, "due_on"])))
+    fb = _plan_feedback(workbook, written, typed, active, thanked, today, config)
+    plan.changes += fb.changes
+    plan.appends += fb.appends
+    combined, fb_result, feedback_wants = fb.frame, fb.result, fb.thank_yous
 
     # 5. Drafts
     current_text = (
@@ -318,7 +347,7 @@ def compute(
         apps_view,
         agenda,
         merged,
-        feedback_rows_added=len(new_fb),
+        feedback_rows_added=len(fb.appends),
         problem_rows=problem_rows,
     )
 
