@@ -287,8 +287,9 @@ def compute(
     }
     rows = text.index[active.to_numpy()]
     for column in APP_OWNED_COLUMNS:
-        kind = "date" if column == "due_on" else "text"  # type: ignore[assignment]
-        plan.changes += column_changes(apps_t, column, owned[column], read_ids, rows, kind)
+        plan.changes += column_changes(
+            apps_t, column, owned[column], read_ids, rows, "date" if column == "due_on" else "text"
+        )
 
     # 4. Feedback tab
     fb = _plan_feedback(workbook, written, typed, active, thanked, today, config)
