@@ -9,12 +9,12 @@ user sorted, inserted or deleted in the meantime still get the right values.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .schema import ID_COLUMN, TABS
+from .schema import ID_COLUMN, OWNED_COLUMNS, TABS
 from .table import Table
 
 Kind = Literal["text", "date", "int"]
@@ -83,10 +83,14 @@ def row_identities(table: Table, match_columns: Sequence[str]) -> list[tuple[str
     id_col = ID_COLUMN[table.name]
     ids = table.ids()
     columns = [c for c in match_columns if c != id_col and c in table.columns]
+    shared_ids = {key for key, n in Counter(ids).items() if n > 1 and key}
     seen: dict[tuple[str, ...], int] = defaultdict(int)
     out = []
     for i, key in enumerate(ids):
-        base = ("id", key) if key else ("row", *table.fingerprint(i, columns))
+        if key and key not in shared_ids:
+            base: tuple[str, ...] = ("id", key)
+        else:  # no id, or a copied row's id: the row's cells tell it apart
+            base = ("row", key, *table.fingerprint(i, columns))
         seen[base] += 1
         out.append((*base, str(seen[base])))
     return out
@@ -104,3 +108,14 @@ def relocate(base: Table, current: Table, rows: Iterable[int]) -> dict[int, int 
     base_ids = row_identities(base, shared)
     current_index = {ident: i for i, ident in enumerate(row_identities(current, shared))}
     return {r: current_index.get(base_ids[r]) for r in rows}
+
+
+def changed_meanwhile(change: CellChange, current: Table, row: int) -> bool:
+    """True when someone edited a cell of theirs after the read: keep their edit.
+
+    Only cells the user owns are checked; what a user types into a cell
+    sheetsync owns is overwritten (and kept in the history).
+    """
+    if change.column in OWNED_COLUMNS[change.tab] or change.column not in current.columns:
+        return False
+    return current.cell(row, change.column) != change.old

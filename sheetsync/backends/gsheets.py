@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import ConfigError, UnreachableError
-from ..plan import CellChange, Plan, relocate
+from ..plan import CellChange, Plan, changed_meanwhile, relocate
 from ..schema import (
     ALL_COLUMNS,
     APP_USER_COLUMNS,
@@ -39,7 +39,6 @@ from ..schema import (
     DRAFTS,
     FEEDBACK,
     FEEDBACK_USER_COLUMNS,
-    ID_COLUMN,
     OWNED_COLUMNS,
     TABS,
     column_letter,
@@ -589,39 +588,16 @@ class GoogleSheetsBackend(Backend):
         return report
 
     def _reread(self, plan: Plan, base: Workbook, tabs: Sequence[str]) -> dict[str, _TabState]:
-        """One ``values:batchGet`` of the header row and identifying columns of ``tabs``."""
+        """One ``values:batchGet`` of ``tabs`` as they are now, just before writing.
+
+        Whole tabs: rows without an id (or sharing one) are found by all their
+        cells, and cells of the user's that someone edited meanwhile are kept.
+        Still one request; only the bytes grow with the tab.
+        """
         if not tabs:
             return {}
-        appends = {a.tab for a in plan.appends}
-        wanted: dict[str, list[int] | None] = {}  # None: the whole tab
-        for tab in tabs:
-            if tab in appends or tab not in base:
-                wanted[tab] = None
-                continue
-            table = base[tab]
-            names = [ID_COLUMN[tab], *(("company",) if tab == APPLICATIONS else ())]
-            # User-owned date columns that get dates: their values tell how to write them.
-            names += [c.column for c in plan.changes if c.tab == tab and c.kind == "date"
-                      and c.column in USER_COLUMNS[tab]]  # fmt: skip
-            indexes = sorted({table.columns[n] for n in names if n in table.columns})
-            wanted[tab] = indexes
-        states = self._fetch_states(wanted)
-        # Columns moved since the read (a column inserted on the left): read them again
-        # where they are now.  Rare, so it costs a request only when it happens.
-        again: dict[str, list[int] | None] = {}
-        for tab, idx in wanted.items():
-            state = states[tab]
-            if idx is None:
-                continue
-            table = base[tab]
-            moved = [state.columns[n] for n, i in table.columns.items()
-                     if i in idx and state.columns.get(n, i) != i]  # fmt: skip
-            if moved:
-                again[tab] = sorted({state.columns[n] for n, i in table.columns.items()
-                                     if i in idx and n in state.columns})  # fmt: skip
-        if again:
-            states.update(self._fetch_states(again))
-        return states
+        wanted: dict[str, list[int] | None] = dict.fromkeys(tabs)  # None: the whole tab
+        return self._fetch_states(wanted)
 
     def _fetch_states(self, wanted: dict[str, list[int] | None]) -> dict[str, _TabState]:
         ranges: list[str] = []
@@ -736,6 +712,10 @@ class GoogleSheetsBackend(Backend):
             if row is None:
                 report.dropped.append(_describe_drop(change, "the row was deleted or its id "
                                                      "changed since the sheet was read"))
+                continue
+            if changed_meanwhile(change, state.current, row):
+                report.dropped.append(_describe_drop(change, "someone edited it meanwhile; "
+                                                     "their text is kept"))
                 continue
             col = columns.get(change.column)
             if col is None:

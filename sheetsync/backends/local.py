@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from .. import csvfile
 from ..errors import LayoutError, UnreachableError
-from ..plan import CellChange, Kind, Plan, RowAppend, relocate
+from ..plan import CellChange, Kind, Plan, RowAppend, changed_meanwhile, relocate
 from ..schema import ALL_COLUMNS, ID_COLUMN, TABS
 from ..table import Table, Workbook
 from .base import Backend, WriteReport
@@ -94,6 +94,11 @@ def resolve_edits(tab: str, plan: Plan, base: Workbook, current: Table | None) -
             row = where.get(change.row)
             if row is None:
                 edits.dropped.append(f"{tab} row {change.key or change.row + 2}: {change.column}")
+                continue
+            if changed_meanwhile(change, current, row):
+                edits.dropped.append(
+                    f"{tab} {change.key}: {change.column} was edited meanwhile, kept"
+                )
                 continue
             edits.cells.setdefault(row, {})[columns[change.column]] = (change.new, change.kind)
             edits.written += 1
