@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 from fakesheets.server import FakeGoogle, Fault
 
@@ -41,3 +42,45 @@ def test_a_google_sync_through_the_cli_fills_the_sheet(fake_google: FakeGoogle) 
     code, out = sync(book.id)  # nothing changed: reads only
     assert code == 0 and not fake_google.writes()
     assert len(fake_google.reads()) <= 2
+
+
+def test_an_answer_cut_off_mid_body_is_retried(
+    fake_google: FakeGoogle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from fakesheets import server
+
+    book = fake_google.create_spreadsheet({"Applications": [["company"], ["Acme"]]})
+    cut = {"done": False}
+    real = server._Handler._send
+
+    def send_half_once(self, status, payload, headers):  # type: ignore[no-untyped-def]
+        if cut["done"]:
+            return real(self, status, payload, headers)
+        cut["done"] = True
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data[: len(data) // 2])
+        self.wfile.flush()
+        self.close_connection = True
+
+    monkeypatch.setattr(server._Handler, "_send", send_half_once)
+    code, out = sync(book.id)
+    assert code == 0, out
+    assert cut["done"] and "Traceback" not in out
+
+
+def test_a_protected_range_is_named_as_the_cause(fake_google: FakeGoogle) -> None:
+    book = fake_google.create_spreadsheet(
+        {"Applications": [["company", "applied_on"], ["Acme", "2026-03-02"]]}
+    )
+    body = {"error": {"code": 403, "status": "PERMISSION_DENIED",
+                      "message": "You are trying to edit a protected cell or object."}}  # fmt: skip
+    fake_google.inject("values.batchUpdate", Fault.error(403, body=body))
+    code, out = sync(book.id)
+    assert code == errors.EXIT_AUTH
+    assert "protected range" in out and "Protect sheets and ranges" in out

@@ -277,7 +277,13 @@ class GoogleTransport(requests.Session):
                 response = self.inner.request(method, url, **kwargs)
             except RefreshError as exc:
                 raise _refresh_error(exc, self.principal) from exc
-            except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
+            except (
+                requests.Timeout,
+                requests.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,  # an answer cut off mid-body
+                requests.exceptions.ContentDecodingError,
+                TransportError,
+            ) as exc:
                 # A connect timeout never reached Google; anything later may have.
                 if not _never_sent(exc):
                     maybe_sent = True
@@ -285,6 +291,11 @@ class GoogleTransport(requests.Session):
             except GoogleAuthError as exc:  # malformed or unusable credentials
                 raise AuthError(f"the Google credentials cannot be used: {exc}",
                                 hint=self.principal.access_hint()) from exc
+            except requests.RequestException as exc:  # anything else: a clear error, no traceback
+                raise UnreachableError(
+                    f"the request to Google failed: {exc}",
+                    hint="check the network and run again; nothing is written twice",
+                ) from exc
             else:
                 if not _retryable(response):
                     return response
@@ -401,6 +412,11 @@ def api_error(
                              hint="enable the Google Sheets API (and the Google Drive API for "
                                   "sharing) in the Cloud project of these credentials: "
                                   "see docs/google-setup.md")  # fmt: skip
+        if "protected" in lowered:
+            return AuthError(f"a protected range blocks {doing}{detail}; {written}",
+                             hint="in Google Sheets, Data > Protect sheets and ranges: remove the "
+                                  "protection on those cells or give this account edit rights "
+                                  "to them")  # fmt: skip
         if "scope" in lowered:
             return AuthError(f"the credentials lack a permission needed for {doing}{detail}",
                              hint="run `sheetsync auth login` again and allow every requested "
