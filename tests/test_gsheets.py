@@ -347,13 +347,21 @@ def test_dates_follow_the_column_and_ints_are_numbers(fake_google: FakeGoogle,
     ]), wb)  # fmt: skip
     row = rows_by_id(book)["a00002"]
     assert row[COL["thank_you_sent_on"]] == to_serial(date(2026, 3, 20))
-    assert row[COL["last_follow_up_on"]] == "2026-03-20"  # the user's column holds text
+    # a real date even where the user's column holds text dates
+    assert row[COL["last_follow_up_on"]] == to_serial(date(2026, 3, 20))
     assert row[COL["due_on"]] == to_serial(date(2026, 3, 20))
     assert row[COL["follow_ups_sent"]] == 2
     assert rows_by_id(book)["a00001"][COL["due_on"]] == "someday"  # unreadable: kept as text
     sheet = book.sheet(APPLICATIONS)
     assert sheet.number_format(3, COL["due_on"]) == {"type": "DATE", "pattern": "yyyy-mm-dd"}
-    assert sheet.number_format(3, COL["last_follow_up_on"]) is None  # the user's formatting
+    # the written cell shows as a date; the user's other cells keep their formatting
+    assert sheet.number_format(3, COL["last_follow_up_on"]) == {"type": "DATE",
+                                                                "pattern": "yyyy-mm-dd"}
+    assert sheet.number_format(1, COL["last_follow_up_on"]) is None
+    assert rows_by_id(book)["a00001"][COL["last_follow_up_on"]] == "2026-03-02"
+    writes = [e for e in fake_google.log if e.method_id.endswith("values.batchUpdate")]
+    assert [w.json["valueInputOption"] for w in writes][-2:] == ["RAW", "USER_ENTERED"]
+    assert "2026-03-20" in str(writes[-1].json) and "follow" not in str(writes[-1].json)
 
 
 def test_appends_go_below_the_last_row_and_grow_the_grid(fake_google: FakeGoogle,

@@ -195,19 +195,6 @@ def _iso_date(text: str) -> date | None:
         return None
 
 
-def looks_numeric(values: Iterable[Any]) -> bool:
-    """Do a column's filled cells hold numbers (dates the user formatted) rather than text?"""
-    numbers = strings = 0
-    for v in values:
-        if isinstance(v, bool) or v is None or v == "":
-            continue
-        if isinstance(v, int | float):
-            numbers += 1
-        else:
-            strings += 1
-    return numbers > 0 and numbers >= strings
-
-
 # --------------------------------------------------------------------- metadata
 @dataclass
 class SheetInfo:
@@ -260,6 +247,16 @@ def find_title(tab: str, titles: Iterable[str]) -> str | None:
 
 
 # --------------------------------------------------------------------- ranges
+class DateText(str):
+    """An ISO date sheetsync writes into one of the user's own date columns.
+
+    Sent with USER_ENTERED so that Sheets stores a real date (and, for a cell
+    without a format, shows it as one) without touching the column's format;
+    the text is sheetsync's own ISO date, never user text, so nothing can
+    become a formula.
+    """
+
+
 def value_ranges(title: str, cells: dict[tuple[int, int], Any]) -> list[dict[str, Any]]:
     """Group cells ``{(row, col): value}`` (0-based) into few, small ValueRanges.
 
@@ -579,10 +576,18 @@ class GoogleSheetsBackend(Backend):
         if meta is not None:
             self._cache["set_up"] = sorted(set_up | set(touched))
         data: list[dict[str, Any]] = []
+        dates: list[dict[str, Any]] = []  # write-backs into the user's date columns
         for tab in touched:
-            if cells.get(tab):
-                data.extend(value_ranges(self._title(tab), cells[tab]))
+            tab_cells = cells.get(tab) or {}
+            plain = {k: v for k, v in tab_cells.items() if not isinstance(v, DateText)}
+            entered = {k: str(v) for k, v in tab_cells.items() if isinstance(v, DateText)}
+            if plain:
+                data.extend(value_ranges(self._title(tab), plain))
+            if entered:
+                dates.extend(value_ranges(self._title(tab), entered))
         self._send_values(data, setup_done=bool(setup))
+        # Only after a draft was marked sent: one more small request.
+        self._send_values(dates, setup_done=bool(setup), option="USER_ENTERED")
         self._save_cache()
         report.requests = self.transport.calls - calls_before
         return report
@@ -688,11 +693,11 @@ class GoogleSheetsBackend(Backend):
             when = _iso_date(text.strip())
             if when is None:
                 return text
-            # sheetsync's own date columns carry a DATE format (set up once); in the
-            # user's columns, follow what the column already holds.
-            if column not in USER_COLUMNS[tab] or (typed is not None and looks_numeric(typed)):
+            # sheetsync's own date columns carry a DATE format (set up once); a date
+            # in the user's column is entered as typed text would be (see DateText).
+            if column not in USER_COLUMNS[tab]:
                 return to_serial(when)
-            return text
+            return DateText(when.isoformat())
         return text
 
     def _place_changes(self, tab: str, plan: Plan, base: Workbook, state: _TabState | None,
@@ -841,7 +846,8 @@ class GoogleSheetsBackend(Backend):
                                    "nothing was written", hint="run sync again")  # fmt: skip
         return meta[title].sheet_id
 
-    def _send_values(self, data: list[dict[str, Any]], *, setup_done: bool) -> None:
+    def _send_values(self, data: list[dict[str, Any]], *, setup_done: bool,
+                     option: str = "RAW") -> None:
         """One values:batchUpdate (RAW), or several only past the payload limit."""
         if not data:
             return
@@ -858,7 +864,7 @@ class GoogleSheetsBackend(Backend):
             self._call(f"writing part {number} of {len(chunks)} of the changes"
                        if len(chunks) > 1 else "writing the changes", written,
                        self.client.values_batch_update, self.spreadsheet_id,
-                       {"valueInputOption": "RAW", "data": chunk}, write=True)  # fmt: skip
+                       {"valueInputOption": option, "data": chunk}, write=True)  # fmt: skip
             sent_cells += sum(sum(v is not None for v in row) for vr in chunk
                               for row in vr["values"])  # fmt: skip
 
