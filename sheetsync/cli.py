@@ -212,19 +212,15 @@ def _setup_logging(verbose: int, log_file: str | None, quiet: bool) -> None:
     log.propagate = False
 
 
+SHEET_OPTIONS = ("sheet", "config_path", "credentials", "today", "quiet", "verbose", "log_file")
+
+
 def pass_run(func: F) -> F:
+    """Turn the options of :func:`sheet_options` into a :class:`Run` for the command."""
+
     @functools.wraps(func)
-    def wrapper(
-        sheet: str | None,
-        config_path: str | None,
-        credentials: str | None,
-        today: dt.date | None,
-        quiet: bool,
-        verbose: int,
-        log_file: str | None,
-        **kwargs: Any,
-    ) -> Any:
-        run = Run(sheet, config_path, credentials, today, quiet, verbose, log_file)
+    def wrapper(**kwargs: Any) -> Any:
+        run = Run(**{name: kwargs.pop(name) for name in SHEET_OPTIONS})
         return func(run, **kwargs)
 
     return wrapper  # type: ignore[return-value]
