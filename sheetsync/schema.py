@@ -110,19 +110,7 @@ ID_COLUMN: Final = {APPLICATIONS: "id", DRAFTS: "draft_id", FEEDBACK: "feedback_
 # Columns sheetsync computes on every sync (and may overwrite) per tab.
 OWNED_COLUMNS: Final = {
     APPLICATIONS: APP_OWNED_COLUMNS,
-    DRAFTS: (
-        "draft_id",
-        "app_id",
-        "company",
-        "role",
-        "action",
-        "channel",
-        "to_name",
-        "to_email",
-        "due_on",
-        "lint",
-        "mailto",
-    ),
+    DRAFTS: tuple(c for c in DRAFT_COLUMNS if c not in DRAFT_USER_COLUMNS),
     FEEDBACK: FEEDBACK_OWNED_COLUMNS,
 }
 ALL_COLUMNS: Final = {
