@@ -10,22 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .changes import iso_text
 from .config import Config
-from .drafts import MESSAGE_ACTIONS, Wanted, make_draft_id
+from .drafts import MESSAGE_ACTIONS, Wanted, draft_id_on
 
 
-def _date(value: Any) -> dt.date | None:
-    return None if pd.isna(value) else pd.Timestamp(value).date()
-
-
-def _iso_date(value: Any) -> str:
-    day = _date(value)
-    return day.isoformat() if day else ""
+def _compact(dates: pd.Series) -> pd.Series:
+    """datetime64 -> 'YYYYMMDD' text (as in draft ids), NaT -> ''."""
+    return dates.dt.strftime("%Y%m%d").where(dates.notna(), "").astype(object)
 
 
 def _has_text(value: Any) -> bool:
@@ -57,11 +55,16 @@ def note_due(
 # -- drafts wanted ---------------------------------------------------------------------
 
 
-def recipients(row: Mapping[str, Any], action: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=65536)
+def _interviewers(text: str) -> tuple[tuple[str, str], ...]:
     from .values import parse_interviewers
 
+    return tuple(parse_interviewers(text))
+
+
+def recipients(row: Mapping[str, Any], action: str) -> list[tuple[str, str]]:
     contact = (str(row.get("contact_name", "")).strip(), str(row.get("contact_email", "")).strip())
-    people = parse_interviewers(str(row.get("interviewers", "")))
+    people = list(_interviewers(str(row.get("interviewers", ""))))
     if action in ("thank_you_email", "thank_you_note"):
         return people or [contact]
     if any(contact):
@@ -121,9 +124,11 @@ def wanted_drafts(
     records: list[dict[str, Any]] = typed.loc[rows].to_dict("records")  # type: ignore[assignment]
     # One vectorised hash per row of the cells as typed: the draft's inputs.
     row_hashes = pd.util.hash_pandas_object(text.loc[rows], index=False).to_numpy()
-    due = result["due_on"].to_numpy()[selected]
-    basis = result["basis"].to_numpy()[selected]
-    note_due = result["note_due"].to_numpy()[selected] if has_note else None
+    # Dates as text, vectorised: ISO for the due_on cell, YYYYMMDD for draft ids.
+    due = iso_text(result["due_on"]).to_numpy()[selected]
+    basis = _compact(result["basis"]).to_numpy()[selected]
+    note_due = iso_text(result["note_due"]).to_numpy()[selected] if has_note else None
+    interview_key = _compact(typed["interview_on"]).to_numpy()[selected]
     interviewed = result["interviewed"].to_numpy()[selected]
     action_names = result["next_action"].to_numpy()[selected]
     message_rows = message.to_numpy()[selected]
@@ -134,7 +139,7 @@ def wanted_drafts(
         if message_rows[i]:
             jobs.append((str(action_names[i]), due[i], basis[i]))
         if note_rows[i] and note_due is not None:
-            jobs.append(("thank_you_note", note_due[i], app.get("interview_on")))
+            jobs.append(("thank_you_note", note_due[i], interview_key[i]))
         for job, when, since in jobs:
             template = MESSAGE_ACTIONS[job]
             if job == "request_feedback":
@@ -143,7 +148,7 @@ def wanted_drafts(
             emails = [p[1] for p in people if p[1]]
             # people sharing one address (team@...) still get a draft each
             keys_of = [(p[0], f"{p[0]} {p[1]}" if emails.count(p[1]) > 1 else p[1]) for p in people]
-            ids = [make_draft_id(app_id, job, k, _date(since)) for k in keys_of]
+            ids = [draft_id_on(app_id, job, k, since) for k in keys_of]
             inputs = fingerprint(signature, template, int(row_hashes[i]), people)
             reuse = all(
                 len(memory.get(d, ())) == 3
@@ -169,7 +174,7 @@ def wanted_drafts(
                         channel="note" if job == "thank_you_note" else "email",
                         to_name=person[0],
                         to_email=person[1],
-                        due_on=_iso_date(when),
+                        due_on=when,
                         subject=subject if job != "thank_you_note" else "",
                         body=body,
                         error=error,

@@ -47,9 +47,13 @@ def slug(text: str) -> str:
 
 
 def make_draft_id(app_id: str, action: str, recipient: tuple[str, str], basis: date | None) -> str:
+    return draft_id_on(app_id, action, recipient, basis.strftime("%Y%m%d") if basis else "")
+
+
+def draft_id_on(app_id: str, action: str, recipient: tuple[str, str], basis: str) -> str:
+    """:func:`make_draft_id` with the basis date already as ``YYYYMMDD`` ("" for none)."""
     who = slug(recipient[1] or recipient[0]) if any(recipient) else "contact"
-    when = basis.strftime("%Y%m%d") if basis else "undated"
-    return f"{app_id}:{action}:{who}:{when}"
+    return f"{app_id}:{action}:{who}:{basis or 'undated'}"
 
 
 # Percent-encoding of ASCII by str.translate (C speed); urllib's quote handles the rest.

@@ -171,6 +171,22 @@ def stable_hash(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
 
 
+_ME_FIELDS: Final = frozenset({"name", "email", "phone", "linkedin"})
+
+
+class _Environment(SandboxedEnvironment):
+    """The sandbox, with a fast path for ``me.name`` and friends.
+
+    ``Me`` is sheetsync's own frozen record of plain strings, so its fields
+    need none of the sandbox's per-access safety checks (a few per message).
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is Me and attribute in _ME_FIELDS:
+            return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+
 class Renderer:
     """Renders message templates; compiles each template once and caches it."""
 
@@ -179,7 +195,7 @@ class Renderer:
         self.builtin_dir = builtin_templates_dir().resolve()
         self.user_dir = Path(config.templates_dir).expanduser() if config.templates_dir else None
         search = [str(d) for d in (self.user_dir, self.builtin_dir) if d is not None]
-        self.env = SandboxedEnvironment(
+        self.env = _Environment(
             loader=FileSystemLoader(search, encoding="utf-8"),
             undefined=StrictUndefined,
             autoescape=False,  # plain text
@@ -421,12 +437,19 @@ def split_message(text: str) -> tuple[str, str]:
     Lines lose trailing spaces, runs of blank lines shrink to one, doubled
     spaces left by optional phrases shrink to one.
     """
-    text = _INNER_SPACES.sub(" ", _TRAILING_SPACE.sub("", text)).lstrip("\n")
+    # Substring tests first: most messages need none of the (slower) regexes.
+    if " \n" in text or "\t" in text or text.endswith(" "):
+        text = _TRAILING_SPACE.sub("", text)
+    if "  " in text:
+        text = _INNER_SPACES.sub(" ", text)
+    text = text.lstrip("\n")
     subject = ""
     if text[:8].lower() == "subject:":
         line, _, text = text.partition("\n")
         subject = " ".join(line[8:].split())
-    return subject, _BLANK_RUNS.sub("\n\n", text).strip("\n")
+    if "\n\n\n" in text:
+        text = _BLANK_RUNS.sub("\n\n", text)
+    return subject, text.strip("\n")
 
 
 def _same_text(body: str) -> str:
