@@ -8,8 +8,10 @@ without any I/O; a backend then applies the plan in one go.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,13 +153,19 @@ def _plan_feedback(
     picked: list[dict[str, Any]] = typed[pick].to_dict("records")  # type: ignore[assignment]
     app_by_id = {str(r["id"]): r for r in picked}
     feedback_wants = []
-    for i in fb_result.index[thank.to_numpy()]:
-        app = dict(app_by_id.get(str(combined.at[i, "app_id"]).strip(), {}))
+    chosen = thank.to_numpy()
+    for app_id, response, fb_id, due in zip(
+        combined["app_id"].to_numpy()[chosen],
+        combined["response"].to_numpy()[chosen],
+        combined["feedback_id"].to_numpy()[chosen],
+        fb_result["due_on"].to_numpy()[chosen],
+        strict=True,
+    ):  # arrays, not .at[] per row: thousands of rows on a large tracker
+        app = dict(app_by_id.get(str(app_id).strip(), {}))
         if not app:
             continue
-        app["_response"] = str(combined.at[i, "response"])
-        fb_id = str(combined.at[i, "feedback_id"]).strip() or f"fb-{app['id']}"
-        feedback_wants.append((app, fb_id, str(fb_result.at[i, "due_on"])))
+        app["_response"] = str(response)
+        feedback_wants.append((app, str(fb_id).strip() or f"fb-{app['id']}", str(due)))
     return _FeedbackPlan(plan.changes, plan.appends, combined, fb_result, feedback_wants)
 
 
@@ -422,7 +430,7 @@ class RunOptions:
 
 def pull(backend: Backend, state: State, config: Config, options: RunOptions) -> Outcome:
     """Read every tab, compute, and keep the snapshot; writes nothing to the sheet."""
-    with state.lock():
+    with state.lock(), rare_collections():
         workbook = backend.read()
         outcome = compute(
             workbook, options.today, config, memory=state.rendered(), new_id=options.new_id
@@ -459,7 +467,30 @@ def sync(backend: Backend, state: State, config: Config, options: RunOptions) ->
         return _push(backend, state, config, options, None)
 
 
+@contextmanager
+def rare_collections(first_generation: int = 100_000) -> Iterator[None]:
+    """Let Python's cycle collector run rarely while a sync builds its many objects.
+
+    A large tracker means millions of small, long-lived objects (cells, rows,
+    drafts) and few reference cycles; with the default threshold the collector
+    walks them again and again, which grows faster than the tracker does.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(max(first_generation, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _push(
+    backend: Backend, state: State, config: Config, options: RunOptions, base: Workbook | None
+) -> Outcome:
+    with rare_collections():
+        return _push_now(backend, state, config, options, base)
+
+
+def _push_now(
     backend: Backend, state: State, config: Config, options: RunOptions, base: Workbook | None
 ) -> Outcome:
     theirs = backend.read()
@@ -552,8 +583,9 @@ def read_only(
     backend: Backend, config: Config, today: dt.date, state: State | None = None
 ) -> Outcome:
     """Compute without locking or writing (agenda, lint, feedback report)."""
-    memory = state.rendered() if state is not None else {}
-    return compute(backend.read(), today, config, memory=memory)
+    with rare_collections():
+        memory = state.rendered() if state is not None else {}
+        return compute(backend.read(), today, config, memory=memory)
 
 
 __all__ = ["compute", "pull", "push", "sync", "undo", "read_only", "Outcome", "RunOptions"]

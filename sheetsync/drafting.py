@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,65 @@ def fingerprint(signature: str, template: str, row_hash: int, people: Any) -> st
     return hashlib.sha1(text.encode()).hexdigest()
 
 
+@dataclass
+class _Job:
+    """One message of one application, to render for each of its recipients."""
+
+    template: str
+    action: str
+    app: dict[str, Any]
+    people: list[tuple[str, str]]
+    keys: list[str]  # one per recipient: picks the wording
+    response: str | None = None  # thank_for_feedback: the feedback being thanked for
+
+
+#: What a job gives per recipient: subject, body, template error, lint problems, mailto link.
+Finished = tuple[str, str, str, "tuple[str, ...] | None", str]
+
+
+def _finisher(config: Config) -> Callable[[_Job], list[Finished]]:
+    """Render, lint and link one job (pure, so it can run in a worker process)."""
+    from .drafts import mailto, recalls_interview
+    from .lint import lint_message
+    from .render import Renderer, build_context
+
+    renderer = Renderer(config)
+
+    def finish(job: _Job) -> list[Finished]:
+        contexts = [build_context(job.app, person, config.me) for person in job.people]
+        if job.response is not None:
+            for context in contexts:
+                context["feedback_response"] = job.response
+        channel = channel_of(job.action)
+        has_notes = _has_text(job.app.get("notes")) or not recalls_interview(job.action)
+        out: list[Finished] = []
+        rendered = renderer.render_many(job.template, contexts, job.keys)
+        for person, result in zip(job.people, rendered, strict=True):
+            subject = result.subject if channel == "email" else ""
+            if result.error:  # linted with the template error, in merge
+                out.append((subject, result.body, result.error, None, ""))
+                continue
+            problems = lint_message(
+                job.action,
+                channel,
+                subject,
+                result.body,
+                config.me,
+                email_word_limit=config.email_word_limit,
+                note_word_limit=config.note_word_limit,
+                has_notes=has_notes,
+            )
+            link = mailto(person[1], subject, result.body) if channel == "email" else ""
+            out.append((subject, result.body, "", tuple(problems), link))
+        return out
+
+    return finish
+
+
+def channel_of(action: str) -> str:
+    return "note" if action == "thank_you_note" else "email"
+
+
 def wanted_drafts(
     typed: pd.DataFrame,
     text: pd.DataFrame,
@@ -105,23 +165,27 @@ def wanted_drafts(
     memory: Mapping[str, tuple[str, ...]],
     current: Mapping[str, tuple[str, str]],
 ) -> list[Wanted]:
-    """Every draft the tracker calls for.
+    """Every draft the tracker calls for, rendered, linted and linked.
 
     A draft whose inputs (application row, recipients, templates, sender) are
     those it was last rendered from, and whose text is still what sheetsync
-    wrote, is not rendered again: that keeps a steady-state sync cheap.
+    wrote, is not rendered again: that keeps a steady-state sync cheap.  The
+    rest are rendered together, on every core when there are many.
     """
-    from .render import Renderer, build_context
+    from .parallel import pmap
+    from .render import CONTEXT_COLUMNS
 
-    renderer = Renderer(config)
     signature = template_signature(config)
     wanted: list[Wanted] = []
+    jobs: list[_Job] = []
+    pending: list[list[Wanted]] = []  # the drafts each job fills in
     message = result["next_action"].isin([a for a in MESSAGE_ACTIONS if a != "thank_you_note"])
     has_note = "note_due" in result
     notes = result["note_due"].notna() if has_note else pd.Series(False, result.index)
     selected = (message | notes).to_numpy()
     rows = result.index[selected]
-    records: list[dict[str, Any]] = typed.loc[rows].to_dict("records")  # type: ignore[assignment]
+    needed = [c for c in CONTEXT_COLUMNS if c in typed.columns]
+    records: list[dict[str, Any]] = typed.loc[rows, needed].to_dict("records")  # type: ignore[assignment]
     # One vectorised hash per row of the cells as typed: the draft's inputs.
     row_hashes = pd.util.hash_pandas_object(text.loc[rows], index=False).to_numpy()
     # Dates as text, vectorised: ISO for the due_on cell, YYYYMMDD for draft ids.
@@ -135,20 +199,23 @@ def wanted_drafts(
     note_rows = notes.to_numpy()[selected]
     for i, app in enumerate(records):
         app_id = str(app["id"]).strip()
-        jobs: list[tuple[str, Any, Any]] = []
+        company = str(app.get("company", "")).strip()
+        role = str(app.get("role", "")).strip()
+        has_notes = _has_text(app.get("notes"))
+        actions: list[tuple[str, str, str]] = []
         if message_rows[i]:
-            jobs.append((str(action_names[i]), due[i], basis[i]))
+            actions.append((str(action_names[i]), due[i], basis[i]))
         if note_rows[i] and note_due is not None:
-            jobs.append(("thank_you_note", note_due[i], interview_key[i]))
-        for job, when, since in jobs:
-            template = MESSAGE_ACTIONS[job]
-            if job == "request_feedback":
+            actions.append(("thank_you_note", note_due[i], interview_key[i]))
+        for action, when, since in actions:
+            template = MESSAGE_ACTIONS[action]
+            if action == "request_feedback":
                 template += "_interviewed" if bool(interviewed[i]) else "_not_interviewed"
-            people = recipients(app, job)
+            people = recipients(app, action)
             emails = [p[1] for p in people if p[1]]
             # people sharing one address (team@...) still get a draft each
             keys_of = [(p[0], f"{p[0]} {p[1]}" if emails.count(p[1]) > 1 else p[1]) for p in people]
-            ids = [draft_id_on(app_id, job, k, since) for k in keys_of]
+            ids = [draft_id_on(app_id, action, k, since) for k in keys_of]
             inputs = fingerprint(signature, template, int(row_hashes[i]), people)
             reuse = all(
                 len(memory.get(d, ())) == 3
@@ -156,55 +223,57 @@ def wanted_drafts(
                 and current.get(d) == memory[d][:2]
                 for d in ids
             )
-            if reuse:
-                texts = [(memory[d][0], memory[d][1], "") for d in ids]
-            else:
-                keys = [f"{app_id}|{k[1] or k[0]}" for k in keys_of]
-                contexts = [build_context(app, p, config.me) for p in people]
-                rendered = renderer.render_many(template, contexts, keys)
-                texts = [(r.subject, r.body, r.error) for r in rendered]
-            for draft_id, person, (subject, body, error) in zip(ids, people, texts, strict=True):
-                wanted.append(
-                    Wanted(
-                        draft_id=draft_id,
-                        app_id=app_id,
-                        company=str(app.get("company", "")).strip(),
-                        role=str(app.get("role", "")).strip(),
-                        action=job,
-                        channel="note" if job == "thank_you_note" else "email",
-                        to_name=person[0],
-                        to_email=person[1],
-                        due_on=when,
-                        subject=subject if job != "thank_you_note" else "",
-                        body=body,
-                        error=error,
-                        has_notes=_has_text(app.get("notes")),
-                        inputs=inputs,
-                        reused=reuse,
-                    )
+            drafts = [
+                Wanted(
+                    draft_id=draft_id,
+                    app_id=app_id,
+                    company=company,
+                    role=role,
+                    action=action,
+                    channel=channel_of(action),
+                    to_name=person[0],
+                    to_email=person[1],
+                    due_on=when,
+                    subject=memory[draft_id][0] if reuse else "",
+                    body=memory[draft_id][1] if reuse else "",
+                    has_notes=has_notes,
+                    inputs=inputs,
+                    reused=reuse,
                 )
+                for draft_id, person in zip(ids, people, strict=True)
+            ]
+            wanted += drafts
+            if not reuse:
+                keys = [f"{app_id}|{k[1] or k[0]}" for k in keys_of]
+                jobs.append(_Job(template, action, app, people, keys))
+                pending.append(drafts)
     for app, fb_id, when in feedback_wants:
         person = (
             str(app.get("contact_name", "")).strip(),
             str(app.get("contact_email", "")).strip(),
         )
-        context = build_context(app, person, config.me)
-        context["feedback_response"] = app.get("_response", "")
-        out = renderer.render_many("thank_for_feedback", [context], [f"{fb_id}|{person[1]}"])[0]
-        wanted.append(
-            Wanted(
-                draft_id=f"{fb_id}:thank_for_feedback:{person[1] or 'contact'}",
-                app_id=str(app.get("id", "")).strip(),
-                company=str(app.get("company", "")).strip(),
-                role=str(app.get("role", "")).strip(),
-                action="thank_for_feedback",
-                channel="email",
-                to_name=person[0],
-                to_email=person[1],
-                due_on=when,
-                subject=out.subject,
-                body=out.body,
-                error=out.error,
-            )
+        draft = Wanted(
+            draft_id=f"{fb_id}:thank_for_feedback:{person[1] or 'contact'}",
+            app_id=str(app.get("id", "")).strip(),
+            company=str(app.get("company", "")).strip(),
+            role=str(app.get("role", "")).strip(),
+            action="thank_for_feedback",
+            channel="email",
+            to_name=person[0],
+            to_email=person[1],
+            due_on=when,
+            subject="",
+            body="",
         )
+        wanted.append(draft)
+        response = str(app.get("_response", ""))
+        jobs.append(
+            _Job("thank_for_feedback", "thank_for_feedback", app, [person],
+                 [f"{fb_id}|{person[1]}"], response)
+        )  # fmt: skip
+        pending.append([draft])
+    for drafts, finished in zip(pending, pmap(_finisher(config), jobs), strict=True):
+        for draft, (subject, body, error, problems, link) in zip(drafts, finished, strict=True):
+            draft.subject, draft.body, draft.error = subject, body, error
+            draft.lint, draft.mailto = problems, link
     return wanted

@@ -97,6 +97,13 @@ class Wanted:
     has_notes: bool = True
     inputs: str = ""  # fingerprint of what it was rendered from
     reused: bool = False  # text taken from the last render: inputs unchanged
+    lint: tuple[str, ...] | None = None  # lint of subject + body, when already done
+    mailto: str = ""  # the link for subject + body, when lint is set
+
+
+def recalls_interview(action: str) -> bool:
+    """Messages that recall the interview: without notes they cannot be personal."""
+    return action in RECALLS_INTERVIEW
 
 
 @dataclass
@@ -127,6 +134,7 @@ def merge(
             if key and key not in existing:
                 existing[key] = row
     final: dict[str, dict[str, str]] = {}  # draft id -> row values after the merge
+    wanted_by_id = {w.draft_id: w for w in wanted}
 
     for want in wanted:
         found = existing.get(want.draft_id)
@@ -189,17 +197,25 @@ def merge(
             values["mailto"] = cells["mailto"][row]
             out.open_drafts.append({k: v for k, v in values.items() if not k.startswith("_")})
             continue
-        problems = [] if not values["_error"] else [f"template error: {values['_error']}"]
-        problems += lint_message(
-            values["action"],
-            values["channel"],
-            values["subject"],
-            values["body"],
-            config.me,
-            email_word_limit=config.email_word_limit,
-            note_word_limit=config.note_word_limit,
-            has_notes=bool(values["_notes"]) or values["action"] not in RECALLS_INTERVIEW,
+        want = wanted_by_id[key]
+        done = want.lint is not None and (values["subject"], values["body"]) == (
+            want.subject,
+            want.body,
         )
+        problems = [] if not values["_error"] else [f"template error: {values['_error']}"]
+        if done and want.lint is not None:  # linted (and linked) when it was rendered
+            problems += want.lint
+        else:
+            problems += lint_message(
+                values["action"],
+                values["channel"],
+                values["subject"],
+                values["body"],
+                config.me,
+                email_word_limit=config.email_word_limit,
+                note_word_limit=config.note_word_limit,
+                has_notes=bool(values["_notes"]) or not recalls_interview(values["action"]),
+            )
         if key in dupes:
             problems.append(dupes[key])
         if values.get("_status"):  # the user's own word: kept, but flagged
@@ -208,11 +224,12 @@ def merge(
                 "draft, approved, sent, skipped: fix it so sheetsync knows what happened"
             )
         values["lint"] = "; ".join(problems)
-        values["mailto"] = (
-            mailto(values["to_email"], values["subject"], values["body"])
-            if values["channel"] == "email"
-            else ""
-        )
+        if done:
+            values["mailto"] = want.mailto
+        elif values["channel"] == "email":
+            values["mailto"] = mailto(values["to_email"], values["subject"], values["body"])
+        else:
+            values["mailto"] = ""
         out.open_drafts.append({k: v for k, v in values.items() if not k.startswith("_")})
 
     for key, values in final.items():

@@ -77,14 +77,22 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+# A cheap first test (substring tests beat a regex of alternatives): every pay
+# word contains one of these.
 _PAY_HINTS: Final = ("salar", "compens", "remuner", "wage", "bonus", "benefit", "pension",
                      "stock option", "paid time", "pto", "401", "pay")  # fmt: skip
 
 
+def _contains_any(text: str, pieces: tuple[str, ...]) -> bool:
+    for piece in pieces:  # noqa: SIM110 - a plain loop is faster than any() with a generator
+        if piece in text:
+            return True
+    return False
+
+
 def mentions_pay(text: str) -> str | None:
     """The first pay or benefits word in ``text``, or None."""
-    folded = text.lower()
-    if not any(h in folded for h in _PAY_HINTS):  # cheap test before the regex
+    if not _contains_any(text.lower(), _PAY_HINTS):
         return None
     match = PAY_WORDS.search(text)
     return match.group(0) if match else None
@@ -150,29 +158,24 @@ def lint_message(
     return problems
 
 
-# Literal pieces at least one PLACEHOLDERS pattern needs: plain substring tests
-# rule out nearly every message far faster than the word-boundary regexes.
+# Every match of EMPTY_GREETING contains one of these (lower case).
+_NAMELESS_ENDS: Final = (
+    " ,", "\t,", "dear,", "mr,", "mr.,", "mrs,", "mrs.,", "ms,", "ms.,", "mx,", "mx.,",
+    "dr,", "dr.,", "prof,", "prof.,",
+)  # fmt: skip
+# Every match of a PLACEHOLDERS pattern contains one of these (the last ones in lower case).
 _HINTS: Final = ("[", "<", "{", "}", "%}", "None", "nan", "NaN", "NaT", "___", "Your Name",
                  "Company Name", "Job Title", "Hiring Manager Name")  # fmt: skip
 _HINTS_ANY_CASE: Final = ("todo", "fixme", "tbd", "xxx", "lorem ipsum")
 
 
-# Every EMPTY_GREETING match ends in one of these (lower case): a cheap test first.
-_NAMELESS_ENDS: Final = (
-    " ,", "\t,", "dear,", "mr,", "mr.,", "mrs,", "mrs.,", "ms,", "ms.,", "mx,", "mx.,",
-    "dr,", "dr.,", "prof,", "prof.,",
-)  # fmt: skip
-
-
 def _may_greet_empty(body: str) -> bool:
     """False when EMPTY_GREETING cannot match the body."""
-    folded = body.lower()
-    return any(end in folded for end in _NAMELESS_ENDS)
+    return _contains_any(body.lower(), _NAMELESS_ENDS)
 
 
 def _placeholders(text: str, limit: int = 3) -> list[str]:
-    folded = text.lower()
-    if not any(h in text for h in _HINTS) and not any(h in folded for h in _HINTS_ANY_CASE):
+    if not _contains_any(text, _HINTS) and not _contains_any(text.lower(), _HINTS_ANY_CASE):
         return []
     found: list[str] = []
     for pattern in PLACEHOLDERS:

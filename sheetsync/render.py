@@ -90,6 +90,13 @@ MONTHS: Final = (
     "October", "November", "December",
 )  # fmt: skip
 NOTES_MAX_WORDS: Final = 20
+#: The application columns ``build_context`` reads (and drafting needs): nothing else
+#: of a row reaches a template.
+CONTEXT_COLUMNS: Final = (
+    "id", "company", "role", "contact_name", "contact_email", "interviewers", "interview_on",
+    "interview_type", "notes", "applied_on", "closing_date", "decision_expected_on",
+    "interviewed", "response", "feedback_response",
+)  # fmt: skip
 
 _MISSING_TEXT = frozenset({"nan", "none", "nat", "null", "<na>"})
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame"})
@@ -264,6 +271,8 @@ class Renderer:
         used_variants: set[int] = set()
         used: set[tuple[int, int]] = set()
         bodies: set[str] = set()
+        if len(keys) == 1:  # one recipient: no other body to differ from
+            return [self._render(compiled, contexts[0], *self._preferred(compiled, keys[0]))]
         for i in sorted(range(len(keys)), key=lambda i: (stable_hash(keys[i]), keys[i], i)):
             preferred = self._preferred(compiled, keys[i])
             chosen: Rendered | None = None
@@ -656,6 +665,9 @@ def _is_missing(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # the common case, without _is_missing's general checks
+        text = " ".join(value.split())
+        return "" if text.lower() in _MISSING_TEXT else text
     return "" if _is_missing(value) else " ".join(str(value).split())
 
 
