@@ -142,5 +142,7 @@ def render(
     if appended:
         if out and not _TERMINATOR.search(out[-1]):
             out[-1] += doc.newline
-        out.extend(",".join(encode_field(v) for v in row) + doc.newline for row in appended)
+        # encode_field's regex test and replace beat csv.writer, which copies
+        # long cells (a draft's body and link) character by character.
+        out.extend(",".join([encode_field(v) for v in row]) + doc.newline for row in appended)
     return (BOM if doc.bom else "") + "".join(out), refused

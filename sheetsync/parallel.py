@@ -47,24 +47,19 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def pmap(fn: Callable[[T], R], items: Sequence[T], *, min_items: int = MIN_ITEMS) -> list[R]:
+def pmap(fn: Callable[[T], R], items: Sequence[T], *, min_items: int | None = None) -> list[R]:
     """``[fn(item) for item in items]``, split across processes when that pays off."""
     count = workers()
-    if len(items) < max(min_items, 2) or count < 2 or not can_fork():
+    least = MIN_ITEMS if min_items is None else min_items
+    if len(items) < max(least, 2) or count < 2 or not can_fork():
         return [fn(item) for item in items]
-    import gc
-
     global _job
     _job = (fn, items)
-    # Frozen objects are never scanned by the cycle collector, so the workers do
-    # not touch (and copy) the pages of everything they inherited.
-    gc.freeze()
     try:
         return _forked(len(items), count)
     except (OSError, RuntimeError, ImportError):  # no processes to be had: do it here
         return [fn(item) for item in items]
     finally:
-        gc.unfreeze()
         _job = None
 
 

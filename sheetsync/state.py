@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS rendered (
 
 
 ROW_ADDED = "*row added*"
+UNLOGGED = frozenset({"mailto"})  # derived columns left out of a logged new row
 
 
 def default_state_root() -> Path:
@@ -225,9 +226,11 @@ class State:
                 )
                 for c in plan.changes
             ]
-            # A row sheetsync added is logged once, its cells as JSON (column ROW_ADDED).
+            # A row sheetsync added is logged once, its cells as JSON (column ROW_ADDED),
+            # without the mailto link: it only repeats the address, subject and body.
             rows += [
-                (push_id, a.tab, a.key, ROW_ADDED, "", json.dumps(a.values, ensure_ascii=False),
+                (push_id, a.tab, a.key, ROW_ADDED, "", json.dumps(
+                    {k: v for k, v in a.values.items() if k not in UNLOGGED}, ensure_ascii=False),
                  "row")
                 for a in plan.appends
             ]  # fmt: skip

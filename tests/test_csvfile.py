@@ -107,3 +107,10 @@ def test_cells_appended_past_the_end_keep_the_record_verbatim() -> None:
     text, refused = csvfile.render(doc, {1: {3: "new"}, 2: {0: "z"}})
     assert refused == []
     assert text == 'a,b\r\n"x\ny",2,,new\r\nz\r\n'
+
+
+def test_appended_records_quote_a_lone_carriage_return_in_a_lf_file() -> None:
+    doc = csvfile.parse("a,b\n1,2\n")
+    text, _ = csvfile.render(doc, {}, [["x\ry", "z"]])
+    assert text == 'a,b\n1,2\n"x\ry",z\n'
+    assert csvfile.parse(text).values[2] == ["x\ry", "z"]

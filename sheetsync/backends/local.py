@@ -106,15 +106,19 @@ def resolve_edits(tab: str, plan: Plan, base: Workbook, current: Table | None) -
     if appends:
         present = set(current.ids())
         full_width = max([width, *columns.values()]) + 1 if columns else width
+        blank: tuple[str, Kind] = ("", "text")
         for append in appends:
             if append.key and append.key in present:  # added meanwhile; never twice
                 continue
-            row_values: list[tuple[str, Kind]] = [("", "text")] * full_width
-            for name, value in append.values.items():
-                if name in columns:
-                    row_values[columns[name]] = (value, append.kinds.get(name, "text"))
-            while row_values and not row_values[-1][0]:
-                row_values.pop()
+            kinds = append.kinds
+            placed = sorted(
+                (columns[name], value, kinds.get(name, "text"))
+                for name, value in append.values.items()
+                if value and name in columns
+            )
+            row_values: list[tuple[str, Kind]] = [blank] * (placed[-1][0] + 1 if placed else 0)
+            for index, value, kind in placed:
+                row_values[index] = (value, kind)
             edits.appended.append(row_values)
             edits.written += len(append.values)
     return edits
