@@ -105,7 +105,6 @@ def resolve_edits(tab: str, plan: Plan, base: Workbook, current: Table | None) -
     appends: list[RowAppend] = [a for a in plan.appends if a.tab == tab]
     if appends:
         present = set(current.ids())
-        full_width = max([width, *columns.values()]) + 1 if columns else width
         blank: tuple[str, Kind] = ("", "text")
         for append in appends:
             if append.key and append.key in present:  # added meanwhile; never twice
