@@ -230,9 +230,7 @@ def _evaluate(frame: pd.DataFrame, today: date, rules: Rules, date_order: str) -
     for n in range(len(frame)):
         result = _RowResult()
         out.append(result)
-        result.problems = [
-            _problem(c, errors[c][n]) for c in DATE_INPUTS if errors[c][n]
-        ]
+        result.problems = [_problem(c, errors[c][n]) for c in DATE_INPUTS if errors[c][n]]
         requested, received = dates["requested_on"][n], dates["received_on"][n]
         result.received = received
         if text["response"][n].strip() and not text["received_on"][n].strip():
@@ -309,18 +307,18 @@ def _row_keys(frame: pd.DataFrame) -> list[str]:
     ``fb-<app_id>`` normally; the feedback_id when there is no app_id; else a
     hash of the row's company, role and dates.  A copied row gets ``-2``.
     """
-    fid, app = _text(frame, "feedback_id"), _text(frame, "app_id")
-    parts = [_text(frame, c) for c in ("company", "role", "requested_on", "received_on")]
+    fid, app = _text(frame, "feedback_id").tolist(), _text(frame, "app_id").tolist()
+    parts = [_text(frame, c).tolist() for c in ("company", "role", "requested_on", "received_on")]
     keys: list[str] = []
     seen: dict[str, int] = {}
     for n in range(len(frame)):
-        feedback_id, app_id = fid.iloc[n].strip(), app.iloc[n].strip()
+        feedback_id, app_id = fid[n].strip(), app[n].strip()
         if feedback_id and feedback_id != feedback_id_for(app_id):
             key = feedback_id if feedback_id.startswith("fb-") else f"fb-{feedback_id}"
         elif app_id:
             key = feedback_id_for(app_id)
         else:
-            key = "fb-row-" + _short_hash("|".join(p.iloc[n] for p in parts))
+            key = "fb-row-" + _short_hash("|".join(p[n] for p in parts))
         seen[key] = seen.get(key, 0) + 1
         keys.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
     return keys
@@ -331,16 +329,17 @@ def _open_items(
 ) -> list[tuple[AgendaItem, str]]:
     """(agenda item, what to do) for every open thank-you and action item."""
     results = _evaluate(frame, today, rules, date_order)
-    next_actions = _aligned(computed, "next_action", frame)
+    next_actions = _aligned(computed, "next_action", frame).tolist()
     keys = _row_keys(frame)
-    company, role = _text(frame, "company"), _text(frame, "role")
-    app_id, action_item = _text(frame, "app_id"), _text(frame, "action_item")
+    # Lists, not .iloc[] per row: a cohort's tracker has thousands of feedback rows.
+    company, role = _text(frame, "company").tolist(), _text(frame, "role").tolist()
+    app_id, action_item = _text(frame, "app_id").tolist(), _text(frame, "action_item").tolist()
     out: list[tuple[AgendaItem, str]] = []
     for n in range(len(frame)):
         result = results[n]
-        if next_actions.iloc[n] not in (THANK_FOR_FEEDBACK, ACT_ON_FEEDBACK):
+        if next_actions[n] not in (THANK_FOR_FEEDBACK, ACT_ON_FEEDBACK):
             continue  # trust what was computed (and written) for this row
-        who = company.iloc[n].strip() or "the employer"
+        who = company[n].strip() or "the employer"
         received = result.received
         assert received is not None  # both actions need it
         for todo in result.open:
@@ -353,13 +352,13 @@ def _open_items(
                 )
                 what = "Thank them for the feedback"
             else:
-                item = " ".join(action_item.iloc[n].split())
+                item = " ".join(action_item[n].split())
                 uid = f"{keys[n]}-act-{_short_hash(item)}"
                 why = f"Act on the feedback from {who} (received {_day(received, today)}): {item}"
                 what = item
             out.append((AgendaItem(
-                uid=uid, tab=FEEDBACK, app_id=app_id.iloc[n].strip(),
-                company=company.iloc[n].strip(), role=role.iloc[n].strip(),
+                uid=uid, tab=FEEDBACK, app_id=app_id[n].strip(),
+                company=company[n].strip(), role=role[n].strip(),
                 action=todo.action, due_on=todo.due, why=why,
             ), what))  # fmt: skip
     return out

@@ -113,7 +113,10 @@ class ThemeRules:
 
     def label_series(self, responses: pd.Series) -> pd.Series:
         """:meth:`label` for each cell; missing values count as blank."""
-        return responses.map(lambda v: self.label(v) if isinstance(v, str) else "").astype(object)
+        labels = {v: self.label(v) for v in responses.unique() if isinstance(v, str)}
+        return responses.map(lambda v: labels.get(v, "") if isinstance(v, str) else "").astype(
+            object
+        )
 
     def quotes(self, text: str) -> dict[str, list[str]]:
         """For each theme of ``text``, the sentences that mention it.
