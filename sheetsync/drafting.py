@@ -156,6 +156,25 @@ def channel_of(action: str) -> str:
     return "note" if action == "thank_you_note" else "email"
 
 
+def _reusable(
+    ids: list[str],
+    inputs: str,
+    memory: Mapping[str, tuple[str, ...]],
+    current: Mapping[str, tuple[str, str]],
+) -> bool:
+    """True when every draft was rendered from ``inputs`` and still holds that text."""
+    return all(
+        len(memory.get(d, ())) == 3 and memory[d][2] == inputs and current.get(d) == memory[d][:2]
+        for d in ids
+    )
+
+
+def _stable_hash(record: Mapping[str, Any]) -> int:
+    """The same number for the same values in every run (``hash()`` is salted per process)."""
+    text = repr(sorted(record.items(), key=lambda item: item[0]))
+    return int.from_bytes(hashlib.sha1(text.encode()).digest()[:8], "big")
+
+
 def wanted_drafts(
     typed: pd.DataFrame,
     text: pd.DataFrame,
@@ -217,12 +236,7 @@ def wanted_drafts(
             keys_of = [(p[0], f"{p[0]} {p[1]}" if emails.count(p[1]) > 1 else p[1]) for p in people]
             ids = [draft_id_on(app_id, action, k, since) for k in keys_of]
             inputs = fingerprint(signature, template, int(row_hashes[i]), people)
-            reuse = all(
-                len(memory.get(d, ())) == 3
-                and memory[d][2] == inputs
-                and current.get(d) == memory[d][:2]
-                for d in ids
-            )
+            reuse = _reusable(ids, inputs, memory, current)
             drafts = [
                 Wanted(
                     draft_id=draft_id,
@@ -252,8 +266,12 @@ def wanted_drafts(
             str(app.get("contact_name", "")).strip(),
             str(app.get("contact_email", "")).strip(),
         )
+        draft_id = f"{fb_id}:thank_for_feedback:{person[1] or 'contact'}"
+        response = str(app.get("_response", ""))
+        inputs = fingerprint(signature, "thank_for_feedback", _stable_hash(app), [person])
+        reuse = _reusable([draft_id], inputs, memory, current)
         draft = Wanted(
-            draft_id=f"{fb_id}:thank_for_feedback:{person[1] or 'contact'}",
+            draft_id=draft_id,
             app_id=str(app.get("id", "")).strip(),
             company=str(app.get("company", "")).strip(),
             role=str(app.get("role", "")).strip(),
@@ -262,11 +280,14 @@ def wanted_drafts(
             to_name=person[0],
             to_email=person[1],
             due_on=when,
-            subject="",
-            body="",
+            subject=memory[draft_id][0] if reuse else "",
+            body=memory[draft_id][1] if reuse else "",
+            inputs=inputs,
+            reused=reuse,
         )
         wanted.append(draft)
-        response = str(app.get("_response", ""))
+        if reuse:
+            continue
         jobs.append(
             _Job("thank_for_feedback", "thank_for_feedback", app, [person],
                  [f"{fb_id}|{person[1]}"], response)

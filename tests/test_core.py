@@ -550,3 +550,45 @@ def test_an_applications_tab_with_only_a_header_is_fine(config: Config) -> None:
     fake = FakeBackend({"Applications": [["id", "company"]]})
     outcome = sync(fake, config)
     assert outcome.agenda == [] and outcome.problem_rows == 0
+
+
+def test_feedback_thank_you_is_reused_until_the_response_changes(
+    config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sheetsync import render
+
+    fake = backend(
+        app(
+            id="A1",
+            company="Acme",
+            status="rejected",
+            rejected_on="2026-03-01",
+            feedback_requested_on="2026-03-02",
+            contact_name="Ann",
+            contact_email="ann@acme.example",
+        )
+    )
+    sync(fake, config)
+    fb = fake.read()["Feedback"].ids()[0]
+    set_cell(fake, "Feedback", fb, "received_on", "2026-03-10")
+    set_cell(fake, "Feedback", fb, "response", "Your cover letter was too long.")
+    sync(fake, config)
+    first = next(d for d in drafts(fake) if d["action"] == "thank_for_feedback")
+
+    rendered: list[str] = []
+    real = render.Renderer.render_many
+
+    def counting(self: render.Renderer, template: str, *args: object) -> object:
+        rendered.append(template)
+        return real(self, template, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render.Renderer, "render_many", counting)
+    sync(fake, config)
+    assert "thank_for_feedback" not in rendered  # nothing changed: the text is reused
+    assert next(d for d in drafts(fake) if d["action"] == "thank_for_feedback") == first
+
+    set_cell(fake, "Feedback", fb, "response", "Your portfolio lacked dashboards.")
+    sync(fake, config)
+    assert "thank_for_feedback" in rendered
+    again = next(d for d in drafts(fake) if d["action"] == "thank_for_feedback")
+    assert again["draft_id"] == first["draft_id"]
