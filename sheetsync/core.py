@@ -430,7 +430,7 @@ class RunOptions:
 
 def pull(backend: Backend, state: State, config: Config, options: RunOptions) -> Outcome:
     """Read every tab, compute, and keep the snapshot; writes nothing to the sheet."""
-    with state.lock(), rare_collections():
+    with state.lock(), paused_collection():
         workbook = backend.read()
         outcome = compute(
             workbook, options.today, config, memory=state.rendered(), new_id=options.new_id
@@ -468,25 +468,27 @@ def sync(backend: Backend, state: State, config: Config, options: RunOptions) ->
 
 
 @contextmanager
-def rare_collections(first_generation: int = 100_000) -> Iterator[None]:
-    """Let Python's cycle collector run rarely while a sync builds its many objects.
+def paused_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a sync builds its many objects.
 
-    A large tracker means millions of small, long-lived objects (cells, rows,
-    drafts) and few reference cycles; with the default threshold the collector
-    walks them again and again, which grows faster than the tracker does.
+    A large tracker means millions of small objects (cells, rows, drafts) that
+    live for the whole run and form few reference cycles; the collector would
+    walk them again and again, which grows faster than the tracker does.  The
+    run's peak memory is the same without it (measured at 100,000 rows).
     """
-    before = gc.get_threshold()
-    gc.set_threshold(max(first_generation, before[0]), *before[1:])
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        if was_enabled:
+            gc.enable()
 
 
 def _push(
     backend: Backend, state: State, config: Config, options: RunOptions, base: Workbook | None
 ) -> Outcome:
-    with rare_collections():
+    with paused_collection():
         return _push_now(backend, state, config, options, base)
 
 
@@ -586,7 +588,7 @@ def read_only(
     backend: Backend, config: Config, today: dt.date, state: State | None = None
 ) -> Outcome:
     """Compute without locking or writing (agenda, lint, feedback report)."""
-    with rare_collections():
+    with paused_collection():
         memory = state.rendered() if state is not None else {}
         return compute(backend.read(), today, config, memory=memory)
 

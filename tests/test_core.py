@@ -592,3 +592,20 @@ def test_feedback_thank_you_is_reused_until_the_response_changes(
     assert "thank_for_feedback" in rendered
     again = next(d for d in drafts(fake) if d["action"] == "thank_for_feedback")
     assert again["draft_id"] == first["draft_id"]
+
+
+def test_the_cycle_collector_is_paused_during_a_run_and_restored_after() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), core.paused_collection():
+        assert not gc.isenabled()
+        raise RuntimeError("the run failed")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with core.paused_collection():
+            pass
+        assert not gc.isenabled()  # it was off before: left off
+    finally:
+        gc.enable()
