@@ -42,7 +42,7 @@ GOOGLE_SIZES = (100, 1_000, 10_000)
 QUICK_SIZES = (1_000,)
 QUICK_GOOGLE_SIZES = (100,)
 XLSX_MAX = 10_000  # openpyxl takes minutes past this; larger .xlsx sizes are skipped
-STEADY_MAX = 10_000  # steady-state local syncs only up to here (time budget)
+STEADY_MAX = 100_000  # steady-state local syncs only up to here (time budget)
 DRAFT_ROWS_MAX = 10_000
 HELP_RUNS = 10
 HEAVY = ("pandas", "numpy", "jinja2", "gspread", "google", "openpyxl", "requests", "holidays")
@@ -379,7 +379,8 @@ def measure_local(report: Report, work: Path, budget: Budget, kind: str, n: int,
         if r is None:
             report.rows.append(Row(what, f"{n:,}", sync.stopped or "no result"))
             continue
-        ratio = f"{r['cpu'] / floor['cpu']:.1f}x floor (CPU)" if floor else "floor not measured"
+        ratio = (f"{r['wall'] / floor['wall']:.1f}x floor ({r['cpu'] / floor['cpu']:.1f}x CPU)"
+                 if floor else "floor not measured")  # fmt: skip
         if case == "first":
             ratio += (f"; {r['drafts_added']:,} drafts, {r['cells']:,} cells, "
                       f"{r['appends']:,} rows added")  # fmt: skip
@@ -440,20 +441,27 @@ def google_available() -> str:
 
 
 def csv_target(report: Report, csv_runs: dict[int, dict[str, Any]]) -> None:
-    name = f"Local CSV sync of 100,000 rows <= {CSV_RATIO_TARGET:g}x the pandas floor"
-    done = {n: r for n, r in csv_runs.items() if r["floor"] and any(
-        s["case"] == "first" for s in r["sync"])}  # fmt: skip
-    if not done:
-        report.targets.append(Target(name, "not measured", "NOT MEASURED"))
-        return
-    at = 100_000 if 100_000 in done else max(done)
-    run = done[at]
-    first = next(s for s in run["sync"] if s["case"] == "first")
-    ratio = first["cpu"] / run["floor"]["cpu"]
-    where = "" if at == 100_000 else f" at {at:,} rows only"
-    report.targets.append(Target(name, f"{ratio:.1f}x (CPU; first sync {first['cpu']:.1f} s vs "
-                                 f"floor {run['floor']['cpu']:.2f} s){where}",
-                                 "PASS" if ratio <= CSV_RATIO_TARGET else "FAIL"))  # fmt: skip
+    """One target line per case (first and steady-state sync), judged on wall-clock time."""
+    done = {n: r for n, r in csv_runs.items() if r["floor"] and r["sync"]}
+    for case, label in (("first", "first sync"), ("steady", "steady-state sync")):
+        name = (f"Local CSV sync of 100,000 rows <= {CSV_RATIO_TARGET:g}x the pandas floor "
+                f"({label})")  # fmt: skip
+        sizes = [n for n, r in done.items() if any(s["case"] == case for s in r["sync"])]
+        if not sizes:
+            report.targets.append(Target(name, "not measured", "NOT MEASURED"))
+            continue
+        at = 100_000 if 100_000 in sizes else max(sizes)
+        run = done[at]
+        r = next(s for s in run["sync"] if s["case"] == case)
+        floor = run["floor"]
+        ratio = r["wall"] / floor["wall"]
+        where = "" if at == 100_000 else f" at {at:,} rows only"
+        report.targets.append(Target(
+            name,
+            f"{ratio:.1f}x ({r['wall']:.1f} s vs floor {floor['wall']:.2f} s; CPU "
+            f"{r['cpu'] / floor['cpu']:.1f}x){where}",
+            "PASS" if ratio <= CSV_RATIO_TARGET and at == 100_000 else "FAIL",
+        ))  # fmt: skip
 
 
 def google_target(report: Report, runs: dict[int, dict[str, Any]], unavailable: str) -> None:
@@ -531,8 +539,10 @@ def default_notes(report: Report, sizes: list[int]) -> None:
         f"are measured up to {STEADY_MAX:,} rows to keep the run within its time budget.",
         "*Floor*: `pd.read_csv(dtype=str, keep_default_na=False)` + `to_csv` of each tab file "
         "as the first sync left it (for .xlsx: `pd.read_excel(sheet_name=None, dtype=str)` + "
-        "`to_excel` with openpyxl), best of 3 (1 at 100,000 rows).  Ratios use CPU time, "
-        "which a shared machine disturbs less than wall-clock time; both are shown.",
+        "`to_excel` with openpyxl), best of 3 (1 at 100,000 rows).  Sync ratios use wall-clock "
+        "time, what a user waits for: a first sync renders, lints and links its drafts in "
+        "forked worker processes, one per core (`SHEETSYNC_WORKERS`), so its CPU time, "
+        "workers included, is larger; both ratios are shown.",
         "Sync timings exclude Python imports (start-up is measured on its own) and include "
         "everything else a `sheetsync sync` does: read, compute, write, state snapshot and "
         "history.",
@@ -544,7 +554,8 @@ def default_notes(report: Report, sizes: list[int]) -> None:
         "become date serials).  *Requests* and *sent* count every HTTP request and request "
         "body leaving sheetsync, so they are what the Sheets API quota sees.",
         "Peak RSS is each measurement's own process (`ru_maxrss`); a sync's includes both the "
-        "first and the steady-state sync.",
+        "first and the steady-state sync.  Forked workers share the parent's memory "
+        "copy-on-write and are not added to it.",
         "`sheetsync --help` and `python -c \"import click\"` are timed as whole processes, "
         f"median of {HELP_RUNS} runs each, interleaved; heavy imports come from "
         "`python -X importtime -m sheetsync --help`.",

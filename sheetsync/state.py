@@ -55,7 +55,9 @@ CREATE TABLE IF NOT EXISTS rendered (
 
 
 ROW_ADDED = "*row added*"
-UNLOGGED = frozenset({"mailto"})  # derived columns left out of a logged new row
+# Left out of a logged new row: the link repeats address, subject and body, the
+# lint is derived, and a draft's body is kept in the ``rendered`` table already.
+UNLOGGED = frozenset({"mailto", "lint", "body"})
 
 
 def default_state_root() -> Path:
@@ -226,8 +228,7 @@ class State:
                 )
                 for c in plan.changes
             ]
-            # A row sheetsync added is logged once, its cells as JSON (column ROW_ADDED),
-            # without the mailto link: it only repeats the address, subject and body.
+            # A row sheetsync added is logged once, its cells as JSON (column ROW_ADDED).
             rows += [
                 (push_id, a.tab, a.key, ROW_ADDED, "", json.dumps(
                     {k: v for k, v in a.values.items() if k not in UNLOGGED}, ensure_ascii=False),
