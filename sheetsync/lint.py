@@ -123,7 +123,7 @@ def lint_message(
     bangs = text.count("!")
     if bangs > 1:
         problems.append(f"{bangs} exclamation marks: keep at most one")
-    emoji = EMOJI.search(text) or (EMOTICON.search(text) if ":" in text or ";" in text else None)
+    emoji = EMOJI.search(text) or _emoticon(text)
     if emoji:
         problems.append(f"emoji ({emoji.group(0)}): remove it")
 
@@ -142,7 +142,7 @@ def lint_message(
     found = _placeholders(text)
     if found:
         problems.append(f"placeholder left over ({', '.join(found)}): fill it in")
-    greeting = EMPTY_GREETING.search(body) if _may_greet_empty(body) else None
+    greeting = EMPTY_GREETING.search(body)
     if greeting:
         problems.append(
             f'empty greeting ("{greeting.group(0).strip()}"): add the name or use "Hello,"'
@@ -158,20 +158,29 @@ def lint_message(
     return problems
 
 
-# Every match of EMPTY_GREETING contains one of these (lower case).
-_NAMELESS_ENDS: Final = (
-    " ,", "\t,", "dear,", "mr,", "mr.,", "mrs,", "mrs.,", "ms,", "ms.,", "mx,", "mx.,",
-    "dr,", "dr.,", "prof,", "prof.,",
-)  # fmt: skip
-# Every match of a PLACEHOLDERS pattern contains one of these (the last ones in lower case).
-_HINTS: Final = ("[", "<", "{", "}", "%}", "None", "nan", "NaN", "NaT", "___", "Your Name",
-                 "Company Name", "Job Title", "Hiring Manager Name")  # fmt: skip
-_HINTS_ANY_CASE: Final = ("todo", "fixme", "tbd", "xxx", "lorem ipsum")
+# Every match of a PLACEHOLDERS pattern contains one of these ("%}" holds "}";
+# "Your Name", "Company Name" and "Hiring Manager Name" hold "Name"), or, in lower
+# case, one of the second set ("NaN" holds "nan").
+_HINTS: Final = ("[", "<", "{", "}", "___", "Name", "Job Title", "NaT")
+_HINTS_ANY_CASE: Final = ("nan", "none", "todo", "fixme", "tbd", "xxx", "lorem ipsum")
 
 
-def _may_greet_empty(body: str) -> bool:
-    """False when EMPTY_GREETING cannot match the body."""
-    return _contains_any(body.lower(), _NAMELESS_ENDS)
+def _emoticon(text: str) -> re.Match[str] | None:
+    """The first EMOTICON in ``text``: tried only where a ``:`` or ``;`` is.
+
+    A pattern that opens with a lookbehind is tried at every position, which is
+    slow on a whole message; every emoticon starts with one of these two marks.
+    """
+    found: re.Match[str] | None = None
+    for mark in ":;":
+        at = text.find(mark)
+        while at != -1 and (found is None or at < found.start()):
+            match = EMOTICON.match(text, at)
+            if match:
+                found = match
+                break
+            at = text.find(mark, at + 1)
+    return found
 
 
 def _placeholders(text: str, limit: int = 3) -> list[str]:
