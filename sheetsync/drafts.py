@@ -246,11 +246,15 @@ def merge(
             old = cells[column][row]
             if old != values[column]:
                 kind = kinds.get(column, "text")
-                from .changes import same_value
-
-                if kind == "date" and same_value(old, values[column], kind):
-                    continue
                 out.changes.append(CellChange(DRAFTS, row, key, column, old, values[column], kind))
+    # A date the sheet shows in its own format ("3/17/2026", a serial number) is
+    # the same date: compare by meaning, every date cell in one vectorised parse.
+    dated = [c for c in out.changes if c.kind == "date"]
+    if dated:
+        from .changes import same_dates
+
+        unchanged = {id(c) for c, same in zip(dated, same_dates(dated), strict=True) if same}
+        out.changes = [c for c in out.changes if id(c) not in unchanged]
 
     # Drafts no longer called for become obsolete (never deleted).
     wanted_ids = {w.draft_id for w in wanted}

@@ -1,0 +1,54 @@
+"""Comparing date cells by meaning, one at a time and all at once, gives the same answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from sheetsync.changes import same_dates, same_value
+from sheetsync.plan import CellChange
+
+PAIRS = [
+    ("2026-03-17", "2026-03-17"),  # identical text
+    ("46098", "2026-03-17"),  # a Sheets date serial
+    ("3/17/2026", "2026-03-17"),  # as a US sheet shows it
+    (" 2026-03-17 ", "2026-03-17"),
+    ("46099", "2026-03-17"),  # a different day
+    ("31/02/2026", "2026-03-17"),  # not a date
+    ("", "2026-03-17"),  # blank: must be written
+    ("2026-03-17", ""),  # clearing a date is a change
+    ("soon", ""),
+]
+
+
+def test_same_dates_agrees_with_same_value_cell_by_cell() -> None:
+    changes = [CellChange("Drafts", i, f"d{i}", "due_on", old, new, "date")
+               for i, (old, new) in enumerate(PAIRS)]  # fmt: skip
+    expected = [same_value(old, new, "date") for old, new in PAIRS]
+    assert same_dates(changes) == expected
+    assert expected[:4] == [True, True, True, True]
+    assert not any(expected[4:])
+
+
+@pytest.mark.parametrize("old", ["46098", "3/17/2026"])
+def test_a_draft_due_date_shown_in_the_sheets_own_format_is_not_rewritten(old: str) -> None:
+    from sheetsync.config import Config
+    from sheetsync.drafts import Wanted, merge
+    from sheetsync.schema import DRAFT_COLUMNS
+    from sheetsync.table import Table
+
+    want = Wanted("A1:check_in:ann:20260310", "A1", "Acme", "Analyst", "check_in", "email",
+                  "Ann", "ann@acme.example", "2026-03-17", "Checking in", "Hello Ann")  # fmt: skip
+    row = {c: "" for c in DRAFT_COLUMNS} | {
+        "draft_id": want.draft_id, "app_id": "A1", "company": "Acme", "role": "Analyst",
+        "action": "check_in", "channel": "email", "to_name": "Ann",
+        "to_email": "ann@acme.example", "due_on": old, "subject": "Checking in",
+        "body": "Hello Ann", "status": "draft",
+    }  # fmt: skip
+    table = Table("Drafts", list(DRAFT_COLUMNS), [[row[c] for c in DRAFT_COLUMNS]])
+    merged = merge(table, [want], {}, Config())
+    assert [c.column for c in merged.changes if c.column == "due_on"] == []
+    moved = Wanted(**{**want.__dict__, "due_on": "2026-03-18"})
+    merged = merge(table, [moved], {}, Config())
+    assert [(c.column, c.new) for c in merged.changes if c.column == "due_on"] == [
+        ("due_on", "2026-03-18")
+    ]
