@@ -337,8 +337,8 @@ def compute(
 
     # Columns a change needs but the tab lacks (an `id` column, a write-back
     # column) are appended on the right, like sheetsync's own columns.
-    needed = [(c.tab, c.column) for c in plan.changes]
-    needed += [(a.tab, name) for a in plan.appends for name in a.values]
+    needed = dict.fromkeys((c.tab, c.column) for c in plan.changes)  # ordered, no repeats
+    needed.update(((a.tab, name), None) for a in plan.appends for name in a.values)
     for tab_name, name in needed:
         table = workbook.get(tab_name)
         if table is not None and name not in table.columns:

@@ -125,7 +125,7 @@ class FakeBackend(Backend):
                 for col, (value, _) in cols.items():
                     _put(grid, row + 1, col, value)
             for values in edits.appended:
-                grid.append([v for v, _ in values])
+                grid.append(list(values))
             report.written += edits.written
             report.dropped += edits.dropped
         return report

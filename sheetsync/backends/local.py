@@ -63,7 +63,8 @@ class TabEdits:
 
     header_cells: dict[int, str] = field(default_factory=dict)
     cells: dict[int, dict[int, tuple[str, Kind]]] = field(default_factory=dict)  # row -> col
-    appended: list[list[tuple[str, Kind]]] = field(default_factory=list)
+    appended: list[list[str]] = field(default_factory=list)  # values of each new row
+    appended_kinds: list[dict[int, Kind]] = field(default_factory=list)  # non-text cells
     written: int = 0
     dropped: list[str] = field(default_factory=list)
 
@@ -105,20 +106,17 @@ def resolve_edits(tab: str, plan: Plan, base: Workbook, current: Table | None) -
     appends: list[RowAppend] = [a for a in plan.appends if a.tab == tab]
     if appends:
         present = set(current.ids())
-        blank: tuple[str, Kind] = ("", "text")
         for append in appends:
             if append.key and append.key in present:  # added meanwhile; never twice
                 continue
-            kinds = append.kinds
-            placed = sorted(
-                (columns[name], value, kinds.get(name, "text"))
-                for name, value in append.values.items()
-                if value and name in columns
-            )
-            row_values: list[tuple[str, Kind]] = [blank] * (placed[-1][0] + 1 if placed else 0)
-            for index, value, kind in placed:
-                row_values[index] = (value, kind)
+            placed = {columns[n]: v for n, v in append.values.items() if v and n in columns}
+            row_values = [""] * (max(placed) + 1 if placed else 0)
+            for index, value in placed.items():
+                row_values[index] = value
             edits.appended.append(row_values)
+            edits.appended_kinds.append(
+                {columns[n]: k for n, k in append.kinds.items() if k != "text" and n in columns}
+            )
             edits.written += len(append.values)
     return edits
 
@@ -196,7 +194,7 @@ class CsvFolderBackend(Backend):
             }
             if edits.header_cells and doc.values:
                 record_edits.setdefault(0, {}).update(edits.header_cells)
-            appended += [[v for v, _ in row] for row in edits.appended]
+            appended += edits.appended
             text, refused = csvfile.render(doc, record_edits, appended)
             for record in refused:
                 report.dropped.append(f"{tab} line {record + 1}: malformed quoting, left alone")
@@ -285,10 +283,13 @@ class XlsxBackend(Backend):
                 for col, (value, kind) in cols.items():
                     _set(ws.cell(row=row + 2, column=col + 1), value, kind)
             next_row = (len(current.rows) if current else 0) + 2
-            for offset, values in enumerate(edits.appended):
-                for col, (value, kind) in enumerate(values):
+            for offset, (values, kinds) in enumerate(
+                zip(edits.appended, edits.appended_kinds, strict=True)
+            ):
+                for col, value in enumerate(values):
                     if value:
-                        _set(ws.cell(row=next_row + offset, column=col + 1), value, kind)
+                        cell = ws.cell(row=next_row + offset, column=col + 1)
+                        _set(cell, value, kinds.get(col, "text"))
             report.written += edits.written
             report.dropped += edits.dropped
         with atomic_writer(self.path, "wb") as handle:
