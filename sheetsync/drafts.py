@@ -106,6 +106,17 @@ def recalls_interview(action: str) -> bool:
     return action in RECALLS_INTERVIEW
 
 
+@dataclass(frozen=True)
+class _Meta:
+    """What merge knows of a draft beside its cell values."""
+
+    row: int | None  # its row in the Drafts tab; None for a new draft
+    error: str  # the template error, "" when it rendered
+    has_notes: bool
+    reused: bool = False  # its text was reused unchanged and it is live
+    odd_status: str = ""  # a status sheetsync does not know, as the user wrote it
+
+
 @dataclass
 class DraftMerge:
     changes: list[CellChange] = field(default_factory=list)
@@ -134,6 +145,7 @@ def merge(
             if key and key not in existing:
                 existing[key] = row
     final: dict[str, dict[str, str]] = {}  # draft id -> row values after the merge
+    meta: dict[str, _Meta] = {}  # draft id -> what the merge knows beside the values
     wanted_by_id = {w.draft_id: w for w in wanted}
 
     for want in wanted:
@@ -153,11 +165,8 @@ def merge(
             values.update(subject=want.subject, body=want.body, status="draft")
             if not want.error:
                 out.rendered.append((want.draft_id, want.subject, want.body, want.inputs))
-            final[want.draft_id] = values | {
-                "_row": "",
-                "_error": want.error,
-                "_notes": "y" if want.has_notes else "",
-            }
+            final[want.draft_id] = values
+            meta[want.draft_id] = _Meta(None, want.error, want.has_notes)
             out.added += 1
             continue
         row = found
@@ -176,33 +185,34 @@ def merge(
             if current == fresh:
                 out.rendered.append((want.draft_id, *fresh, want.inputs))
         values["subject"], values["body"] = current
-        final[want.draft_id] = values | {
-            "_row": str(row),
-            "_error": want.error,
-            "_notes": "y" if want.has_notes else "",
-            "_reused": "y" if want.reused and status in LIVE else "",
-            "_status": "" if status in (*LIVE, "obsolete") else cells["status"][row],
-        }
+        final[want.draft_id] = values
+        meta[want.draft_id] = _Meta(
+            row,
+            want.error,
+            want.has_notes,
+            want.reused and status in LIVE,
+            "" if status in (*LIVE, "obsolete") else cells["status"][row],
+        )
 
     # Lint every live draft, including text the user wrote.  Drafts of an
     # application whose drafts were all reused unchanged keep their lint and link.
-    unsettled = {v["app_id"] for v in final.values() if not v.get("_reused")}
+    unsettled = {v["app_id"] for k, v in final.items() if not meta[k].reused}
     dupes = duplicate_bodies(
         [(v["app_id"], k, v["body"]) for k, v in final.items() if v["app_id"] in unsettled]
     )
     for key, values in final.items():
-        if values["app_id"] not in unsettled and table is not None:
-            row = int(values["_row"])
-            values["lint"] = cells["lint"][row]
-            values["mailto"] = cells["mailto"][row]
-            out.open_drafts.append({k: v for k, v in values.items() if not k.startswith("_")})
+        info = meta[key]
+        if values["app_id"] not in unsettled and info.row is not None:
+            values["lint"] = cells["lint"][info.row]
+            values["mailto"] = cells["mailto"][info.row]
+            out.open_drafts.append(values)
             continue
         want = wanted_by_id[key]
         done = want.lint is not None and (values["subject"], values["body"]) == (
             want.subject,
             want.body,
         )
-        problems = [] if not values["_error"] else [f"template error: {values['_error']}"]
+        problems = [f"template error: {info.error}"] if info.error else []
         if done and want.lint is not None:  # linted (and linked) when it was rendered
             problems += want.lint
         else:
@@ -214,13 +224,13 @@ def merge(
                 config.me,
                 email_word_limit=config.email_word_limit,
                 note_word_limit=config.note_word_limit,
-                has_notes=bool(values["_notes"]) or not recalls_interview(values["action"]),
+                has_notes=info.has_notes or not recalls_interview(values["action"]),
             )
         if key in dupes:
             problems.append(dupes[key])
-        if values.get("_status"):  # the user's own word: kept, but flagged
+        if info.odd_status:  # the user's own word: kept, but flagged
             problems.append(
-                f"status {values['_status'].strip()!r} is not one of "
+                f"status {info.odd_status.strip()!r} is not one of "
                 "draft, approved, sent, skipped: fix it so sheetsync knows what happened"
             )
         values["lint"] = "; ".join(problems)
@@ -230,23 +240,23 @@ def merge(
             values["mailto"] = mailto(values["to_email"], values["subject"], values["body"])
         else:
             values["mailto"] = ""
-        out.open_drafts.append({k: v for k, v in values.items() if not k.startswith("_")})
+        out.open_drafts.append(values)
 
+    kinds: dict[str, Kind] = {"due_on": "date"}
     for key, values in final.items():
-        kinds: dict[str, Kind] = {"due_on": "date"}
-        if not values["_row"]:
-            row_values = {c: values.get(c, "") for c in DRAFT_COLUMNS if values.get(c, "")}
-            out.appends.append(RowAppend(DRAFTS, key, row_values, kinds))
+        at = meta[key].row
+        if at is None:
+            row_values = {c: values[c] for c in DRAFT_COLUMNS if values.get(c)}
+            out.appends.append(RowAppend(DRAFTS, key, row_values, dict(kinds)))
             continue
         assert table is not None
-        row = int(values["_row"])
         for column in DRAFT_COLUMNS:
             if column not in values:
                 continue
-            old = cells[column][row]
+            old = cells[column][at]
             if old != values[column]:
                 kind = kinds.get(column, "text")
-                out.changes.append(CellChange(DRAFTS, row, key, column, old, values[column], kind))
+                out.changes.append(CellChange(DRAFTS, at, key, column, old, values[column], kind))
     # A date the sheet shows in its own format ("3/17/2026", a serial number) is
     # the same date: compare by meaning, every date cell in one vectorised parse.
     dated = [c for c in out.changes if c.kind == "date"]
