@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
+import select
+import signal
 import subprocess
 import sys
 import threading
@@ -69,15 +73,17 @@ def test_workers_setting_is_read_and_bounded(monkeypatch: pytest.MonkeyPatch) ->
     assert parallel.workers() == parallel.MAX_WORKERS
     monkeypatch.setenv("SHEETSYNC_WORKERS", "1")
     assert parallel.workers() == 1
+    monkeypatch.setenv("SHEETSYNC_WORKERS", "0")  # what people try for "off"
+    assert parallel.workers() == 1
     monkeypatch.setenv("SHEETSYNC_WORKERS", "lots")
     assert parallel.workers() >= 1
 
 
-def _sync_files(path: Path, config: Config) -> dict[str, bytes]:
+def _sync_files(path: Path, config: Config, today: dt.date = TODAY) -> dict[str, bytes]:
     backend = CsvFolderBackend(path)
     state = State.open(backend.key, str(path.parent / f"state-{path.name}"))
     try:
-        core.sync(backend, state, config, core.RunOptions(today=TODAY, new_id=counting_ids()))
+        core.sync(backend, state, config, core.RunOptions(today=today, new_id=counting_ids()))
     finally:
         state.close()
     return {p.name: p.read_bytes() for p in sorted(path.glob("*.csv"))}
@@ -102,3 +108,80 @@ def test_a_sync_through_worker_processes_writes_the_same_bytes(
     looped_files = _sync_files(looped, config)
     assert pooled_files == looped_files
     assert b"thank_you_email" in pooled_files["Drafts.csv"]
+    # the next sync (texts, lint and links reused) and one later on (re-renders) agree too
+    first = pooled_files
+    for today in (TODAY, TODAY + dt.timedelta(days=9)):
+        monkeypatch.setenv("SHEETSYNC_WORKERS", "2")
+        pooled_files = _sync_files(pooled, config, today)
+        monkeypatch.setenv("SHEETSYNC_WORKERS", "1")
+        assert _sync_files(looped, config, today) == pooled_files
+    assert pooled_files["Drafts.csv"] != first["Drafts.csv"]  # the later sync did change drafts
+
+
+def _python(code: str, **kwargs: object) -> subprocess.Popen[str]:
+    env = {**os.environ, "SHEETSYNC_WORKERS": "2"}
+    return subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env, **kwargs
+    )
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork only on Linux")
+def test_an_error_in_a_worker_is_raised_once_and_not_redone_in_the_parent(
+    tmp_path: Path,
+) -> None:
+    calls = tmp_path / "calls"
+    code = f"""
+import os, sys
+from sheetsync import parallel
+def fn(n):
+    with open({str(calls)!r}, "a") as f:
+        f.write(f"{{os.getpid()}}\\n")
+    if n == 7:
+        raise ValueError("item 7 is bad")
+    return n
+try:
+    parallel.pmap(fn, range(40), min_items=1)
+except ValueError as exc:
+    print("raised", exc, os.getpid())
+"""
+    proc = _python(code)
+    out, _ = proc.communicate(timeout=60)
+    words = out.split()
+    assert words[:4] == ["raised", "item", "7", "is"]
+    parent = words[-1]
+    callers = calls.read_text().split()
+    assert parent not in callers  # the parent did not run the items again
+    assert len(callers) <= 40
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork only on Linux")
+def test_workers_die_with_a_killed_parent() -> None:
+    # Each worker keeps a copy of `write`; once every copy is closed (every
+    # process gone), reading the pipe gives end-of-file.  No timed sleeps.
+    read, write = os.pipe()
+    code = f"""
+import os, signal
+from sheetsync import parallel
+def fn(n):
+    os.write({write}, b"x")
+    signal.pause()  # a long job
+parallel.pmap(fn, range(4), min_items=1)
+"""
+    proc = _python(code, pass_fds=(write,), start_new_session=True)
+    os.close(write)
+    try:
+        started = b""
+        while len(started) < 2:  # both workers are busy
+            ready, _, _ = select.select([read], [], [], 60)
+            assert ready, "the workers did not start"
+            started += os.read(read, 2)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        ready, _, _ = select.select([read], [], [], 60)
+        assert ready, "workers outlived their parent"
+        assert os.read(read, 1) == b""  # end of file: no process holds the pipe
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # leave no process behind, even failing
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+        os.close(read)
