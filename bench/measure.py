@@ -153,10 +153,19 @@ def local_sync(kind: str, location: str, rows: int, steady: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="sheetsync-bench-state-") as state_dir:
         state = State.open(backend.key, state_dir)
         options = RunOptions(today=TODAY, new_id=new_id_factory())
-        for case in ("first", "steady") if steady else ("first",):
-            with timer() as took:
-                outcome = run_once(lambda: sync(backend, state, config, options), case)
-            emit(kind=f"{kind}_sync", case=case, rows=rows, wall=took.wall, cpu=took.cpu,
+        with timer() as took:
+            outcome = run_once(lambda: sync(backend, state, config, options), "first")
+        emit(kind=f"{kind}_sync", case="first", rows=rows, wall=took.wall, cpu=took.cpu,
+             drafts_added=outcome.drafts.added, cells=len(outcome.plan.changes),
+             appends=len(outcome.plan.appends))  # fmt: skip
+        if steady:  # nothing changes between steady-state syncs: best of 2, like the floor
+            runs = []
+            for _ in range(2):
+                with timer() as took:
+                    outcome = run_once(lambda: sync(backend, state, config, options), "steady")
+                runs.append(took)
+            best = min(runs, key=lambda t: t.wall)
+            emit(kind=f"{kind}_sync", case="steady", rows=rows, wall=best.wall, cpu=best.cpu,
                  drafts_added=outcome.drafts.added, cells=len(outcome.plan.changes),
                  appends=len(outcome.plan.appends))  # fmt: skip
         state.close()

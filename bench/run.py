@@ -360,7 +360,7 @@ def measure_local(report: Report, work: Path, budget: Budget, kind: str, n: int,
     floor: dict[str, Any] | None = None
     if sync.results:  # the floor reads and writes the tabs as the sync left them
         log(budget, f"{label} pandas floor, {n:,} rows")
-        floor_run = run_worker(f"{kind}_floor", [location, n, 3 if n <= 10_000 else 1], work,
+        floor_run = run_worker(f"{kind}_floor", [location, n, 3 if n <= 10_000 else 2], work,
                                budget.allow(reserve()))  # fmt: skip
         floor = floor_run.results[0] if floor_run.results else None
         if floor is None:
@@ -539,7 +539,9 @@ def default_notes(report: Report, sizes: list[int]) -> None:
         f"are measured up to {STEADY_MAX:,} rows to keep the run within its time budget.",
         "*Floor*: `pd.read_csv(dtype=str, keep_default_na=False)` + `to_csv` of each tab file "
         "as the first sync left it (for .xlsx: `pd.read_excel(sheet_name=None, dtype=str)` + "
-        "`to_excel` with openpyxl), best of 3 (1 at 100,000 rows).  Sync ratios use wall-clock "
+        "`to_excel` with openpyxl), best of 3 (2 at 100,000 rows).  A first sync runs once "
+        "(it cannot be repeated on the same tracker); a steady-state sync is the best of 2.  "
+        "Sync ratios use wall-clock "
         "time, what a user waits for: a first sync renders, lints and links its drafts in "
         "forked worker processes, one per core (`SHEETSYNC_WORKERS`), so its CPU time, "
         "workers included, is larger; both ratios are shown.",
