@@ -169,6 +169,40 @@ def _reusable(
     )
 
 
+def _draft(
+    draft_id: str,
+    head: tuple[str, str, str, str],
+    person: tuple[str, str],
+    when: str,
+    inputs: str,
+    reused_from: Mapping[str, tuple[str, ...]] | None,
+    has_notes: bool = True,
+) -> Wanted:
+    """A wanted draft; ``head`` is (app id, company, role, action).
+
+    With ``reused_from`` (the remembered texts) its text is what was last
+    rendered; without, it is filled in once rendered.
+    """
+    app_id, company, role, action = head
+    text = reused_from[draft_id][:2] if reused_from is not None else ("", "")
+    return Wanted(
+        draft_id=draft_id,
+        app_id=app_id,
+        company=company,
+        role=role,
+        action=action,
+        channel=channel_of(action),
+        to_name=person[0],
+        to_email=person[1],
+        due_on=when,
+        subject=text[0],
+        body=text[1],
+        has_notes=has_notes,
+        inputs=inputs,
+        reused=reused_from is not None,
+    )
+
+
 def _stable_hash(record: Mapping[str, Any]) -> int:
     """The same number for the same values in every run (``hash()`` is salted per process)."""
     text = repr(sorted(record.items(), key=lambda item: item[0]))
@@ -237,23 +271,9 @@ def wanted_drafts(
             ids = [draft_id_on(app_id, action, k, since) for k in keys_of]
             inputs = fingerprint(signature, template, int(row_hashes[i]), people)
             reuse = _reusable(ids, inputs, memory, current)
+            head = (app_id, company, role, action)
             drafts = [
-                Wanted(
-                    draft_id=draft_id,
-                    app_id=app_id,
-                    company=company,
-                    role=role,
-                    action=action,
-                    channel=channel_of(action),
-                    to_name=person[0],
-                    to_email=person[1],
-                    due_on=when,
-                    subject=memory[draft_id][0] if reuse else "",
-                    body=memory[draft_id][1] if reuse else "",
-                    has_notes=has_notes,
-                    inputs=inputs,
-                    reused=reuse,
-                )
+                _draft(draft_id, head, person, when, inputs, memory if reuse else None, has_notes)
                 for draft_id, person in zip(ids, people, strict=True)
             ]
             wanted += drafts
@@ -270,21 +290,13 @@ def wanted_drafts(
         response = str(app.get("_response", ""))
         inputs = fingerprint(signature, "thank_for_feedback", _stable_hash(app), [person])
         reuse = _reusable([draft_id], inputs, memory, current)
-        draft = Wanted(
-            draft_id=draft_id,
-            app_id=str(app.get("id", "")).strip(),
-            company=str(app.get("company", "")).strip(),
-            role=str(app.get("role", "")).strip(),
-            action="thank_for_feedback",
-            channel="email",
-            to_name=person[0],
-            to_email=person[1],
-            due_on=when,
-            subject=memory[draft_id][0] if reuse else "",
-            body=memory[draft_id][1] if reuse else "",
-            inputs=inputs,
-            reused=reuse,
+        about = (
+            str(app.get("id", "")).strip(),
+            str(app.get("company", "")).strip(),
+            str(app.get("role", "")).strip(),
+            "thank_for_feedback",
         )
+        draft = _draft(draft_id, about, person, when, inputs, memory if reuse else None)
         wanted.append(draft)
         if reuse:
             continue

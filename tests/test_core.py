@@ -434,7 +434,8 @@ def test_push_records_sent_drafts_for_ids_with_spaces(config: Config) -> None:
     assert fake.read()["Applications"].cell(0, "thank_you_sent_on") == "2026-03-13"
 
 
-def test_sent_thank_for_feedback_fills_thanked_on(config: Config) -> None:
+def answered_feedback(config: Config) -> tuple[FakeBackend, str]:
+    """A rejected application whose feedback came in: a thank-you draft is wanted."""
     fake = backend(
         app(
             id="A1",
@@ -451,6 +452,11 @@ def test_sent_thank_for_feedback_fills_thanked_on(config: Config) -> None:
     set_cell(fake, "Feedback", fb, "received_on", "2026-03-10")
     set_cell(fake, "Feedback", fb, "response", "Your cover letter was too long.")
     sync(fake, config)
+    return fake, fb
+
+
+def test_sent_thank_for_feedback_fills_thanked_on(config: Config) -> None:
+    fake, fb = answered_feedback(config)
     thank = next(d for d in drafts(fake) if d["action"] == "thank_for_feedback")
     set_cell(fake, "Drafts", thank["draft_id"], "status", "sent")
     set_cell(fake, "Drafts", thank["draft_id"], "sent_on", "2026-03-11")
@@ -557,22 +563,7 @@ def test_feedback_thank_you_is_reused_until_the_response_changes(
 ) -> None:
     from sheetsync import render
 
-    fake = backend(
-        app(
-            id="A1",
-            company="Acme",
-            status="rejected",
-            rejected_on="2026-03-01",
-            feedback_requested_on="2026-03-02",
-            contact_name="Ann",
-            contact_email="ann@acme.example",
-        )
-    )
-    sync(fake, config)
-    fb = fake.read()["Feedback"].ids()[0]
-    set_cell(fake, "Feedback", fb, "received_on", "2026-03-10")
-    set_cell(fake, "Feedback", fb, "response", "Your cover letter was too long.")
-    sync(fake, config)
+    fake, fb = answered_feedback(config)
     first = next(d for d in drafts(fake) if d["action"] == "thank_for_feedback")
 
     rendered: list[str] = []
