@@ -42,6 +42,16 @@ class CsvDoc:
 
 
 def parse(text: str, name: str = "CSV") -> CsvDoc:
+    """Values and raw text of every record; raises LayoutError for unreadable quoting."""
+    return _parse(text, name, keep_raw=True)
+
+
+def parse_values(text: str, name: str = "CSV") -> list[list[str]]:
+    """``parse(text).values``, without keeping each record's raw text (for reading)."""
+    return _parse(text, name, keep_raw=False).values
+
+
+def _parse(text: str, name: str, *, keep_raw: bool) -> CsvDoc:
     bom = text.startswith(BOM)
     if bom:
         text = text[1:]
@@ -49,20 +59,22 @@ def parse(text: str, name: str = "CSV") -> CsvDoc:
     values: list[list[str]] = []
     raw: list[str] = []
     reader = csv.reader(iter(lines), strict=False)
-    consumed = 0
+    consumed = last = 0
     try:
         for record in reader:
             values.append(record)
-            raw.append("".join(lines[consumed : reader.line_num]))
-            consumed = reader.line_num
+            if keep_raw:
+                raw.append("".join(lines[consumed : reader.line_num]))
+            last, consumed = consumed, reader.line_num
     except csv.Error as exc:
         raise LayoutError(
             f"{name}: cannot read line {reader.line_num}: {exc}",
             hint="a quoted cell is probably missing its closing quote",
         ) from exc
-    if raw and raw[-1].count('"') % 2:
+    final = raw[-1] if raw else "".join(lines[last:consumed]) if values else ""
+    if final.count('"') % 2:
         try:  # csv accepts a quote left open at the very end; sheetsync must not
-            list(csv.reader(iter(_LINES.findall(raw[-1])), strict=True))
+            list(csv.reader(iter(_LINES.findall(final)), strict=True))
         except csv.Error as exc:
             if "end of data" in str(exc):
                 raise LayoutError(

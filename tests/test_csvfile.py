@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sheetsync import csvfile
+from sheetsync.errors import LayoutError
 
 AWKWARD = (
     "\ufeffid,company,Notes ,extra\r\n"
@@ -114,3 +116,25 @@ def test_appended_records_quote_a_lone_carriage_return_in_a_lf_file() -> None:
     text, _ = csvfile.render(doc, {}, [["x\ry", "z"]])
     assert text == 'a,b\n1,2\n"x\ry",z\n'
     assert csvfile.parse(text).values[2] == ["x\ry", "z"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    st.lists(st.lists(cells, min_size=1, max_size=4), max_size=6),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.sampled_from(["", csvfile.BOM]),
+    st.sampled_from(["", '"', 'x"y', '"a"b', '"open\n']),
+)
+def test_reading_values_only_gives_what_the_full_parse_gives(
+    rows: list[list[str]], newline: str, bom: str, tail: str
+) -> None:
+    text = bom + "".join(",".join(csvfile.encode_field(c) for c in r) + newline for r in rows)
+    text += tail
+    try:
+        expected = csvfile.parse(text).values
+    except LayoutError as exc:
+        with pytest.raises(LayoutError) as raised:
+            csvfile.parse_values(text)
+        assert str(raised.value) == str(exc)
+        return
+    assert csvfile.parse_values(text) == expected

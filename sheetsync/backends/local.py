@@ -147,7 +147,8 @@ class CsvFolderBackend(Backend):
                 return candidate
         return exact
 
-    def _read_doc(self, tab: str) -> csvfile.CsvDoc | None:
+    def _read_text(self, tab: str) -> tuple[str, str] | None:
+        """(file name, text) of a tab's file, or None when it has none."""
         path = self._file(tab)
         try:
             data = path.read_bytes()
@@ -156,13 +157,16 @@ class CsvFolderBackend(Backend):
         except OSError as exc:
             raise UnreachableError(f"cannot read {path}: {exc.strerror}") from exc
         try:
-            text = data.decode("utf-8")
+            return path.name, data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise LayoutError(
                 f"{path} is not UTF-8 text (byte {exc.start})",
                 hint="save it as 'CSV UTF-8' from your spreadsheet program",
             ) from exc
-        return csvfile.parse(text, path.name)
+
+    def _read_doc(self, tab: str) -> csvfile.CsvDoc | None:
+        found = self._read_text(tab)
+        return csvfile.parse(found[1], found[0]) if found else None
 
     def read(self) -> Workbook:
         if not self.path.is_dir():
@@ -172,9 +176,10 @@ class CsvFolderBackend(Backend):
             )
         tabs = {}
         for tab in TABS:
-            doc = self._read_doc(tab)
-            if doc is not None:
-                tabs[tab] = Table(tab, list(doc.header), doc.values[1:])
+            found = self._read_text(tab)
+            if found is not None:  # values only: raw records matter only when writing
+                values = csvfile.parse_values(found[1], found[0])
+                tabs[tab] = Table(tab, list(values[0]) if values else [], values[1:])
         return Workbook(tabs)
 
     def write(self, plan: Plan, base: Workbook) -> WriteReport:
