@@ -6,9 +6,9 @@ processes that inherit the function and its items (nothing is pickled on the
 way in), gives each a range of indexes, and gathers the results in order.  It
 falls back to a plain loop whenever forking is not a safe or useful choice:
 few items, one core, a platform without ``fork`` (or where it is unsafe, as on
-macOS), other threads running, or ``SHEETSYNC_WORKERS`` set to 0 or 1.  Workers
-die with the process that forked them.  The result is the
-same either way; only the time differs.
+macOS), other threads running, or ``SHEETSYNC_WORKERS`` set to 0 or 1.  The
+result is the same either way; only the time differs.  Workers die with the
+process that forked them.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ R = TypeVar("R")
 
 #: Below this many items a pool costs more (forking, results sent back) than it saves.
 MIN_ITEMS = 2000
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 MAX_WORKERS = 8
 CHUNKS_PER_WORKER = 4  # smaller chunks even out uneven items
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 _job: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
