@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -197,8 +198,10 @@ def merge(
     # Lint every live draft, including text the user wrote.  Drafts of an
     # application whose drafts were all reused unchanged keep their lint and link.
     unsettled = {v["app_id"] for k, v in final.items() if not meta[k].reused}
+    # Only an application with two or more drafts can repeat a body.
+    per_app = Counter(v["app_id"] for v in final.values() if v["app_id"] in unsettled)
     dupes = duplicate_bodies(
-        [(v["app_id"], k, v["body"]) for k, v in final.items() if v["app_id"] in unsettled]
+        [(v["app_id"], k, v["body"]) for k, v in final.items() if per_app[v["app_id"]] > 1]
     )
     for key, values in final.items():
         info = meta[key]

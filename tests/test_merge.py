@@ -1,4 +1,4 @@
-"""Comparing date cells by meaning, one at a time and all at once, gives the same answers."""
+"""Drafts merge: dates compared by meaning, repeated bodies flagged."""
 
 from __future__ import annotations
 
@@ -52,3 +52,20 @@ def test_a_draft_due_date_shown_in_the_sheets_own_format_is_not_rewritten(old: s
     assert [(c.column, c.new) for c in merged.changes if c.column == "due_on"] == [
         ("due_on", "2026-03-18")
     ]
+
+
+def test_merge_flags_two_drafts_of_one_application_with_the_same_body() -> None:
+    from sheetsync.config import Config
+    from sheetsync.drafts import Wanted, merge
+
+    def want(app: str, who: str, body: str) -> Wanted:
+        return Wanted(f"{app}:thank_you_email:{who}:20260313", app, "Acme", "Analyst",
+                      "thank_you_email", "email", who, f"{who}@acme.example", "2026-03-14",
+                      "Thank you", body)  # fmt: skip
+
+    same = "Thank you for your time.\n\nJordan Rivera"
+    merged = merge(None, [want("A1", "ann", same), want("A1", "bo", same),
+                          want("A2", "cy", same)], {}, Config())  # fmt: skip
+    lint = {d["draft_id"].split(":")[0] + d["to_name"]: d["lint"] for d in merged.open_drafts}
+    assert "same body as" in lint["A1ann"] and "same body as" in lint["A1bo"]
+    assert "same body as" not in lint["A2cy"]  # another application may say the same
