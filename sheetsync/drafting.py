@@ -19,7 +19,7 @@ import pandas as pd
 
 from .changes import iso_text
 from .config import Config
-from .drafts import MESSAGE_ACTIONS, Wanted, draft_id_on
+from .drafts import MESSAGE_ACTIONS, Wanted, make_draft_id
 
 
 def _compact(dates: pd.Series) -> pd.Series:
@@ -268,7 +268,7 @@ def wanted_drafts(
             emails = [p[1] for p in people if p[1]]
             # people sharing one address (team@...) still get a draft each
             keys_of = [(p[0], f"{p[0]} {p[1]}" if emails.count(p[1]) > 1 else p[1]) for p in people]
-            ids = [draft_id_on(app_id, action, k, since) for k in keys_of]
+            ids = [make_draft_id(app_id, action, k, since) for k in keys_of]
             inputs = fingerprint(signature, template, int(row_hashes[i]), people)
             reuse = _reusable(ids, inputs, memory, current)
             head = (app_id, company, role, action)

@@ -17,7 +17,6 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from .config import Config
 from .plan import CellChange, Kind, RowAppend
@@ -47,12 +46,9 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "contact"
 
 
-def make_draft_id(app_id: str, action: str, recipient: tuple[str, str], basis: date | None) -> str:
-    return draft_id_on(app_id, action, recipient, basis.strftime("%Y%m%d") if basis else "")
-
-
-def draft_id_on(app_id: str, action: str, recipient: tuple[str, str], basis: str) -> str:
-    """:func:`make_draft_id` with the basis date already as ``YYYYMMDD`` ("" for none)."""
+def make_draft_id(app_id: str, action: str, recipient: tuple[str, str], basis: str) -> str:
+    """``A1:check_in:ann-acme-example:20260310``; ``basis`` is the date an action
+    counts from as ``YYYYMMDD`` ("" for none: ``undated``)."""
     who = slug(recipient[1] or recipient[0]) if any(recipient) else "contact"
     return f"{app_id}:{action}:{who}:{basis or 'undated'}"
 

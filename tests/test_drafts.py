@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import urllib.parse
 
 from hypothesis import given, settings
@@ -27,10 +26,10 @@ def test_mailto_is_blank_without_anything_to_send() -> None:
 
 
 def test_draft_id_is_stable_per_application_action_recipient_and_occurrence() -> None:
-    day = dt.date(2026, 3, 13)
+    day = "20260313"
     first = make_draft_id("A1", "thank_you_email", ("Ann Lee", "ann@acme.example"), day)
     assert first == make_draft_id("A1", "thank_you_email", ("Ann Lee", "ann@acme.example"), day)
     assert first != make_draft_id("A1", "thank_you_email", ("Bo Chan", "bo@acme.example"), day)
     assert first != make_draft_id("A1", "follow_up", ("Ann Lee", "ann@acme.example"), day)
-    later = dt.date(2026, 4, 1)
+    later = "20260401"
     assert first != make_draft_id("A1", "thank_you_email", ("Ann Lee", "ann@acme.example"), later)
