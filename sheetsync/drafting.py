@@ -115,9 +115,9 @@ Finished = tuple[str, str, str, "tuple[str, ...] | None", str]
 
 def _finisher(config: Config) -> Callable[[_Job], list[Finished]]:
     """Render, lint and link one job (pure, so it can run in a worker process)."""
-    from .drafts import mailto, recalls_interview
+    from .drafts import mailto
     from .lint import lint_message
-    from .render import Renderer, build_context
+    from .render import Renderer, build_context, channel_for
 
     renderer = Renderer(config)
 
@@ -126,8 +126,8 @@ def _finisher(config: Config) -> Callable[[_Job], list[Finished]]:
         if job.response is not None:
             for context in contexts:
                 context["feedback_response"] = job.response
-        channel = channel_of(job.action)
-        has_notes = _has_text(job.app.get("notes")) or not recalls_interview(job.action)
+        channel = channel_for(job.action)
+        has_notes = _has_text(job.app.get("notes"))  # lint knows which messages need them
         out: list[Finished] = []
         rendered = renderer.render_many(job.template, contexts, job.keys)
         for person, result in zip(job.people, rendered, strict=True):
@@ -152,10 +152,6 @@ def _finisher(config: Config) -> Callable[[_Job], list[Finished]]:
     return finish
 
 
-def channel_of(action: str) -> str:
-    return "note" if action == "thank_you_note" else "email"
-
-
 def _reusable(
     ids: list[str],
     inputs: str,
@@ -171,19 +167,19 @@ def _reusable(
 
 def _draft(
     draft_id: str,
-    head: tuple[str, str, str, str],
+    head: tuple[str, str, str, str, str],
     person: tuple[str, str],
     when: str,
     inputs: str,
     reused_from: Mapping[str, tuple[str, ...]] | None,
     has_notes: bool = True,
 ) -> Wanted:
-    """A wanted draft; ``head`` is (app id, company, role, action).
+    """A wanted draft; ``head`` is (app id, company, role, action, channel).
 
     With ``reused_from`` (the remembered texts) its text is what was last
     rendered; without, it is filled in once rendered.
     """
-    app_id, company, role, action = head
+    app_id, company, role, action, channel = head
     text = reused_from[draft_id][:2] if reused_from is not None else ("", "")
     return Wanted(
         draft_id=draft_id,
@@ -191,7 +187,7 @@ def _draft(
         company=company,
         role=role,
         action=action,
-        channel=channel_of(action),
+        channel=channel,
         to_name=person[0],
         to_email=person[1],
         due_on=when,
@@ -226,7 +222,7 @@ def wanted_drafts(
     rest are rendered together, on every core when there are many.
     """
     from .parallel import pmap
-    from .render import CONTEXT_COLUMNS
+    from .render import CONTEXT_COLUMNS, channel_for
 
     signature = template_signature(config)
     wanted: list[Wanted] = []
@@ -271,7 +267,7 @@ def wanted_drafts(
             ids = [make_draft_id(app_id, action, k, since) for k in keys_of]
             inputs = fingerprint(signature, template, int(row_hashes[i]), people)
             reuse = _reusable(ids, inputs, memory, current)
-            head = (app_id, company, role, action)
+            head = (app_id, company, role, action, channel_for(action))
             drafts = [
                 _draft(draft_id, head, person, when, inputs, memory if reuse else None, has_notes)
                 for draft_id, person in zip(ids, people, strict=True)
@@ -295,6 +291,7 @@ def wanted_drafts(
             str(app.get("company", "")).strip(),
             str(app.get("role", "")).strip(),
             "thank_for_feedback",
+            channel_for("thank_for_feedback"),
         )
         draft = _draft(draft_id, about, person, when, inputs, memory if reuse else None)
         wanted.append(draft)

@@ -38,8 +38,6 @@ FOLLOW_UP_ACTIONS = ("check_in", "follow_up", "final_follow_up", "application_fo
 FROZEN = ("sent", "skipped")
 MAILTO_LIMIT = 8000
 LIVE = ("draft", "approved", "")
-# Actions whose message recalls the interview, so notes make them personal.
-RECALLS_INTERVIEW = ("thank_you_email", "thank_you_note", "check_in", "follow_up")
 
 
 def slug(text: str) -> str:
@@ -96,11 +94,6 @@ class Wanted:
     reused: bool = False  # text taken from the last render: inputs unchanged
     lint: tuple[str, ...] | None = None  # lint of subject + body, when already done
     mailto: str = ""  # the link for subject + body, when lint is set
-
-
-def recalls_interview(action: str) -> bool:
-    """Messages that recall the interview: without notes they cannot be personal."""
-    return action in RECALLS_INTERVIEW
 
 
 @dataclass(frozen=True)
@@ -223,7 +216,7 @@ def merge(
                 config.me,
                 email_word_limit=config.email_word_limit,
                 note_word_limit=config.note_word_limit,
-                has_notes=info.has_notes or not recalls_interview(values["action"]),
+                has_notes=info.has_notes,  # lint knows which messages need notes
             )
         if key in dupes:
             problems.append(dupes[key])
