@@ -15,12 +15,8 @@ def same_value(old: str, new: str, kind: Kind) -> bool:
     """True when writing ``new`` over ``old`` would change nothing a reader sees."""
     if old == new:
         return True
-    if kind == "date" and new and old.strip():
-        from .values import parse_dates
-
-        parsed, errors = parse_dates(pd.Series([old.strip()], dtype=object), "MDY")
-        value = parsed.iloc[0]
-        return not errors.iloc[0] and not pd.isna(value) and value.date().isoformat() == new
+    if kind == "date":
+        return bool(same_days([old], [new])[0])
     if kind == "int" and new:
         try:
             return float(old) == float(new)
@@ -29,17 +25,20 @@ def same_value(old: str, new: str, kind: Kind) -> bool:
     return False
 
 
-def same_dates(changes: Sequence[CellChange]) -> list[bool]:
-    """:func:`same_value` for many date cells at once (one vectorised parse)."""
+def same_days(olds: Sequence[str] | np.ndarray, news: Sequence[str] | np.ndarray) -> np.ndarray:
+    """Per cell, whether the text ``old`` already holds the day whose ISO text is ``new``.
+
+    Sheets hands dates back as serial numbers ("46093" is 2026-03-12) or as it
+    shows them ("3/12/2026"); all cells are read in one vectorised parse.  A
+    blank or unreadable ``old`` never holds a day, and clearing a date (``new``
+    blank) is always a change.
+    """
     from .values import parse_dates
 
-    olds = pd.Series([c.old.strip() for c in changes], dtype=object)
-    parsed, errors = parse_dates(olds, "MDY")
-    texts = iso_text(parsed).to_numpy()
-    return [
-        c.old == c.new or (bool(c.new) and bool(old) and not error and text == c.new)
-        for c, old, error, text in zip(changes, olds, errors.to_numpy(), texts, strict=True)
-    ]
+    before = np.asarray(olds, dtype=object)
+    after = np.asarray(news, dtype=object)
+    parsed, _ = parse_dates(pd.Series(before, dtype=object).str.strip(), "MDY")
+    return (before == after) | ((after != "") & (iso_text(parsed).to_numpy() == after))
 
 
 def column_changes(
@@ -56,14 +55,9 @@ def column_changes(
         new = new.loc[rows]
     old = current.reindex(new.index)
     differs = new.ne(old).to_numpy(copy=True)
-    if kind == "date" and differs.any():
-        # Sheets hands dates back as serial numbers: "46093" is the same day as
-        # "2026-03-12".  Compare by meaning, all cells at once.
-        from .values import parse_dates
-
-        parsed, _ = parse_dates(old[differs].str.strip(), "MDY")
-        same = iso_text(parsed).to_numpy() == new[differs].to_numpy()
-        differs[np.flatnonzero(differs)[same & (new[differs].to_numpy() != "")]] = False
+    if kind == "date" and differs.any():  # the same day, written another way, is no change
+        same = same_days(old[differs].to_numpy(), new[differs].to_numpy())
+        differs[np.flatnonzero(differs)[same]] = False
     positions = new.index.to_numpy()[differs]
     values = new.to_numpy()[differs]
     befores = current.to_numpy()[positions]

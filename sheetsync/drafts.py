@@ -253,9 +253,10 @@ def merge(
     # the same date: compare by meaning, every date cell in one vectorised parse.
     dated = [c for c in out.changes if c.kind == "date"]
     if dated:
-        from .changes import same_dates
+        from .changes import same_days
 
-        unchanged = {id(c) for c, same in zip(dated, same_dates(dated), strict=True) if same}
+        same = same_days([c.old for c in dated], [c.new for c in dated])
+        unchanged = {id(c) for c, kept in zip(dated, same, strict=True) if kept}
         out.changes = [c for c in out.changes if id(c) not in unchanged]
 
     # Drafts no longer called for become obsolete (never deleted).
