@@ -489,28 +489,22 @@ def _push(
     backend: Backend, state: State, config: Config, options: RunOptions, base: Workbook | None
 ) -> Outcome:
     with paused_collection():
-        return _push_now(backend, state, config, options, base)
-
-
-def _push_now(
-    backend: Backend, state: State, config: Config, options: RunOptions, base: Workbook | None
-) -> Outcome:
-    theirs = backend.read()
-    memory = state.rendered()
-    outcome = compute(
-        theirs, options.today, config, base=base, memory=memory, new_id=options.new_id
-    )
-    # Only texts that differ from what is remembered need writing to the state DB.
-    fresh = [r for r in outcome.drafts.rendered if memory.get(r[0]) != r[1:]]
-    if options.dry_run or not outcome.plan:
-        if not options.dry_run:
-            state.remember_rendered(fresh)
+        theirs = backend.read()
+        memory = state.rendered()
+        outcome = compute(
+            theirs, options.today, config, base=base, memory=memory, new_id=options.new_id
+        )
+        # Only texts that differ from what is remembered need writing to the state DB.
+        fresh = [r for r in outcome.drafts.rendered if memory.get(r[0]) != r[1:]]
+        if options.dry_run or not outcome.plan:
+            if not options.dry_run:
+                state.remember_rendered(fresh)
+            return outcome
+        push_id = state.begin_push(outcome.plan, theirs, options.command)
+        outcome.report = backend.write(outcome.plan, theirs)
+        outcome.push_id = push_id
+        state.finish_push(push_id, fresh)
         return outcome
-    push_id = state.begin_push(outcome.plan, theirs, options.command)
-    outcome.report = backend.write(outcome.plan, theirs)
-    outcome.push_id = push_id
-    state.finish_push(push_id, fresh)
-    return outcome
 
 
 @dataclass
