@@ -71,7 +71,7 @@ def _parse(text: str, name: str, *, keep_raw: bool) -> CsvDoc:
             f"{name}: cannot read line {reader.line_num}: {exc}",
             hint="a quoted cell is probably missing its closing quote",
         ) from exc
-    final = raw[-1] if raw else "".join(lines[last:consumed]) if values else ""
+    final = "".join(lines[last:consumed])  # the last record's raw text ("" for none)
     if final.count('"') % 2:
         try:  # csv accepts a quote left open at the very end; sheetsync must not
             list(csv.reader(iter(_LINES.findall(final)), strict=True))
