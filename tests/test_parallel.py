@@ -42,17 +42,19 @@ def test_pmap_really_uses_other_processes_in_a_single_threaded_program() -> None
     code = (
         "import os; from sheetsync import parallel\n"
         "pids = set(parallel.pmap(lambda _: os.getpid(), range(40), min_items=1))\n"
-        "print(len(pids - {os.getpid()}))\n"
+        "print(len(pids - {os.getpid()}), os.getpid() in pids)\n"
     )
     env = {**os.environ, "SHEETSYNC_WORKERS": "2"}
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
-    forked = int(out.stdout.strip())
+    workers, in_parent = out.stdout.split()
+    # Which worker takes which chunk is up to the scheduler (one may take them all),
+    # but no item may run in the parent.
     if sys.platform.startswith("linux"):
-        assert forked == 2  # both workers did some of the work
+        assert 1 <= int(workers) <= 2 and in_parent == "False"
     else:
-        assert forked == 0  # elsewhere the plain loop runs
+        assert (workers, in_parent) == ("0", "True")  # elsewhere the plain loop runs
 
 
 def test_pmap_stays_in_process_when_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:
