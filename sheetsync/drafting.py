@@ -199,12 +199,6 @@ def _draft(
     )
 
 
-def _stable_hash(record: Mapping[str, Any]) -> int:
-    """The same number for the same values in every run (``hash()`` is salted per process)."""
-    text = repr(sorted(record.items(), key=lambda item: item[0]))
-    return int.from_bytes(hashlib.sha1(text.encode()).digest()[:8], "big")
-
-
 def wanted_drafts(
     typed: pd.DataFrame,
     text: pd.DataFrame,
@@ -222,7 +216,7 @@ def wanted_drafts(
     rest are rendered together, on every core when there are many.
     """
     from .parallel import pmap
-    from .render import CONTEXT_COLUMNS, channel_for
+    from .render import CONTEXT_COLUMNS, channel_for, stable_hash
 
     signature = template_signature(config)
     wanted: list[Wanted] = []
@@ -284,7 +278,8 @@ def wanted_drafts(
         )
         draft_id = f"{fb_id}:thank_for_feedback:{person[1] or 'contact'}"
         response = str(app.get("_response", ""))
-        inputs = fingerprint(signature, "thank_for_feedback", _stable_hash(app), [person])
+        row = stable_hash(repr(sorted(app.items(), key=lambda item: item[0])))  # run-proof
+        inputs = fingerprint(signature, "thank_for_feedback", row, [person])
         reuse = _reusable([draft_id], inputs, memory, current)
         about = (
             str(app.get("id", "")).strip(),
