@@ -59,7 +59,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache, partial
 from pathlib import Path
@@ -130,6 +130,7 @@ class _Compiled:
     template: jinja2.Template | None
     variants: int
     error: str
+    globals: dict[str, Any] = field(default_factory=dict)  # the template's, as a plain dict
 
 
 def template_file(name: str) -> str:
@@ -325,7 +326,9 @@ class Renderer:
             return cached
         try:
             loaded = self._load(template_file(template))
-            compiled = _Compiled(loaded, self._count_variants(template), "")
+            compiled = _Compiled(
+                loaded, self._count_variants(template), "", dict(loaded.globals)
+            )
         except TemplateProblem as exc:
             compiled = _Compiled(None, 0, exc.message)
         self._cache[template] = compiled
@@ -392,14 +395,20 @@ class Renderer:
     def _render(
         self, compiled: _Compiled, context: Mapping[str, Any], variant: int, sign_off: int
     ) -> Rendered:
-        assert compiled.template is not None
-        values = dict(context)
+        template = compiled.template
+        assert template is not None
+        # What Template.render does, with one dict instead of three: the
+        # context is built here already, globals included, so it is shared.
+        values = {**compiled.globals, **context}
         values["variant"] = variant
         values["sign_off"] = SIGN_OFFS[sign_off]
         try:
-            text = compiled.template.render(values)
-        except Exception as exc:  # any template failure fails only this draft
-            return Rendered("", "", self._describe(exc, compiled.template.filename))
+            text = "".join(template.root_render_func(template.new_context(values, shared=True)))
+        except Exception:  # any template failure fails only this draft
+            try:
+                self.env.handle_exception()  # re-raises with the template's own lines
+            except Exception as exc:
+                return Rendered("", "", self._describe(exc, template.filename))
         subject, body = split_message(text)
         return Rendered(subject, body)
 

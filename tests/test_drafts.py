@@ -21,6 +21,14 @@ def test_mailto_round_trips_subject_and_body(subject: str, body: str) -> None:
     assert " " not in link and "\n" not in link
 
 
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
+def test_ascii_is_percent_encoded_exactly_as_urllib_does(text: str) -> None:
+    # The fast ASCII path: every unsafe character, "%" included, encoded once.
+    link = mailto("", "x", text)
+    assert link == f"mailto:?subject=x&body={urllib.parse.quote(text, safe='')}"
+
+
 def test_mailto_is_blank_without_anything_to_send() -> None:
     assert mailto("", "", "") == ""
 

@@ -331,6 +331,17 @@ def test_undefined_variable_names_file_line_and_variable(tmp_path: Path) -> None
     assert out.error == f"{tmp_path / 'check_in.txt.j2'} line 7: 'contact' is undefined"
 
 
+def test_user_templates_can_use_jinjas_global_helpers(tmp_path: Path) -> None:
+    # range, namespace and friends stay available to a template.
+    text = (
+        "Subject: x\n\n{% set ns = namespace(n=0) %}"
+        "{% for i in range(3) %}{% set ns.n = ns.n + i %}{% endfor %}Total {{ ns.n }}\n"
+    )
+    (tmp_path / "check_in.txt.j2").write_text(text)
+    out = user_renderer(tmp_path).render("check_in", sample_context(ME), "k")
+    assert out.ok and out.body == "Total 3"
+
+
 def test_error_in_builtin_include_names_the_builtin_file(tmp_path: Path) -> None:
     (tmp_path / "follow_up.txt.j2").write_text(
         "Subject: x\n\nHi\n{% include '_missing.txt.j2' %}\n"
