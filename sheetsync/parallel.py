@@ -1,10 +1,13 @@
 """Map a function over many items on every core, for the few big, pure jobs of a sync.
 
 A first sync of a large tracker renders and lints tens of thousands of drafts;
-that is pure Python work, so threads do not help.  ``pmap`` forks worker
-processes that inherit the function and its items (nothing is pickled on the
-way in), gives each a range of indexes, and gathers the results in order.  It
-falls back to a plain loop whenever forking is not a safe or useful choice:
+that is pure Python work, so threads do not help.  ``pmap`` forks one process
+per extra core; each inherits the function and its items (nothing is pickled
+on the way in).  Every process, this one included, takes the next free block
+of items until none is left, so a slower process takes fewer; the results
+come back in order.
+
+It falls back to a plain loop whenever forking is not a safe or useful choice:
 few items, one core, a platform without ``fork`` (or where it is unsafe, as on
 macOS), other threads running, or ``SHEETSYNC_WORKERS`` set to 0 or 1.  The
 result is the same either way; only the time differs.  Workers die with the
@@ -13,7 +16,11 @@ process that forked them.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
+import signal
+import struct
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -23,13 +30,11 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: Below this many items a pool costs more (forking, results sent back) than it saves.
+#: Below this many items a worker costs more (forking, results sent back) than it saves.
 MIN_ITEMS = 2000
 MAX_WORKERS = 8
-CHUNKS_PER_WORKER = 4  # smaller chunks even out uneven items
+BLOCKS_PER_PROCESS = 32  # small enough that no process waits long for the others
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-_job: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
 def workers() -> int:
@@ -52,7 +57,7 @@ def can_fork() -> bool:
 
 @dataclass
 class _Failed:
-    """What a worker returns when ``fn`` raised: the error is raised again in the parent."""
+    """What a worker sends back when ``fn`` raised: the error is raised again here."""
 
     error: BaseException
 
@@ -61,68 +66,166 @@ def pmap(fn: Callable[[T], R], items: Sequence[T], *, min_items: int | None = No
     """``[fn(item) for item in items]``, split across processes when that pays off.
 
     An exception from ``fn`` is raised here, as a plain loop would raise it.  If
-    the workers themselves fail (no process can be forked, one is killed), the
-    items are done here instead: ``fn`` must be pure, so that is safe.
+    a worker itself fails (it cannot be forked, it is killed), its items are
+    done here instead: ``fn`` must be pure, so that is safe.
     """
     count = workers()
     least = MIN_ITEMS if min_items is None else min_items
     if len(items) < max(least, 2) or count < 2 or not can_fork():
         return [fn(item) for item in items]
-    global _job
-    _job = (fn, items)
+    return _forked(fn, items, count)
+
+
+def _blocks(total: int, parts: int) -> list[range]:
+    """Consecutive blocks of indexes, ``BLOCKS_PER_PROCESS`` or so for each process."""
+    size = max(1, -(-total // (parts * BLOCKS_PER_PROCESS)))
+    return [range(start, min(start + size, total)) for start in range(0, total, size)]
+
+
+def _forked(fn: Callable[[T], R], items: Sequence[T], count: int) -> list[R]:
+    """Every process, this one included, takes the next free block until none is left.
+
+    The free blocks are numbers in a pipe: a read of one number is atomic, so
+    no block is taken twice, and a slower process simply takes fewer.
+    """
+    blocks = _blocks(len(items), count)
+    free, fill = os.pipe()
     try:
-        done = _forked(len(items), count)
-    except Exception:  # the pool failed, not fn: do the work in this process
-        done = None
+        os.write(fill, b"".join(_NUMBER.pack(b) for b in range(len(blocks))))  # < 64 KiB
     finally:
-        _job = None
-    if isinstance(done, _Failed):
-        raise done.error
-    return done if done is not None else [fn(item) for item in items]
-
-
-def _forked(total: int, count: int) -> list[Any] | _Failed:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    pieces = min(total, count * CHUNKS_PER_WORKER)
-    bounds = [(total * i // pieces, total * (i + 1) // pieces) for i in range(pieces)]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(
-        max_workers=count, mp_context=context, initializer=_start, initargs=(os.getpid(),)
-    ) as pool:
-        out: list[Any] = []
-        for part in pool.map(_run, bounds):
-            if isinstance(part, _Failed):
-                pool.shutdown(wait=True, cancel_futures=True)  # no more chunks for nothing
-                return part
-            out.extend(part)
+        os.close(fill)  # an empty pipe now reads as the end: no block left
+    libc = _libc()  # loaded before forking, so a worker need not import anything
+    children: list[tuple[int, int]] = []  # (pid, the file it writes its results to)
+    done: dict[int, list[R]] = {}
+    try:
+        for _ in range(min(count, len(blocks)) - 1):
+            try:
+                children.append(_spawn(fn, items, blocks, free, libc))
+            except OSError:  # no process to be had: the others share its blocks
+                break
+        done.update(_work(fn, items, blocks, free))
+        failure: _Failed | None = None
+        while children:
+            got = _collect(*children.pop())
+            if isinstance(got, _Failed):
+                failure = failure or got
+            elif got is not None:
+                done.update(got)
+        if failure is not None:
+            raise failure.error
+    finally:
+        os.close(free)
+        for pid, read in children:  # only when this process is failing
+            _stop(pid, read)
+    out: list[R] = []
+    for number, block in enumerate(blocks):  # a worker that died left its blocks undone
+        out += done[number] if number in done else [fn(items[i]) for i in block]
     return out
 
 
-def _start(parent: int) -> None:
+_NUMBER = struct.Struct("=I")
+
+
+def _work(
+    fn: Callable[[T], R], items: Sequence[T], blocks: list[range], free: int
+) -> dict[int, list[R]]:
+    """Take free blocks until none is left; their results, by block number."""
+    done: dict[int, list[R]] = {}
+    while len(taken := os.read(free, _NUMBER.size)) == _NUMBER.size:
+        (number,) = _NUMBER.unpack(taken)
+        done[number] = [fn(items[i]) for i in blocks[number]]
+    return done
+
+
+def _libc() -> Any:
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True)
+    except (OSError, ImportError):  # no prctl: the parent check in the worker still helps
+        return None
+
+
+def _spawn(
+    fn: Callable[[Any], Any], items: Sequence[Any], blocks: list[range], free: int, libc: Any
+) -> tuple[int, int]:
+    """Fork a worker that takes free blocks: (its pid, the file its results go to)."""
+    parent = os.getpid()
+    # A file in memory, not a pipe: a pipe moves tens of megabytes 64 KiB at a
+    # time, each a round trip between the processes (half a second here).
+    result = _scratch_file()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(result)
+        raise
+    if pid == 0:  # the worker: never returns
+        status = 1
+        try:
+            _die_with(parent, libc)
+            try:
+                payload: Any = _work(fn, items, blocks, free)
+            except Exception as exc:  # sent back and raised in the parent
+                payload = _Failed(exc)
+            with open(result, "wb", closefd=False) as out:
+                try:  # straight into the file: a worker's fresh memory is dear (copy on write)
+                    pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:  # an error that cannot travel: send its text
+                    out.seek(0)
+                    out.truncate()
+                    error = RuntimeError(f"in a worker: {payload!r} ({exc})")
+                    pickle.dump(_Failed(error), out)
+            status = 0
+        finally:
+            os._exit(status)  # no cleanup of the parent's: its files, locks and buffers
+    return pid, result
+
+
+def _scratch_file() -> int:
+    """A descriptor of an anonymous file, in memory where the system allows."""
+    try:
+        return os.memfd_create("sheetsync-results", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        import tempfile
+
+        with tempfile.TemporaryFile() as handle:
+            return os.dup(handle.fileno())
+
+
+def _die_with(parent: int, libc: Any) -> None:
     """In a new worker: die with the parent, so no worker outlives a killed sync.
 
     A worker holds copies of the parent's open files, the sheet's lock among
-    them; an orphan would keep them, and wait forever for work.
+    them; an orphan would keep them.
     """
-    import ctypes
-    import signal
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # no prctl: the parent check below still helps
-        pass
+    if libc is not None:
+        with contextlib.suppress(OSError, AttributeError):
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
 
 
-def _run(bounds: tuple[int, int]) -> list[Any] | _Failed:
-    """In a worker: the inherited function over one range of the inherited items."""
-    assert _job is not None, "pmap worker started without a job"
-    fn, items = _job
+def _collect(pid: int, result: int) -> dict[int, list[Any]] | _Failed | None:
+    """A worker's results, its error, or None when it died without sending them."""
     try:
-        return [fn(items[i]) for i in range(*bounds)]
-    except Exception as exc:  # sent back and raised in the parent
-        return _Failed(exc)
+        _, status = os.waitpid(pid, 0)
+    except BaseException:  # interrupted here: take the worker down too
+        _stop(pid, result)
+        raise
+    with open(result, "rb") as written:  # closes the descriptor
+        written.seek(0)  # the worker's writing moved the offset both processes share
+        data = written.read() if status == 0 else b""
+    if not data:
+        return None
+    try:
+        got = pickle.loads(data)
+    except Exception:  # a cut-off message: treat like a dead worker
+        return None
+    return got if isinstance(got, _Failed | dict) else None
+
+
+def _stop(pid: int, result: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    os.close(result)
+    os.waitpid(pid, 0)

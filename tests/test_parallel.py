@@ -37,24 +37,40 @@ def test_pmap_keeps_order_and_results_whether_or_not_it_forks(
     assert parallel.pmap(_square, [], min_items=1) == []
 
 
-def test_pmap_really_uses_other_processes_in_a_single_threaded_program() -> None:
-    # A fresh interpreter: no test-harness threads, so forking is allowed.
-    code = (
-        "import os; from sheetsync import parallel\n"
-        "pids = set(parallel.pmap(lambda _: os.getpid(), range(40), min_items=1))\n"
-        "print(len(pids - {os.getpid()}), os.getpid() in pids)\n"
-    )
+def test_pmap_shares_the_items_between_this_process_and_a_worker() -> None:
+    # A fresh interpreter: no test-harness threads, so forking is allowed.  The
+    # first item each process takes waits for the other process to take one
+    # too (a rendezvous on two pipes), so both must do part of the work.
+    code = """
+import os, select
+from sheetsync import parallel
+main = os.getpid()
+a_r, a_w = os.pipe()
+b_r, b_w = os.pipe()
+first = []
+def fn(n):
+    if not first:
+        first.append(n)
+        mine, theirs = (a_w, b_r) if os.getpid() == main else (b_w, a_r)
+        os.write(mine, b"x")
+        assert select.select([theirs], [], [], 60)[0], "the other process never came"
+    return n * n, os.getpid()
+out = parallel.pmap(fn, range(40), min_items=1)
+assert [value for value, _ in out] == [n * n for n in range(40)]
+pids = {pid for _, pid in out}
+print(len(pids - {main}), main in pids)
+"""
     env = {**os.environ, "SHEETSYNC_WORKERS": "2"}
+    if not sys.platform.startswith("linux"):  # elsewhere the plain loop runs: no rendezvous
+        code = code.replace("first = []", "first = [None]")
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     workers, in_parent = out.stdout.split()
-    # Which worker takes which chunk is up to the scheduler (one may take them all),
-    # but no item may run in the parent.
     if sys.platform.startswith("linux"):
-        assert 1 <= int(workers) <= 2 and in_parent == "False"
+        assert (workers, in_parent) == ("1", "True")
     else:
-        assert (workers, in_parent) == ("0", "True")  # elsewhere the plain loop runs
+        assert (workers, in_parent) == ("0", "True")
 
 
 def test_pmap_stays_in_process_when_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,7 +117,9 @@ def test_a_sync_through_worker_processes_writes_the_same_bytes(
     calls: list[int] = []
     real = parallel._forked
     monkeypatch.setattr(
-        parallel, "_forked", lambda total, count: calls.append(total) or real(total, count)
+        parallel,
+        "_forked",
+        lambda fn, items, count: calls.append(len(items)) or real(fn, items, count),
     )
     pooled_files = _sync_files(pooled, config)
     if sys.platform.startswith("linux") and threading.active_count() == 1:
@@ -128,7 +146,7 @@ def _python(code: str, **kwargs: object) -> subprocess.Popen[str]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork only on Linux")
-def test_an_error_in_a_worker_is_raised_once_and_not_redone_in_the_parent(
+def test_an_error_in_a_worker_is_raised_once_and_no_item_is_done_twice(
     tmp_path: Path,
 ) -> None:
     calls = tmp_path / "calls"
@@ -137,29 +155,51 @@ import os, sys
 from sheetsync import parallel
 def fn(n):
     with open({str(calls)!r}, "a") as f:
-        f.write(f"{{os.getpid()}}\\n")
+        f.write(f"{{os.getpid()}}:{{n}}\\n")
     if n == 7:
         raise ValueError("item 7 is bad")
     return n
 try:
     parallel.pmap(fn, range(40), min_items=1)
 except ValueError as exc:
-    print("raised", exc, os.getpid())
+    print("raised", exc)
 """
     proc = _python(code)
     out, _ = proc.communicate(timeout=60)
-    words = out.split()
-    assert words[:4] == ["raised", "item", "7", "is"]
-    parent = words[-1]
-    callers = calls.read_text().split()
-    assert parent not in callers  # the parent did not run the items again
-    assert len(callers) <= 40
+    assert out.split() == ["raised", "item", "7", "is", "bad"]
+    done = [line.split(":")[1] for line in calls.read_text().split()]
+    assert done.count("7") == 1 and len(done) == len(set(done))  # nothing done again
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork only on Linux")
+def test_the_blocks_of_a_worker_that_dies_are_done_here() -> None:
+    # The worker takes a block, says so, and is killed; this process waits
+    # for that, then must still return every result, in order.
+    code = """
+import os, select, signal
+from sheetsync import parallel
+main = os.getpid()
+arrived_r, arrived_w = os.pipe()
+waited = []
+def fn(n):
+    if os.getpid() != main:
+        os.write(arrived_w, b"x")
+        os.kill(os.getpid(), signal.SIGKILL)
+    if not waited:
+        waited.append(n)
+        assert select.select([arrived_r], [], [], 60)[0], "the worker never came"
+    return n * n
+print(parallel.pmap(fn, range(40), min_items=1) == [n * n for n in range(40)])
+"""
+    proc = _python(code)
+    out, _ = proc.communicate(timeout=60)
+    assert out.split() == ["True"]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork only on Linux")
 def test_workers_die_with_a_killed_parent() -> None:
-    # Each worker keeps a copy of `write`; once every copy is closed (every
-    # process gone), reading the pipe gives end-of-file.  No timed sleeps.
+    # The parent and its worker each keep a copy of `write`; once every copy is
+    # closed (every process gone), reading the pipe gives end-of-file.  No sleeps.
     read, write = os.pipe()
     code = f"""
 import os, signal
@@ -173,7 +213,7 @@ parallel.pmap(fn, range(4), min_items=1)
     os.close(write)
     try:
         started = b""
-        while len(started) < 2:  # both workers are busy
+        while len(started) < 2:  # the parent and its worker are both busy
             ready, _, _ = select.select([read], [], [], 60)
             assert ready, "the workers did not start"
             started += os.read(read, 2)
