@@ -542,9 +542,10 @@ def default_notes(report: Report, sizes: list[int]) -> None:
         "`to_excel` with openpyxl), best of 3 (2 at 100,000 rows).  A first sync runs once "
         "(it cannot be repeated on the same tracker); a steady-state sync is the best of 2.  "
         "Sync ratios use wall-clock "
-        "time, what a user waits for: a first sync renders, lints and links its drafts in "
-        "forked worker processes, one per core (`SHEETSYNC_WORKERS`), so its CPU time, "
-        "workers included, is larger; both ratios are shown.",
+        "time, what a user waits for: a first sync renders, lints and links its drafts on "
+        "every core, in the sync process and a forked worker per extra core "
+        "(`SHEETSYNC_WORKERS`), so its CPU time, workers included, is larger; both ratios "
+        "are shown.",
         "Sync timings exclude Python imports (start-up is measured on its own) and include "
         "everything else a `sheetsync sync` does: read, compute, write, state snapshot and "
         "history.",
