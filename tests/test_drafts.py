@@ -41,3 +41,27 @@ def test_draft_id_is_stable_per_application_action_recipient_and_occurrence() ->
     assert first != make_draft_id("A1", "follow_up", ("Ann Lee", "ann@acme.example"), day)
     later = "20260401"
     assert first != make_draft_id("A1", "thank_you_email", ("Ann Lee", "ann@acme.example"), later)
+
+
+def test_records_give_plain_dates_and_the_same_text_as_to_dict() -> None:
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    from sheetsync.drafting import _records
+
+    frame = pd.DataFrame(
+        {
+            "id": ["A1", "A2", np.nan],
+            "interview_on": pd.to_datetime(["2026-03-04", None, "2026-12-31"]),
+            "far": np.array(["2026-01-01", "NaT", "9999-12-31"], dtype="datetime64[s]"),
+        }
+    )
+    rows = _records(frame)
+    assert [r["interview_on"] for r in rows] == [dt.date(2026, 3, 4), None, dt.date(2026, 12, 31)]
+    assert all(type(r["interview_on"]) in (dt.date, type(None)) for r in rows)
+    assert [r["id"] for r in rows[:2]] == ["A1", "A2"] and rows[2]["id"] != rows[2]["id"]  # NaN
+    beyond = pd.DataFrame({"d": np.array(["2026-01-01", "12000-01-01"], dtype="datetime64[s]")})
+    # A date Python cannot hold keeps pandas' own value, as to_dict gives it.
+    assert _records(beyond) == beyond.to_dict("records")
