@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,6 +70,21 @@ def column_changes(
     if kind == "int":
         out = [c for c in out if not same_value(c.old, c.new, kind)]
     return out
+
+
+def plain_dates(series: pd.Series) -> list[Any]:
+    """datetime64 values as ``datetime.date`` (None for NaT), without a loop in Python.
+
+    Iterating boxes each value in a pandas Timestamp, the main cost of a date
+    column on a large tab.  A date past year 9999 has no ``datetime.date``: it
+    stays a Timestamp, as iterating would give it.
+    """
+    values = series.to_numpy()
+    days: list[Any] = values.astype("datetime64[D]").astype(object).tolist()
+    for i, day in enumerate(days):
+        if type(day) is int:  # numpy's day count for a date Python cannot hold
+            days[i] = pd.Timestamp(values[i])
+    return days
 
 
 def iso_text(series: pd.Series) -> pd.Series:

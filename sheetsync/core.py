@@ -19,7 +19,7 @@ import pandas as pd
 
 from .agenda import AgendaItem
 from .backends.base import Backend, WriteReport
-from .changes import column_changes, iso_text
+from .changes import column_changes, iso_text, plain_dates
 from .config import Config
 from .drafting import note_due, wanted_drafts
 from .drafts import DraftMerge, merge
@@ -375,7 +375,7 @@ def _agenda(
     roles = typed.loc[picked, "role"].astype(str).str.strip().to_numpy()
     actions = result.loc[picked, "next_action"].astype(str).to_numpy()
     whys = result.loc[picked, "why"].astype(str).to_numpy()
-    dues = [d.date() for d in pd.DatetimeIndex(result.loc[picked, "due_on"])]
+    dues = plain_dates(result.loc[picked, "due_on"])
     bases = iso_text(result.loc[picked, "basis"]).to_numpy() if "basis" in result else None
     for i, app_id in enumerate(ids):
         action = str(actions[i])

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from .changes import iso_text
+from .changes import iso_text, plain_dates
 from .config import Config
 from .drafts import MESSAGE_ACTIONS, Wanted, make_draft_id
 
@@ -34,15 +34,10 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     pandas Timestamp (most of its time on a large tracker); templates see the
     same dates either way.
     """
-    columns: list[list[Any]] = []
-    for name in frame.columns:
-        column = frame[name]
-        values: list[Any] | None = None
-        if column.dtype.kind == "M":
-            values = column.to_numpy().astype("datetime64[D]").astype(object).tolist()
-            if any(type(v) is int for v in values):  # past year 9999: no date for it
-                values = None
-        columns.append(values if values is not None else column.tolist())
+    columns = [
+        plain_dates(frame[name]) if frame[name].dtype.kind == "M" else frame[name].tolist()
+        for name in frame.columns
+    ]
     names = list(frame.columns)
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 

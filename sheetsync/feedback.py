@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .agenda import AgendaItem
+from .changes import plain_dates
 from .config import Rules
 from .schema import FEEDBACK, FEEDBACK_COLUMNS
 from .themes import OTHER, SEPARATOR, ThemeRules
@@ -108,13 +109,15 @@ def _to_date(value: Any) -> date | None:
 
 def _as_dates(values: pd.Series, date_order: str) -> list[date | None]:
     """Dates from a typed column (datetime64 / date objects) or a text column."""
+    if values.dtype.kind == "M":  # typed already: no text to parse
+        return [_to_date(v) for v in plain_dates(values)]
     texts = pd.Series(
         [v if isinstance(v, str) else "" for v in values], index=values.index, dtype=object
     )
     parsed, _errors = parse_dates(texts, date_order)
     return [
         _to_date(p) if isinstance(v, str) else _to_date(v)
-        for v, p in zip(values, parsed, strict=True)
+        for v, p in zip(values, plain_dates(parsed), strict=True)
     ]
 
 
@@ -222,7 +225,7 @@ def _evaluate(frame: pd.DataFrame, today: date, rules: Rules, date_order: str) -
     errors: dict[str, list[str]] = {}
     for column in DATE_INPUTS:
         parsed, errs = parse_dates(columns[column], date_order)
-        dates[column] = [_to_date(v) for v in parsed]
+        dates[column] = [_to_date(v) for v in plain_dates(parsed)]
         errors[column] = [str(e) for e in errs.fillna("")]
     # plain lists: per-row .iloc lookups dominate the cost on large tabs
     text = {c: [str(v) for v in series] for c, series in columns.items()}

@@ -63,5 +63,7 @@ def test_records_give_plain_dates_and_the_same_text_as_to_dict() -> None:
     assert all(type(r["interview_on"]) in (dt.date, type(None)) for r in rows)
     assert [r["id"] for r in rows[:2]] == ["A1", "A2"] and rows[2]["id"] != rows[2]["id"]  # NaN
     beyond = pd.DataFrame({"d": np.array(["2026-01-01", "12000-01-01"], dtype="datetime64[s]")})
-    # A date Python cannot hold keeps pandas' own value, as to_dict gives it.
-    assert _records(beyond) == beyond.to_dict("records")
+    # A date Python cannot hold keeps pandas' own value, as to_dict gives it; the
+    # other dates of the column are still plain dates.
+    assert _records(beyond) == [{"d": dt.date(2026, 1, 1)}, beyond.to_dict("records")[1]]
+    assert type(_records(beyond)[1]["d"]) is pd.Timestamp
