@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sqlite3
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,6 +46,16 @@ CREATE TABLE IF NOT EXISTS cells (
     kind TEXT NOT NULL DEFAULT 'text'
 );
 CREATE INDEX IF NOT EXISTS cells_by_push ON cells(push_id);
+-- Every cell a push changes, as one zlib-compressed JSON array of
+-- [tab, row_id, col, old, new, kind]; a new row's ``new`` is an object of its
+-- cells.  One row per push: a first sync of a large tracker logs hundreds of
+-- thousands of cells, which cost seconds as rows of ``cells`` (kept for the
+-- pushes logged that way by earlier versions).
+CREATE TABLE IF NOT EXISTS push_log (
+    push_id INTEGER PRIMARY KEY REFERENCES pushes(id),
+    cells INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS rendered (
     draft_id TEXT PRIMARY KEY,
     subject TEXT NOT NULL,
@@ -216,26 +227,21 @@ class State:
                 for c in plan.changes
                 if not c.key and c.column == ID_COLUMN.get(c.tab)
             }
-            rows: list[tuple[int, str, str, str, str, str, str]] = [
-                (
-                    push_id,
-                    c.tab,
-                    c.key or new_ids.get((c.tab, c.row), ""),
-                    c.column,
-                    c.old,
-                    c.new,
-                    c.kind,
-                )
+            entries: list[list[Any]] = [
+                [c.tab, c.key or new_ids.get((c.tab, c.row), ""), c.column, c.old, c.new, c.kind]
                 for c in plan.changes
             ]
-            # A row sheetsync added is logged once, its cells as JSON (column ROW_ADDED).
-            rows += [
-                (push_id, a.tab, a.key, ROW_ADDED, "", json.dumps(
-                    {k: v for k, v in a.values.items() if k not in UNLOGGED}, ensure_ascii=False),
-                 "row")
+            # A row sheetsync added is logged once, with its cells (column ROW_ADDED).
+            entries += [
+                [a.tab, a.key, ROW_ADDED, "", {k: v for k, v in a.values.items()
+                                               if k not in UNLOGGED}, "row"]
                 for a in plan.appends
             ]  # fmt: skip
-            self.db.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            data = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode()
+            self.db.execute(
+                "INSERT INTO push_log (push_id, cells, data) VALUES (?, ?, ?)",
+                (push_id, len(entries), zlib.compress(data, 1)),  # fast; JSON shrinks ~10x
+            )
         return push_id
 
     def finish_push(self, push_id: int, rendered: Sequence[tuple[str, str, str, str]]) -> None:
@@ -261,13 +267,24 @@ class State:
     def pushes(self, limit: int = 20) -> list[PushRecord]:
         rows = self.db.execute(
             "SELECT p.id, p.started_at, p.finished_at, p.command, p.summary, "
-            "(SELECT COUNT(*) FROM cells c WHERE c.push_id = p.id), p.undone_by "
+            "COALESCE((SELECT l.cells FROM push_log l WHERE l.push_id = p.id), "
+            "(SELECT COUNT(*) FROM cells c WHERE c.push_id = p.id)), p.undone_by "
             "FROM pushes p ORDER BY p.id DESC LIMIT ?",
             (limit,),
         ).fetchall()
         return [PushRecord(*row) for row in rows]
 
     def push_cells(self, push_id: int) -> list[HistoryCell]:
+        """Every cell the push changed, in the order it planned them."""
+        logged = self.db.execute(
+            "SELECT data FROM push_log WHERE push_id = ?", (push_id,)
+        ).fetchone()
+        if logged is not None:
+            return [
+                HistoryCell(tab, row_id, col, old, new if isinstance(new, str) else
+                            json.dumps(new, ensure_ascii=False), kind)
+                for tab, row_id, col, old, new, kind in json.loads(zlib.decompress(logged[0]))
+            ]  # fmt: skip
         rows = self.db.execute(
             "SELECT tab, row_id, col, old, new, kind FROM cells WHERE push_id = ? ORDER BY rowid",
             (push_id,),

@@ -1,0 +1,63 @@
+"""The push history: what each push changed, kept compactly and read back in order."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sheetsync.plan import CellChange, Plan, RowAppend
+from sheetsync.state import ROW_ADDED, HistoryCell, State
+from sheetsync.table import Workbook
+
+
+def _plan() -> Plan:
+    return Plan(
+        changes=[
+            CellChange("Applications", 0, "A1", "due_on", "", "2026-03-20", "date"),
+            CellChange("Applications", 1, "", "id", "", "n7"),  # the row gets its id now
+            CellChange("Applications", 1, "", "why", "was, \"quoted\"", "Ünïcode ✓"),
+        ],
+        appends=[
+            RowAppend("Drafts", "A1:follow_up:ann:20260320",
+                      {"draft_id": "A1:follow_up:ann:20260320", "subject": "Hello",
+                       "body": "long text", "lint": "x", "mailto": "mailto:a"}),
+        ],
+    )  # fmt: skip
+
+
+def test_a_push_logs_every_cell_in_order_and_reads_it_back(tmp_path: Path) -> None:
+    state = State.open("csv:/somewhere", tmp_path)
+    push_id = state.begin_push(_plan(), Workbook({}), "sync")
+    cells = state.push_cells(push_id)
+    assert cells[:3] == [
+        HistoryCell("Applications", "A1", "due_on", "", "2026-03-20", "date"),
+        HistoryCell("Applications", "n7", "id", "", "n7", "text"),  # logged under its new id
+        HistoryCell("Applications", "n7", "why", 'was, "quoted"', "Ünïcode ✓", "text"),
+    ]
+    added = cells[3]
+    assert (added.tab, added.row_id, added.column, added.kind) == (
+        "Drafts", "A1:follow_up:ann:20260320", ROW_ADDED, "row")
+    # the row's cells as JSON text, without the body, lint and link
+    assert json.loads(added.new) == {"draft_id": "A1:follow_up:ann:20260320", "subject": "Hello"}
+    assert [p.cells for p in state.pushes()] == [4]
+    state.close()
+
+
+def test_pushes_logged_cell_by_cell_by_earlier_versions_still_read(tmp_path: Path) -> None:
+    state = State.open("csv:/somewhere", tmp_path)
+    with state.db:
+        state.db.execute(
+            "INSERT INTO pushes (sheet, started_at, finished_at, command) "
+            "VALUES ('csv:/somewhere', '2026-01-01T00:00:00+00:00', "
+            "'2026-01-01T00:00:01+00:00', 'sync')"
+        )
+        state.db.executemany(
+            "INSERT INTO cells VALUES (1, 'Applications', ?, 'next_action', '', ?, 'text')",
+            [("A1", "follow_up"), ("A2", "check_in")],
+        )
+    newer = state.begin_push(_plan(), Workbook({}), "sync")
+    assert [(p.id, p.cells) for p in state.pushes()] == [(newer, 4), (1, 2)]
+    assert [(c.row_id, c.new) for c in state.push_cells(1)] == [
+        ("A1", "follow_up"), ("A2", "check_in")]  # fmt: skip
+    assert state.push_cells(999) == []
+    state.close()
