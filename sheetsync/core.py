@@ -500,8 +500,14 @@ def _push(
             if not options.dry_run:
                 state.remember_rendered(fresh)
             return outcome
-        push_id = state.begin_push(outcome.plan, theirs, options.command)
-        outcome.report = backend.write(outcome.plan, theirs)
+        # The write is built (in the background, when it is large) while the
+        # push is logged; nothing reaches the sheet before the log is kept.
+        pending = backend.prepare(outcome.plan, theirs)
+        try:
+            push_id = state.begin_push(outcome.plan, theirs, options.command)
+            outcome.report = pending.commit()
+        finally:
+            pending.abandon()
         outcome.push_id = push_id
         state.finish_push(push_id, fresh)
         return outcome

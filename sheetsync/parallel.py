@@ -25,7 +25,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -70,10 +70,29 @@ def pmap(fn: Callable[[T], R], items: Sequence[T], *, min_items: int | None = No
     done here instead: ``fn`` must be pure, so that is safe.
     """
     count = workers()
-    least = MIN_ITEMS if min_items is None else min_items
-    if len(items) < max(least, 2) or count < 2 or not can_fork():
+    if not _worth_forking(len(items), count, min_items):
         return [fn(item) for item in items]
     return _forked(fn, items, count)
+
+
+def start(
+    fn: Callable[[T], R], items: Sequence[T], *, min_items: int | None = None
+) -> Running[T, R]:
+    """Begin ``pmap(fn, items)`` in the background; :meth:`Running.result` collects it.
+
+    For when this process has other work to do meanwhile: a worker is forked
+    for every core (not one fewer), and this process joins in only when it asks
+    for the result.  Without workers, the items are done then, in a plain loop.
+    """
+    count = workers()
+    if not _worth_forking(len(items), count, min_items):
+        return Running(fn, items, 0, 1)
+    return Running(fn, items, count, count)
+
+
+def _worth_forking(total: int, count: int, min_items: int | None) -> bool:
+    least = MIN_ITEMS if min_items is None else min_items
+    return total >= max(least, 2) and count >= 2 and can_fork()
 
 
 def _blocks(total: int, parts: int) -> list[range]:
@@ -83,44 +102,72 @@ def _blocks(total: int, parts: int) -> list[range]:
 
 
 def _forked(fn: Callable[[T], R], items: Sequence[T], count: int) -> list[R]:
-    """Every process, this one included, takes the next free block until none is left.
+    """One worker per extra core; this process works alongside them."""
+    return Running(fn, items, count - 1, count).result()
+
+
+class Running(Generic[T, R]):
+    """A map under way: every process, this one included, takes the next free block.
 
     The free blocks are numbers in a pipe: a read of one number is atomic, so
-    no block is taken twice, and a slower process simply takes fewer.
+    no block is taken twice, and a slower process simply takes fewer.  This
+    process takes blocks only once :meth:`result` is called.
     """
-    blocks = _blocks(len(items), count)
-    free, fill = os.pipe()
-    try:
-        os.write(fill, b"".join(_NUMBER.pack(b) for b in range(len(blocks))))  # < 64 KiB
-    finally:
-        os.close(fill)  # an empty pipe now reads as the end: no block left
-    libc = _libc()  # loaded before forking, so a worker need not import anything
-    children: list[tuple[int, int]] = []  # (pid, the file it writes its results to)
-    done: dict[int, list[R]] = {}
-    try:
-        for _ in range(min(count, len(blocks)) - 1):
-            try:
-                children.append(_spawn(fn, items, blocks, free, libc))
-            except OSError:  # no process to be had: the others share its blocks
-                break
-        done.update(_work(fn, items, blocks, free))
-        failure: _Failed | None = None
-        while children:
-            got = _collect(*children.pop())
-            if isinstance(got, _Failed):
-                failure = failure or got
-            elif got is not None:
-                done.update(got)
-        if failure is not None:
-            raise failure.error
-    finally:
-        os.close(free)
-        for pid, read in children:  # only when this process is failing
-            _stop(pid, read)
-    out: list[R] = []
-    for number, block in enumerate(blocks):  # a worker that died left its blocks undone
-        out += done[number] if number in done else [fn(items[i]) for i in block]
-    return out
+
+    def __init__(self, fn: Callable[[T], R], items: Sequence[T], spawn: int, parts: int) -> None:
+        self._fn, self._items = fn, items
+        self._blocks = _blocks(len(items), parts)
+        self._children: list[tuple[int, int]] = []  # (pid, the file it writes its results to)
+        self._free: int | None = None
+        if spawn < 1 or not self._blocks:
+            return
+        free, fill = os.pipe()
+        self._free = free
+        try:
+            os.write(fill, b"".join(_NUMBER.pack(b) for b in range(len(self._blocks))))  # < 64 KiB
+        finally:
+            os.close(fill)  # an empty pipe now reads as the end: no block left
+        libc = _libc()  # loaded before forking, so a worker need not import anything
+        try:
+            for _ in range(min(spawn, len(self._blocks))):
+                try:
+                    self._children.append(_spawn(fn, items, self._blocks, free, libc))
+                except OSError:  # no process to be had: the others share its blocks
+                    break
+        except BaseException:
+            self.cancel()
+            raise
+
+    def result(self) -> list[R]:
+        """The results in order; an exception from ``fn`` is raised here."""
+        fn, items, blocks = self._fn, self._items, self._blocks
+        done: dict[int, list[R]] = {}
+        try:
+            if self._free is not None:
+                done.update(_work(fn, items, blocks, self._free))
+            failure: _Failed | None = None
+            while self._children:
+                got = _collect(*self._children.pop())
+                if isinstance(got, _Failed):
+                    failure = failure or got
+                elif got is not None:
+                    done.update(got)
+            if failure is not None:
+                raise failure.error
+        finally:
+            self.cancel()  # only workers left when this is failing
+        out: list[R] = []
+        for number, block in enumerate(blocks):  # a worker that died left its blocks undone
+            out += done[number] if number in done else [fn(items[i]) for i in block]
+        return out
+
+    def cancel(self) -> None:
+        """Stop the workers still running; their results are lost."""
+        if self._free is not None:
+            os.close(self._free)
+            self._free = None
+        while self._children:
+            _stop(*self._children.pop())
 
 
 _NUMBER = struct.Struct("=I")

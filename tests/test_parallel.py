@@ -16,6 +16,7 @@ import pytest
 from conftest import TODAY, copy_tracker, counting_ids
 
 from sheetsync import core, parallel
+from sheetsync.backends import local
 from sheetsync.backends.local import CsvFolderBackend
 from sheetsync.config import Config
 from sheetsync.state import State
@@ -113,6 +114,7 @@ def test_a_sync_through_worker_processes_writes_the_same_bytes(
     pooled = copy_tracker(tracker, tmp_path / "pooled")
     looped = copy_tracker(tracker, tmp_path / "looped")
     monkeypatch.setattr(parallel, "MIN_ITEMS", 1)
+    monkeypatch.setattr(local, "BUILD_IN_WORKERS", 1)  # tab files built in workers too
     monkeypatch.setenv("SHEETSYNC_WORKERS", "2")
     calls: list[int] = []
     real = parallel._forked
@@ -136,6 +138,36 @@ def test_a_sync_through_worker_processes_writes_the_same_bytes(
         monkeypatch.setenv("SHEETSYNC_WORKERS", "1")
         assert _sync_files(looped, config, today) == pooled_files
     assert pooled_files["Drafts.csv"] != first["Drafts.csv"]  # the later sync did change drafts
+
+
+def test_a_write_built_in_workers_then_abandoned_leaves_the_files_as_they_were(
+    tracker: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(local, "BUILD_IN_WORKERS", 1)
+    monkeypatch.setenv("SHEETSYNC_WORKERS", "2")
+    backend = CsvFolderBackend(tracker)
+    workbook = backend.read()
+    plan = core.compute(workbook, TODAY, config, new_id=counting_ids()).plan
+    before = {p.name: p.read_bytes() for p in tracker.iterdir()}
+    started: list[int] = []
+    real = parallel.Running.__init__
+
+    def counting(self, fn, items, spawn, parts):  # type: ignore[no-untyped-def]
+        started.append(spawn)
+        real(self, fn, items, spawn, parts)
+
+    monkeypatch.setattr(parallel.Running, "__init__", counting)
+    pending = backend.prepare(plan, workbook)
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        assert started and started[0] >= 2, "the tab files were not built in workers"
+    assert any(p.name.endswith(".tmp") for p in tracker.iterdir())  # the files to build
+    pending.abandon()
+    assert {p.name: p.read_bytes() for p in tracker.iterdir()} == before
+    # a write prepared again commits as a plain write would
+    report = backend.prepare(plan, workbook).commit()
+    assert report.written == plan.cells_changed() and not report.dropped
+    assert b"thank_you_email" in (tracker / "Drafts.csv").read_bytes()
+    assert not any(p.name.endswith(".tmp") for p in tracker.iterdir())
 
 
 def _python(code: str, **kwargs: object) -> subprocess.Popen[str]:

@@ -8,6 +8,7 @@ A backend knows nothing of policy or drafts.  It turns a sheet into a
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..plan import Plan
@@ -21,6 +22,21 @@ class WriteReport:
     written: int = 0
     dropped: list[str] = field(default_factory=list)
     requests: int = 0
+
+
+class PreparedWrite:
+    """A write made ready by :meth:`Backend.prepare`: nothing is written before ``commit``."""
+
+    def __init__(self, commit: Callable[[], WriteReport], abandon: Callable[[], None]) -> None:
+        self._commit, self._abandon = commit, abandon
+
+    def commit(self) -> WriteReport:
+        """Write it, as :meth:`Backend.write` would have."""
+        return self._commit()
+
+    def abandon(self) -> None:
+        """Drop it: the sheet is left as it is.  Safe after ``commit`` too."""
+        self._abandon()
 
 
 class Backend(ABC):
@@ -43,6 +59,15 @@ class Backend(ABC):
         address rows through :func:`sheetsync.plan.relocate`; cells the plan
         does not name are never written.
         """
+
+    def prepare(self, plan: Plan, base: Workbook) -> PreparedWrite:
+        """Get ``write(plan, base)`` ready, possibly in the background, without writing.
+
+        The caller logs the push meanwhile, then commits.  The default does all
+        the work in ``commit``; a backend with a costly write to build (the
+        text of large files) starts it here.
+        """
+        return PreparedWrite(lambda: self.write(plan, base), lambda: None)
 
     def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release connections; the default has none."""

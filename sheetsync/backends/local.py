@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,28 +20,43 @@ from ..errors import LayoutError, UnreachableError
 from ..plan import CellChange, Kind, Plan, RowAppend, changed_meanwhile, relocate
 from ..schema import ALL_COLUMNS, ID_COLUMN, TABS
 from ..table import Table, Workbook
-from .base import Backend, WriteReport
+from .base import Backend, PreparedWrite, WriteReport
 
 
 @contextmanager
 def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     """Write ``path`` all-or-nothing: temp file, fsync, rename over the original."""
-    if path.is_symlink():  # write where the link points, and keep the link
-        path = path.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    path, tmp = _temp_beside(path)
     try:
         kwargs: dict[str, Any] = {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}
-        with os.fdopen(fd, mode, **kwargs) as handle:
+        with _open_temp(tmp, mode, **kwargs) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():  # keep the user's permissions on the file
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def _temp_beside(path: Path) -> tuple[Path, Path]:
+    """(the file to replace, an empty temporary file beside it), symlinks followed."""
+    if path.is_symlink():  # write where the link points, and keep the link
+        path = path.resolve()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    return path, Path(tmp)
+
+
+def _open_temp(tmp: Path, mode: str, **kwargs: Any) -> IO[Any]:
+    return os.fdopen(os.open(tmp, os.O_WRONLY | os.O_TRUNC), mode, **kwargs)
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    if path.exists():  # keep the user's permissions on the file
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+    os.replace(tmp, path)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -55,6 +70,10 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+#: Cells and rows a write must hold before its files are built in worker processes.
+BUILD_IN_WORKERS = 20_000
 
 
 @dataclass
@@ -183,31 +202,81 @@ class CsvFolderBackend(Backend):
         return Workbook(tabs)
 
     def write(self, plan: Plan, base: Workbook) -> WriteReport:
-        report = WriteReport()
-        for tab in _touched(plan):
-            doc = self._read_doc(tab)
-            current = Table(tab, list(doc.header), doc.values[1:]) if doc else None
-            edits = resolve_edits(tab, plan, base, current)
-            if doc is None or not doc.values:
-                doc = csvfile.CsvDoc([], [], bool(doc and doc.bom), "\n")
-                appended = [list(edits.header_cells.values())]
-            else:
-                appended = []
-            record_edits: dict[int, dict[int, str]] = {
-                row + 1: {col: value for col, (value, _) in cols.items()}
-                for row, cols in edits.cells.items()
-            }
-            if edits.header_cells and doc.values:
-                record_edits.setdefault(0, {}).update(edits.header_cells)
-            appended += edits.appended
-            text, refused = csvfile.render(doc, record_edits, appended)
-            for record in refused:
-                report.dropped.append(f"{tab} line {record + 1}: malformed quoting, left alone")
-            with atomic_writer(self._file(tab)) as handle:
-                handle.write(text)
-            report.written += edits.written
-            report.dropped += edits.dropped
-        return report
+        return self.prepare(plan, base).commit()
+
+    def prepare(self, plan: Plan, base: Workbook) -> PreparedWrite:
+        """Build each tab's new file beside it; ``commit`` renames them into place.
+
+        A large write builds its files in worker processes while the caller
+        logs the push.  Files are renamed Applications first, so new ids land
+        before any draft that names them; every write-back is idempotent, so a
+        run stopped between two renames is completed by the next one.
+        """
+        targets: list[tuple[str, Path, Path]] = []
+        try:
+            for tab in _touched(plan):
+                targets.append((tab, *_temp_beside(self._file(tab))))
+        except BaseException:
+            _remove(t[2] for t in targets)
+            raise
+        from ..parallel import start
+
+        large = len(plan.changes) + len(plan.appends) >= BUILD_IN_WORKERS
+        building = start(  # a small write is quicker built here than forked for
+            lambda target: self._build(plan, base, target[0], target[2]),
+            targets,
+            min_items=2 if large else len(targets) + 1,
+        )
+
+        def commit() -> WriteReport:
+            try:
+                built = building.result()
+                report = WriteReport()
+                for (_, path, tmp), (written, dropped) in zip(targets, built, strict=True):
+                    _replace(tmp, path)
+                    report.written += written
+                    report.dropped += dropped
+            finally:
+                _remove(t[2] for t in targets)  # those not renamed: the run is failing
+            for folder in dict.fromkeys(t[1].parent for t in targets):
+                _fsync_dir(folder)
+            return report
+
+        def abandon() -> None:
+            building.cancel()
+            _remove(t[2] for t in targets)
+
+        return PreparedWrite(commit, abandon)
+
+    def _build(self, plan: Plan, base: Workbook, tab: str, tmp: Path) -> tuple[int, list[str]]:
+        """Write ``tab``'s new text to ``tmp`` (fsynced): (cells written, changes dropped)."""
+        doc = self._read_doc(tab)
+        current = Table(tab, list(doc.header), doc.values[1:]) if doc else None
+        edits = resolve_edits(tab, plan, base, current)
+        if doc is None or not doc.values:
+            doc = csvfile.CsvDoc([], [], bool(doc and doc.bom), "\n")
+            appended = [list(edits.header_cells.values())]
+        else:
+            appended = []
+        record_edits: dict[int, dict[int, str]] = {
+            row + 1: {col: value for col, (value, _) in cols.items()}
+            for row, cols in edits.cells.items()
+        }
+        if edits.header_cells and doc.values:
+            record_edits.setdefault(0, {}).update(edits.header_cells)
+        appended += edits.appended
+        text, refused = csvfile.render(doc, record_edits, appended)
+        dropped = [f"{tab} line {record + 1}: malformed quoting, left alone" for record in refused]
+        with _open_temp(tmp, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return edits.written, dropped + edits.dropped
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def cell_text(value: Any) -> str:
