@@ -234,9 +234,7 @@ def wanted_drafts(
     from .render import CONTEXT_COLUMNS, channel_for, stable_hash
 
     signature = template_signature(config)
-    wanted: list[Wanted] = []
-    jobs: list[_Job] = []
-    pending: list[list[Wanted]] = []  # the drafts each job fills in
+    finish = _finisher(config)
     message = result["next_action"].isin([a for a in MESSAGE_ACTIONS if a != "thank_you_note"])
     has_note = "note_due" in result
     notes = result["note_due"].notna() if has_note else pd.Series(False, result.index)
@@ -256,7 +254,10 @@ def wanted_drafts(
     action_names = result["next_action"][selected].tolist()
     message_rows = message[selected].tolist()
     note_rows = notes[selected].tolist()
-    for i, app in enumerate(records):
+
+    def row_drafts(i: int) -> list[Wanted]:
+        """The drafts of one application row, rendered unless they can be reused."""
+        app = records[i]
         app_id = str(app["id"]).strip()
         company = str(app.get("company", "")).strip()
         role = str(app.get("role", "")).strip()
@@ -266,6 +267,7 @@ def wanted_drafts(
             actions.append((action_names[i], due[i], basis[i]))
         if note_rows[i] and note_due is not None:
             actions.append(("thank_you_note", note_due[i], interview_key[i]))
+        out: list[Wanted] = []
         for action, when, since in actions:
             template = MESSAGE_ACTIONS[action]
             if action == "request_feedback":
@@ -282,11 +284,16 @@ def wanted_drafts(
                 _draft(draft_id, head, person, when, inputs, memory if reuse else None, has_notes)
                 for draft_id, person in zip(ids, people, strict=True)
             ]
-            wanted += drafts
             if not reuse:
                 keys = [f"{app_id}|{k[1] or k[0]}" for k in keys_of]
-                jobs.append(_Job(template, action, app, people, keys))
-                pending.append(drafts)
+                _fill(drafts, finish(_Job(template, action, app, people, keys)))
+            out += drafts
+        return out
+
+    # Every row's drafts built and rendered on every core (pure, so safe to fork).
+    wanted = [draft for drafts in pmap(row_drafts, range(len(records))) for draft in drafts]
+    jobs: list[_Job] = []
+    pending: list[list[Wanted]] = []  # the drafts each job fills in
     for app, fb_id, when in feedback_wants:
         person = (
             str(app.get("contact_name", "")).strip(),
@@ -313,8 +320,12 @@ def wanted_drafts(
                  [f"{fb_id}|{person[1]}"], response)
         )  # fmt: skip
         pending.append([draft])
-    for drafts, finished in zip(pending, pmap(_finisher(config), jobs), strict=True):
-        for draft, (subject, body, error, problems, link) in zip(drafts, finished, strict=True):
-            draft.subject, draft.body, draft.error = subject, body, error
-            draft.lint, draft.mailto = problems, link
+    for drafts, finished in zip(pending, pmap(finish, jobs), strict=True):
+        _fill(drafts, finished)
     return wanted
+
+
+def _fill(drafts: list[Wanted], finished: list[Finished]) -> None:
+    for draft, (subject, body, error, problems, link) in zip(drafts, finished, strict=True):
+        draft.subject, draft.body, draft.error = subject, body, error
+        draft.lint, draft.mailto = problems, link

@@ -16,7 +16,9 @@ import re
 import urllib.parse
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from typing import Any
 
 from .config import Config
 from .plan import CellChange, Kind, RowAppend
@@ -101,6 +103,14 @@ class Wanted:
     reused: bool = False  # text taken from the last render: inputs unchanged
     lint: tuple[str, ...] | None = None  # lint of subject + body, when already done
     mailto: str = ""  # the link for subject + body, when lint is set
+
+    def __reduce__(self) -> tuple[type[Wanted], tuple[Any, ...]]:
+        # Sent back from worker processes by the ten thousand: as plain
+        # arguments, pickling takes half the time of the default's dict.
+        return Wanted, _wanted_fields(self)
+
+
+_wanted_fields = attrgetter(*(f.name for f in fields(Wanted)))  # in __init__'s order
 
 
 @dataclass(frozen=True)
