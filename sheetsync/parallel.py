@@ -80,14 +80,15 @@ def start(
 ) -> Running[T, R]:
     """Begin ``pmap(fn, items)`` in the background; :meth:`Running.result` collects it.
 
-    For when this process has other work to do meanwhile: a worker is forked
-    for every core (not one fewer), and this process joins in only when it asks
-    for the result.  Without workers, the items are done then, in a plain loop.
+    For when this process has other work to do meanwhile: one worker per extra
+    core starts at once, and this process joins in when it asks for the result,
+    taking the blocks still free.  Without workers, the items are done then, in
+    a plain loop.  Blocks are taken in order: put the largest items first.
     """
     count = workers()
     if not _worth_forking(len(items), count, min_items):
         return Running(fn, items, 0, 1)
-    return Running(fn, items, count, count)
+    return Running(fn, items, count - 1, count)
 
 
 def _worth_forking(total: int, count: int, min_items: int | None) -> bool:

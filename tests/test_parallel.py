@@ -159,7 +159,7 @@ def test_a_write_built_in_workers_then_abandoned_leaves_the_files_as_they_were(
     monkeypatch.setattr(parallel.Running, "__init__", counting)
     pending = backend.prepare(plan, workbook)
     if sys.platform.startswith("linux") and threading.active_count() == 1:
-        assert started and started[0] >= 2, "the tab files were not built in workers"
+        assert started and started[0] >= 1, "the tab files were not built in workers"
     assert any(p.name.endswith(".tmp") for p in tracker.iterdir())  # the files to build
     pending.abandon()
     assert {p.name: p.read_bytes() for p in tracker.iterdir()} == before

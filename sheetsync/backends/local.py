@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -222,17 +223,23 @@ class CsvFolderBackend(Backend):
         from ..parallel import start
 
         large = len(plan.changes) + len(plan.appends) >= BUILD_IN_WORKERS
+        # Largest first: a worker takes it at once, this process takes the rest
+        # once the push is logged.  Rows added weigh most (a draft's many cells).
+        weight = Counter(c.tab for c in plan.changes)
+        weight.update({tab: 10 * n for tab, n in Counter(a.tab for a in plan.appends).items()})
+        order = sorted(range(len(targets)), key=lambda i: -weight[targets[i][0]])
         building = start(  # a small write is quicker built here than forked for
-            lambda target: self._build(plan, base, target[0], target[2]),
-            targets,
+            lambda i: self._build(plan, base, targets[i][0], targets[i][2]),
+            order,
             min_items=2 if large else len(targets) + 1,
         )
 
         def commit() -> WriteReport:
             try:
-                built = building.result()
+                built = dict(zip(order, building.result(), strict=True))
                 report = WriteReport()
-                for (_, path, tmp), (written, dropped) in zip(targets, built, strict=True):
+                for i, (_, path, tmp) in enumerate(targets):  # Applications first
+                    written, dropped = built[i]
                     _replace(tmp, path)
                     report.written += written
                     report.dropped += dropped
