@@ -1,0 +1,28 @@
+"""Tables: the text of each column, however ragged the rows are."""
+
+from __future__ import annotations
+
+import pytest
+
+from sheetsync.table import Table
+
+HEADER = ["id", "company", "role", "Extra"]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["A1", "Acme", "Analyst", "x"], ["A2", "Globex", "Engineer", "y"]],  # full rows
+        [["A1", "Acme", "Analyst", "x"], ["A2", "Globex"]],  # a short row
+        [["A1", "Acme", "Analyst", "x"]],  # one row
+        [],
+    ],
+)
+def test_frame_holds_each_column_as_column_gives_it(rows: list[list[str]]) -> None:
+    table = Table("Applications", HEADER, rows)
+    wanted = ["company", "id", "status", "role"]  # status: not in the tab
+    frame = table.frame(wanted)
+    assert list(frame.columns) == wanted
+    for name in wanted:
+        assert frame[name].tolist() == table.column(name)
+    assert frame["status"].tolist() == [""] * len(rows)
