@@ -21,7 +21,7 @@ from .agenda import AgendaItem
 from .backends.base import Backend, WriteReport
 from .changes import column_changes, iso_text, plain_dates
 from .config import Config
-from .drafting import note_due, wanted_drafts
+from .drafting import note_due, start_drafts
 from .drafts import DraftMerge, merge
 from .errors import LayoutError
 from .loop import apply_skips, draft_frame, feedback_thanks, write_backs
@@ -287,25 +287,8 @@ def compute(
     result.loc[blank, "note_due"] = pd.NaT
     typed["id"] = text["id"]
 
-    owned = {
-        "next_action": result["next_action"].astype(object),
-        "due_on": iso_text(result["due_on"]),
-        "why": result["why"].astype(object),
-        "problems": result["problems"].astype(object),
-    }
-    rows = text.index[active.to_numpy()]
-    for column in APP_OWNED_COLUMNS:
-        plan.changes += column_changes(
-            apps_t, column, owned[column], read_ids, rows, "date" if column == "due_on" else "text"
-        )
-
-    # 4. Feedback tab
-    fb = _plan_feedback(workbook, written, typed, active, thanked, today, config)
-    plan.changes += fb.changes
-    plan.appends += fb.appends
-    combined, fb_result, feedback_wants = fb.frame, fb.result, fb.thank_yous
-
-    # 5. Drafts
+    # 4. Drafts: the applications' drafts are built (on other cores, when there
+    # are many) while this process plans the Applications and Feedback cells.
     current_text = (
         dict(
             zip(
@@ -317,15 +300,31 @@ def compute(
         if drafts_t is not None
         else {}
     )
-    wanted = wanted_drafts(
-        typed[active],
-        effective[active],
-        result[active],
-        feedback_wants,
-        config,
-        memory or {},
-        current_text,
+    drafting = start_drafts(
+        typed[active], effective[active], result[active], config, memory or {}, current_text
     )
+    try:
+        owned = {
+            "next_action": result["next_action"].astype(object),
+            "due_on": iso_text(result["due_on"]),
+            "why": result["why"].astype(object),
+            "problems": result["problems"].astype(object),
+        }
+        rows = text.index[active.to_numpy()]
+        for column in APP_OWNED_COLUMNS:
+            is_date = column == "due_on"
+            plan.changes += column_changes(
+                apps_t, column, owned[column], read_ids, rows, "date" if is_date else "text"
+            )
+
+        # 5. Feedback tab
+        fb = _plan_feedback(workbook, written, typed, active, thanked, today, config)
+        plan.changes += fb.changes
+        plan.appends += fb.appends
+        combined, fb_result, feedback_wants = fb.frame, fb.result, fb.thank_yous
+        wanted = drafting.finish(feedback_wants)
+    finally:
+        drafting.cancel()  # only when failing: finish() has collected the workers
     merged = merge(drafts_t, wanted, memory or {}, config)
     plan.changes += merged.changes
     plan.appends += merged.appends

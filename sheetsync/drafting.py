@@ -13,13 +13,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from .changes import iso_text, plain_dates
 from .config import Config
 from .drafts import MESSAGE_ACTIONS, Wanted, make_draft_id
+
+if TYPE_CHECKING:
+    from .parallel import Running
 
 
 def _compact(dates: pd.Series) -> pd.Series:
@@ -230,8 +233,77 @@ def wanted_drafts(
     wrote, is not rendered again: that keeps a steady-state sync cheap.  The
     rest are rendered together, on every core when there are many.
     """
-    from .parallel import pmap
-    from .render import CONTEXT_COLUMNS, channel_for, stable_hash
+    return start_drafts(typed, text, result, config, memory, current).finish(feedback_wants)
+
+
+class DraftsUnderWay:
+    """The applications' drafts being built, in worker processes when there are many.
+
+    :meth:`finish` adds the feedback thank-yous and collects everything; until
+    then this process is free for other work.  :meth:`cancel` stops the workers.
+    """
+
+    def __init__(
+        self,
+        running: Running[int, list[Wanted]],
+        finish: Callable[[_Job], list[Finished]],
+        signature: str,
+        memory: Mapping[str, tuple[str, ...]],
+        current: Mapping[str, tuple[str, str]],
+    ) -> None:
+        self._running, self._finish, self._signature = running, finish, signature
+        self._memory, self._current = memory, current
+
+    def cancel(self) -> None:
+        self._running.cancel()
+
+    def finish(self, feedback_wants: list[tuple[dict[str, Any], str, str]]) -> list[Wanted]:
+        """Every draft: the applications' (in row order), then the feedback thank-yous."""
+        from .render import channel_for, stable_hash
+
+        try:
+            thanks: list[Wanted] = []
+            for app, fb_id, when in feedback_wants:  # few: done here while workers render
+                person = (
+                    str(app.get("contact_name", "")).strip(),
+                    str(app.get("contact_email", "")).strip(),
+                )
+                draft_id = f"{fb_id}:thank_for_feedback:{person[1] or 'contact'}"
+                response = str(app.get("_response", ""))
+                row = stable_hash(repr(sorted(app.items(), key=lambda item: item[0])))
+                inputs = fingerprint(self._signature, "thank_for_feedback", row, [person])
+                reuse = _reusable([draft_id], inputs, self._memory, self._current)
+                about = (
+                    str(app.get("id", "")).strip(),
+                    str(app.get("company", "")).strip(),
+                    str(app.get("role", "")).strip(),
+                    "thank_for_feedback",
+                    channel_for("thank_for_feedback"),
+                )
+                draft = _draft(draft_id, about, person, when, inputs,
+                               self._memory if reuse else None)  # fmt: skip
+                thanks.append(draft)
+                if not reuse:
+                    job = _Job("thank_for_feedback", "thank_for_feedback", app, [person],
+                               [f"{fb_id}|{person[1]}"], response)  # fmt: skip
+                    _fill([draft], self._finish(job))
+            rows = self._running.result()
+        finally:
+            self._running.cancel()  # only when failing: result() has collected them
+        return [draft for drafts in rows for draft in drafts] + thanks
+
+
+def start_drafts(
+    typed: pd.DataFrame,
+    text: pd.DataFrame,
+    result: pd.DataFrame,
+    config: Config,
+    memory: Mapping[str, tuple[str, ...]],
+    current: Mapping[str, tuple[str, str]],
+) -> DraftsUnderWay:
+    """Start building the applications' drafts; see :func:`wanted_drafts`."""
+    from .parallel import start
+    from .render import CONTEXT_COLUMNS, channel_for
 
     signature = template_signature(config)
     finish = _finisher(config)
@@ -291,38 +363,8 @@ def wanted_drafts(
         return out
 
     # Every row's drafts built and rendered on every core (pure, so safe to fork).
-    wanted = [draft for drafts in pmap(row_drafts, range(len(records))) for draft in drafts]
-    jobs: list[_Job] = []
-    pending: list[list[Wanted]] = []  # the drafts each job fills in
-    for app, fb_id, when in feedback_wants:
-        person = (
-            str(app.get("contact_name", "")).strip(),
-            str(app.get("contact_email", "")).strip(),
-        )
-        draft_id = f"{fb_id}:thank_for_feedback:{person[1] or 'contact'}"
-        response = str(app.get("_response", ""))
-        row = stable_hash(repr(sorted(app.items(), key=lambda item: item[0])))  # run-proof
-        inputs = fingerprint(signature, "thank_for_feedback", row, [person])
-        reuse = _reusable([draft_id], inputs, memory, current)
-        about = (
-            str(app.get("id", "")).strip(),
-            str(app.get("company", "")).strip(),
-            str(app.get("role", "")).strip(),
-            "thank_for_feedback",
-            channel_for("thank_for_feedback"),
-        )
-        draft = _draft(draft_id, about, person, when, inputs, memory if reuse else None)
-        wanted.append(draft)
-        if reuse:
-            continue
-        jobs.append(
-            _Job("thank_for_feedback", "thank_for_feedback", app, [person],
-                 [f"{fb_id}|{person[1]}"], response)
-        )  # fmt: skip
-        pending.append([draft])
-    for drafts, finished in zip(pending, pmap(finish, jobs), strict=True):
-        _fill(drafts, finished)
-    return wanted
+    running = start(row_drafts, range(len(records)))
+    return DraftsUnderWay(running, finish, signature, memory, current)
 
 
 def _fill(drafts: list[Wanted], finished: list[Finished]) -> None:
