@@ -90,9 +90,9 @@ def _contains_any(text: str, pieces: tuple[str, ...]) -> bool:
     return False
 
 
-def mentions_pay(text: str) -> str | None:
-    """The first pay or benefits word in ``text``, or None."""
-    if not _contains_any(text.lower(), _PAY_HINTS):
+def mentions_pay(text: str, lowered: str | None = None) -> str | None:
+    """The first pay or benefits word in ``text``, or None (``lowered``: ``text.lower()``)."""
+    if not _contains_any(text.lower() if lowered is None else lowered, _PAY_HINTS):
         return None
     match = PAY_WORDS.search(text)
     return match.group(0) if match else None
@@ -123,7 +123,8 @@ def lint_message(
     bangs = text.count("!")
     if bangs > 1:
         problems.append(f"{bangs} exclamation marks: keep at most one")
-    emoji = EMOJI.search(text) or _emoticon(text)
+    # every EMOJI character is outside ASCII, and isascii() costs nothing
+    emoji = (None if text.isascii() else EMOJI.search(text)) or _emoticon(text)
     if emoji:
         problems.append(f"emoji ({emoji.group(0)}): remove it")
 
@@ -132,14 +133,15 @@ def lint_message(
     if words > limit:
         problems.append(f"over {limit} words ({words}): trim it")
 
-    pay = mentions_pay(text)
+    lowered = text.lower()
+    pay = mentions_pay(text, lowered)
     if pay:
         problems.append(f'mentions pay or benefits ("{pay}"): leave that for the offer')
 
     if action in THANK_YOU_ACTIONS and "?" in body and "?" in URL.sub("", body):
         problems.append("question in a thank-you: save it for a later follow-up")
 
-    found = _placeholders(text)
+    found = _placeholders(text, lowered=lowered)
     if found:
         problems.append(f"placeholder left over ({', '.join(found)}): fill it in")
     greeting = EMPTY_GREETING.search(body)
@@ -183,8 +185,10 @@ def _emoticon(text: str) -> re.Match[str] | None:
     return found
 
 
-def _placeholders(text: str, limit: int = 3) -> list[str]:
-    if not _contains_any(text, _HINTS) and not _contains_any(text.lower(), _HINTS_ANY_CASE):
+def _placeholders(text: str, limit: int = 3, lowered: str | None = None) -> list[str]:
+    if not _contains_any(text, _HINTS) and not _contains_any(
+        text.lower() if lowered is None else lowered, _HINTS_ANY_CASE
+    ):
         return []
     found: list[str] = []
     for pattern in PLACEHOLDERS:
@@ -199,7 +203,7 @@ def _signature_problems(channel: str, body: str, me: Me) -> list[str]:
     name = me.name.strip()
     if not name or name == DEFAULT_NAME:
         return ["no sender name: set name under [me] in the config"]
-    tail = [line.strip() for line in body.strip().splitlines() if line.strip()]
+    tail = [line for line in map(str.strip, body.splitlines()) if line]
     tail_text = "\n".join(tail[-SIGNATURE_LINES:]).casefold()
     if name.casefold() not in tail_text:
         return [f"no signature: end with your name ({name})"]

@@ -567,6 +567,9 @@ def address_name(name: str) -> str:
     return first
 
 
+_POINT_BREAKS = re.compile(r"[\n;]+")
+
+
 def recall_point(notes: Any, recipient: str = "", max_words: int = NOTES_MAX_WORDS) -> str:
     """The row's notes as one phrase to recall in a message ("" when none).
 
@@ -579,12 +582,14 @@ def recall_point(notes: Any, recipient: str = "", max_words: int = NOTES_MAX_WOR
     """
     text = "" if _is_missing(notes) else str(notes)
     points: list[str] = []
-    for raw in re.split(r"[\n;]+", text):
+    for raw in _POINT_BREAKS.split(text):
         point = " ".join(raw.strip(" \t-*\u2022").split())
         if point and not point.endswith("?") and not mentions_pay(point):
             points.append(point.rstrip(" .,:!"))
-    mention = _mention_pattern(recipient)
-    if mention is not None:
+    forms = _mention_forms(recipient)
+    joined = "\n".join(points)
+    if any(form in joined for form in forms):  # the pattern matches only where one is
+        mention = _mention_regex(forms)
         own = [p for p in points if mention.search(p)]
         if own:
             points = [mention.sub(_to_second_person, p) for p in own]
@@ -638,14 +643,24 @@ _PRESENT_FOR_YOU = {
 @lru_cache(maxsize=4096)  # one pattern per person, however many drafts
 def _mention_pattern(name: str) -> re.Pattern[str] | None:
     """A pattern for the ways notes name the recipient: full name, first name, title form."""
+    forms = _mention_forms(name)
+    return _mention_regex(forms) if forms else None
+
+
+@lru_cache(maxsize=4096)
+def _mention_forms(name: str) -> tuple[str, ...]:
+    """The ways notes may name the recipient, longest first."""
     words = [w for w in name.split() if w.strip(".").lower() not in _TITLES]
     forms = {name, " ".join(words), address_name(name)}
     if words and len(words[0].strip(".")) > 1:
         forms.add(words[0])
-    forms = {f for f in forms if f and "," not in f and len(f) > 1}
-    if not forms:
-        return None
-    names = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return tuple(sorted((f for f in forms if f and "," not in f and len(f) > 1),
+                        key=lambda f: (-len(f), f)))  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def _mention_regex(forms: tuple[str, ...]) -> re.Pattern[str]:
+    names = "|".join(re.escape(f) for f in forms)
     return re.compile(rf"\b(?:{names})\b(?P<poss>['\u2019]s\b)?(?P<rest>\s+(?P<verb>[A-Za-z]+))?")
 
 

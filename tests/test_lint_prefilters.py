@@ -57,3 +57,39 @@ def test_emoticon_search_finds_what_the_pattern_finds(text: str) -> None:
 def test_every_kind_of_placeholder_gets_past_the_prefilter(placeholder: str) -> None:
     text = f"Thank you for the chat about the role ({placeholder}) on Tuesday."
     assert lint._placeholders(text), placeholder
+
+
+EMOJI_PIECES = ["a", " ", "!", ":", ")", "é", "\u2764", "\ufe0f", "\U0001f600", "\u2b50", "\n"]
+
+
+@check
+@given(st.lists(st.sampled_from(EMOJI_PIECES), max_size=10).map("".join))
+def test_ascii_text_is_never_flagged_for_emoji_and_other_text_is_searched(text: str) -> None:
+    from sheetsync.config import Me
+
+    problems = lint.lint_message("follow_up", "email", "Hello", text, Me("A B"))
+    flagged = any(p.startswith("emoji") for p in problems)
+    assert flagged == bool(lint.EMOJI.search(text) or lint.EMOTICON.search(text))
+
+
+NAME_PIECES = ["Ana", "Ruiz", "Dr.", "Ana Ruiz", "Ruiz, Ana", " ", "  ", "\n", ";", "'s", "asked",
+               "ana", "Anna", "the team", "Tom", "-", "?", "pay"]  # fmt: skip
+
+
+@check
+@given(
+    st.lists(st.sampled_from(NAME_PIECES), max_size=10).map("".join),
+    st.sampled_from(["Ana Ruiz", "Dr. Ana Ruiz", "Dr. Ruiz", "ana ruiz", "Ana", "", "Tom Lowe"]),
+)
+def test_recall_point_looks_for_the_recipient_only_where_a_form_of_the_name_is(
+    notes: str, recipient: str
+) -> None:
+    from sheetsync import render
+
+    pattern = render._mention_pattern(recipient)
+    points = [
+        " ".join(raw.strip(" \t-*\u2022").split()) for raw in render._POINT_BREAKS.split(notes)
+    ]
+    named = bool(pattern) and any(pattern.search(p) for p in points if p)
+    forms = render._mention_forms(recipient)
+    assert named <= any(f in "\n".join(points) for f in forms)  # never hides a mention
