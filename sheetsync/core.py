@@ -322,6 +322,7 @@ def compute(
         plan.changes += fb.changes
         plan.appends += fb.appends
         combined, fb_result, feedback_wants = fb.frame, fb.result, fb.thank_yous
+        feedback_items = feedback_agenda(combined, fb_result, today)
         wanted = drafting.finish(feedback_wants)
     finally:
         drafting.cancel()  # only when failing: finish() has collected the workers
@@ -331,13 +332,16 @@ def compute(
 
     # 6. Agenda
     agenda = _agenda(typed, result, rows, merged)
-    agenda += feedback_agenda(combined, fb_result, today)
+    agenda += feedback_items
     agenda.sort(key=lambda i: (i.due_on, i.company.lower(), i.action))
 
     # Columns a change needs but the tab lacks (an `id` column, a write-back
     # column) are appended on the right, like sheetsync's own columns.
     needed = dict.fromkeys((c.tab, c.column) for c in plan.changes)  # ordered, no repeats
-    needed.update(((a.tab, name), None) for a in plan.appends for name in a.values)
+    appended: dict[str, dict[str, str]] = {}  # tab -> the columns its new rows fill, in order
+    for a in plan.appends:
+        appended.setdefault(a.tab, {}).update(a.values)  # keys at C speed; values unused
+    needed.update(((tab, name), None) for tab, names in appended.items() for name in names)
     for tab_name, name in needed:
         table = workbook.get(tab_name)
         if table is not None and name not in table.columns:

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from .config import Config
 from .plan import CellChange, Kind, RowAppend
@@ -110,12 +110,15 @@ class Wanted:
         return Wanted, _wanted_fields(self)
 
 
+#: What merge fills in for a new draft, in the tab's column order: all but the
+#: columns the user fills in later.
+NEW_DRAFT_COLUMNS = tuple(c for c in DRAFT_COLUMNS if c not in ("sent_on", "review_notes"))
+
 _wanted_fields = attrgetter(*(f.name for f in fields(Wanted)))  # in __init__'s order
 
 
-@dataclass(frozen=True)
-class _Meta:
-    """What merge knows of a draft beside its cell values."""
+class _Meta(NamedTuple):
+    """What merge knows of a draft beside its cell values (a tuple: one per draft)."""
 
     row: int | None  # its row in the Drafts tab; None for a new draft
     error: str  # the template error, "" when it rendered
@@ -155,8 +158,33 @@ def merge(
     meta: dict[str, _Meta] = {}  # draft id -> what the merge knows beside the values
     wanted_by_id = {w.draft_id: w for w in wanted}
 
+    new_meta: dict[tuple[str, bool], _Meta] = {}  # new drafts share their few kinds of _Meta
     for want in wanted:
         found = existing.get(want.draft_id)
+        if found is None or table is None:
+            final[want.draft_id] = {
+                "draft_id": want.draft_id,
+                "app_id": want.app_id,
+                "company": want.company,
+                "role": want.role,
+                "action": want.action,
+                "channel": want.channel,
+                "to_name": want.to_name,
+                "to_email": want.to_email,
+                "due_on": want.due_on,
+                "subject": want.subject,
+                "body": want.body,
+                "status": "draft",
+            }
+            if not want.error:
+                out.rendered.append((want.draft_id, want.subject, want.body, want.inputs))
+            sort = (want.error, want.has_notes)
+            info = new_meta.get(sort)
+            if info is None:
+                info = new_meta[sort] = _Meta(None, want.error, want.has_notes)
+            meta[want.draft_id] = info
+            out.added += 1
+            continue
         values = {
             "draft_id": want.draft_id,
             "app_id": want.app_id,
@@ -168,14 +196,6 @@ def merge(
             "to_email": want.to_email,
             "due_on": want.due_on,
         }
-        if found is None or table is None:
-            values.update(subject=want.subject, body=want.body, status="draft")
-            if not want.error:
-                out.rendered.append((want.draft_id, want.subject, want.body, want.inputs))
-            final[want.draft_id] = values
-            meta[want.draft_id] = _Meta(None, want.error, want.has_notes)
-            out.added += 1
-            continue
         row = found
         status = cells["status"][row].strip().lower()
         if status in FROZEN:
@@ -255,7 +275,7 @@ def merge(
     for key, values in final.items():
         at = meta[key].row
         if at is None:
-            row_values = {c: values[c] for c in DRAFT_COLUMNS if values.get(c)}
+            row_values = {c: values[c] for c in NEW_DRAFT_COLUMNS if values[c]}
             out.appends.append(RowAppend(DRAFTS, key, row_values, dict(kinds)))
             continue
         assert table is not None
