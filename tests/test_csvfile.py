@@ -138,3 +138,29 @@ def test_reading_values_only_gives_what_the_full_parse_gives(
         assert str(raised.value) == str(exc)
         return
     assert csvfile.parse_values(text) == expected
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(cells, min_size=1, max_size=5).filter(lambda r: r != [""]),
+       st.sampled_from(["\n", "\r\n"]))  # fmt: skip
+def test_appended_records_read_back_as_written_and_quote_only_what_needs_it(
+    row: list[str], newline: str
+) -> None:
+    import csv
+    import io
+
+    doc = csvfile.parse("a" + newline)
+    text, _ = csvfile.render(doc, {}, [row])
+    assert csvfile.parse(text).values[1] == row
+    record = csvfile.encode_record(row)
+    assert record == ",".join(csvfile.encode_field(v) for v in row)
+    for value in row:  # minimal quoting: what Python's csv writer quotes, and no more
+        quoted = io.StringIO()
+        csv.writer(quoted).writerow([value, "x"])  # quotes what holds , " \r or \n
+        needs = quoted.getvalue().startswith('"') and value != ""
+        assert csvfile.encode_field(value).startswith('"') == needs
+
+
+def test_a_records_line_end_is_found_whatever_it_is() -> None:
+    for raw, end in [("a,b\r\n", "\r\n"), ("a,b\n", "\n"), ("a,b\r", "\r"), ("a,b", ""), ("", "")]:
+        assert csvfile._terminator(raw) == end
