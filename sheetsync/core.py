@@ -373,28 +373,31 @@ def _agenda(
     items = []
     has_action = result["next_action"].ne("").to_numpy() & result["due_on"].notna().to_numpy()
     picked = rows[has_action[rows]]
-    ids = typed.loc[picked, "id"].astype(str).to_numpy()
-    companies = typed.loc[picked, "company"].astype(str).str.strip().to_numpy()
-    roles = typed.loc[picked, "role"].astype(str).str.strip().to_numpy()
-    actions = result.loc[picked, "next_action"].astype(str).to_numpy()
-    whys = result.loc[picked, "why"].astype(str).to_numpy()
-    dues = plain_dates(result.loc[picked, "due_on"])
-    bases = iso_text(result.loc[picked, "basis"]).to_numpy() if "basis" in result else None
-    for i, app_id in enumerate(ids):
-        action = str(actions[i])
-        drafts = subjects.get((app_id, action), [])
+    # plain lists, walked together: indexing numpy arrays item by item is slow
+    columns = zip(
+        typed.loc[picked, "id"].astype(str).tolist(),
+        typed.loc[picked, "company"].astype(str).str.strip().tolist(),
+        typed.loc[picked, "role"].astype(str).str.strip().tolist(),
+        result.loc[picked, "next_action"].astype(str).tolist(),
+        plain_dates(result.loc[picked, "due_on"]),
+        result.loc[picked, "why"].astype(str).tolist(),
+        iso_text(result.loc[picked, "basis"]).tolist() if "basis" in result else [""] * len(picked),
+        strict=True,
+    )
+    for app_id, company, role, action, due, why, basis in columns:
+        drafts = subjects.get((app_id, action))
         items.append(
             AgendaItem(
-                uid=f"{app_id}:{action}:{bases[i] if bases is not None else ''}",
-                tab=APPLICATIONS,
-                app_id=app_id,
-                company=str(companies[i]),
-                role=str(roles[i]),
-                action=action,
-                due_on=dues[i],
-                why=str(whys[i]),
-                subject=drafts[0]["subject"] if drafts else "",
-                to=", ".join(d["to_name"] or d["to_email"] for d in drafts),
+                f"{app_id}:{action}:{basis}",
+                APPLICATIONS,
+                app_id,
+                company,
+                role,
+                action,
+                due,
+                why,
+                drafts[0]["subject"] if drafts else "",
+                ", ".join([d["to_name"] or d["to_email"] for d in drafts]) if drafts else "",
             )
         )
     for draft in merged.open_drafts:
