@@ -46,11 +46,12 @@ CREATE TABLE IF NOT EXISTS cells (
     kind TEXT NOT NULL DEFAULT 'text'
 );
 CREATE INDEX IF NOT EXISTS cells_by_push ON cells(push_id);
--- Every cell a push changes, as one zlib-compressed JSON array of
--- [tab, row_id, col, old, new, kind]; a new row's ``new`` is an object of its
--- cells.  One row per push: a first sync of a large tracker logs hundreds of
--- thousands of cells, which cost seconds as rows of ``cells`` (kept for the
--- pushes logged that way by earlier versions).
+-- Every cell a push changes, as one zlib-compressed JSON object: "cells" holds
+-- [tab, row, row_id, col, old, new, kind] arrays (row: its index as read),
+-- "added" holds [tab, row_id, {column: value}] for each row added.  One row per
+-- push: a first sync of a large tracker logs hundreds of thousands of cells,
+-- which cost seconds as rows of ``cells`` (kept for the pushes logged that way
+-- by earlier versions).
 CREATE TABLE IF NOT EXISTS push_log (
     push_id INTEGER PRIMARY KEY REFERENCES pushes(id),
     cells INTEGER NOT NULL,
@@ -227,20 +228,22 @@ class State:
                 for c in plan.changes
                 if not c.key and c.column == ID_COLUMN.get(c.tab)
             }
-            entries: list[list[Any]] = [
-                [c.tab, c.key or new_ids.get((c.tab, c.row), ""), c.column, c.old, c.new, c.kind]
-                for c in plan.changes
-            ]
-            # A row sheetsync added is logged once, with its cells (column ROW_ADDED).
-            entries += [
-                [a.tab, a.key, ROW_ADDED, "", {k: v for k, v in a.values.items()
-                                               if k not in UNLOGGED}, "row"]
+            cells = plan.changes  # named tuples: JSON arrays as they are
+            if new_ids:
+                cells = [
+                    c._replace(key=new_ids.get((c.tab, c.row), "")) if not c.key else c
+                    for c in cells
+                ]
+            # A row sheetsync added is logged once, with its cells.
+            added = [
+                [a.tab, a.key, {k: v for k, v in a.values.items() if k not in UNLOGGED}]
                 for a in plan.appends
-            ]  # fmt: skip
-            data = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode()
+            ]
+            data = json.dumps({"cells": cells, "added": added}, ensure_ascii=False,
+                              separators=(",", ":")).encode()  # fmt: skip
             self.db.execute(
                 "INSERT INTO push_log (push_id, cells, data) VALUES (?, ?, ?)",
-                (push_id, len(entries), zlib.compress(data, 1)),  # fast; JSON shrinks ~10x
+                (push_id, len(cells) + len(added), zlib.compress(data, 1)),  # JSON shrinks ~10x
             )
         return push_id
 
@@ -280,10 +283,15 @@ class State:
             "SELECT data FROM push_log WHERE push_id = ?", (push_id,)
         ).fetchone()
         if logged is not None:
-            return [
-                HistoryCell(tab, row_id, col, old, new if isinstance(new, str) else
-                            json.dumps(new, ensure_ascii=False), kind)
-                for tab, row_id, col, old, new, kind in json.loads(zlib.decompress(logged[0]))
+            data = json.loads(zlib.decompress(logged[0]))
+            cells = [
+                HistoryCell(tab, row_id, col, old, new, kind)
+                for tab, _row, row_id, col, old, new, kind in data["cells"]
+            ]
+            return cells + [
+                HistoryCell(tab, row_id, ROW_ADDED, "", json.dumps(values, ensure_ascii=False),
+                            "row")
+                for tab, row_id, values in data["added"]
             ]  # fmt: skip
         rows = self.db.execute(
             "SELECT tab, row_id, col, old, new, kind FROM cells WHERE push_id = ? ORDER BY rowid",
