@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from .agenda import AgendaItem
-from .backends.base import Backend, WriteReport
+from .backends.base import Backend, PreparedWrite, WriteReport
 from .changes import column_changes, iso_text, plain_dates
 from .config import Config
 from .drafting import note_due, start_drafts
@@ -177,11 +177,15 @@ def compute(
     base: Workbook | None = None,
     memory: Mapping[str, tuple[str, ...]] | None = None,
     new_id: IdFactory = random_id,
+    early: Callable[[Plan], None] | None = None,
 ) -> Outcome:
     """Plan everything a push would write to ``workbook`` (pure: no I/O).
 
     ``base`` is the snapshot taken at pull; user-owned cells are written back
-    (sent drafts) only where they still hold what they held then.
+    (sent drafts) only where they still hold what they held then.  ``early``
+    is called with the plan so far once every Applications and Feedback cell
+    is in it, while the drafts are still being made: a write of those tabs can
+    start then.  The plan it sees must not be changed.
     """
     from .bizdays import Calendar
     from .feedback import feedback_agenda
@@ -322,6 +326,9 @@ def compute(
         plan.changes += fb.changes
         plan.appends += fb.appends
         combined, fb_result, feedback_wants = fb.frame, fb.result, fb.thank_yous
+        if early is not None:  # the Applications and Feedback cells are all planned now
+            _add_needed_columns(plan, workbook)
+            early(plan)
         feedback_items = feedback_agenda(combined, fb_result, today)
         wanted = drafting.finish(feedback_wants)
     finally:
@@ -335,20 +342,7 @@ def compute(
     agenda += feedback_items
     agenda.sort(key=lambda i: (i.due_on, i.company.lower(), i.action))
 
-    # Columns a change needs but the tab lacks (an `id` column, a write-back
-    # column) are appended on the right, like sheetsync's own columns.
-    needed = dict.fromkeys((c.tab, c.column) for c in plan.changes)  # ordered, no repeats
-    appended: dict[str, dict[str, str]] = {}  # tab -> the columns its new rows fill, in order
-    for a in plan.appends:
-        appended.setdefault(a.tab, {}).update(a.values)  # keys at C speed; values unused
-    needed.update(((tab, name), None) for tab, names in appended.items() for name in names)
-    for tab_name, name in needed:
-        table = workbook.get(tab_name)
-        if table is not None and name not in table.columns:
-            extra = plan.new_columns.setdefault(tab_name, [])
-            if name not in extra:
-                extra.append(name)
-
+    _add_needed_columns(plan, workbook)
     apps_view = pd.DataFrame(
         {"id": text["id"], "company": text["company"], "role": text["role"], **owned}
     )
@@ -362,6 +356,22 @@ def compute(
         feedback_rows_added=len(fb.appends),
         problem_rows=problem_rows,
     )
+
+
+def _add_needed_columns(plan: Plan, workbook: Workbook) -> None:
+    """Columns a change needs but the tab lacks (an `id` column, a write-back
+    column) are appended on the right, like sheetsync's own columns."""
+    needed = dict.fromkeys((c.tab, c.column) for c in plan.changes)  # ordered, no repeats
+    appended: dict[str, dict[str, str]] = {}  # tab -> the columns its new rows fill, in order
+    for a in plan.appends:
+        appended.setdefault(a.tab, {}).update(a.values)  # keys at C speed; values unused
+    needed.update(((tab, name), None) for tab, names in appended.items() for name in names)
+    for tab_name, name in needed:
+        table = workbook.get(tab_name)
+        if table is not None and name not in table.columns:
+            extra = plan.new_columns.setdefault(tab_name, [])
+            if name not in extra:
+                extra.append(name)
 
 
 def _agenda(
@@ -497,23 +507,40 @@ def _push(
     with paused_collection():
         theirs = backend.read()
         memory = state.rendered()
-        outcome = compute(
-            theirs, options.today, config, base=base, memory=memory, new_id=options.new_id
-        )
-        # Only texts that differ from what is remembered need writing to the state DB.
-        fresh = [r for r in outcome.drafts.rendered if memory.get(r[0]) != r[1:]]
-        if options.dry_run or not outcome.plan:
+        # Writes are built (in the background, when they are large) while the
+        # rest is computed and the push logged; nothing reaches the sheet
+        # before the log is kept.  Tabs the backend can write on their own are
+        # started as soon as their cells are planned, while drafts are made.
+        pending: list[PreparedWrite] = []
+
+        def early(plan: Plan) -> None:
             if not options.dry_run:
-                state.remember_rendered(fresh)
-            return outcome
-        # The write is built (in the background, when it is large) while the
-        # push is logged; nothing reaches the sheet before the log is kept.
-        pending = backend.prepare(outcome.plan, theirs)
+                early_part = plan.split(backend.early_tabs)[0]  # drafts render on the other cores
+                pending.append(backend.prepare(early_part, theirs, now=True))
+
         try:
+            outcome = compute(
+                theirs, options.today, config, base=base, memory=memory,
+                new_id=options.new_id, early=early if backend.early_tabs else None,
+            )  # fmt: skip
+            # Only texts that differ from what is remembered need writing to the state DB.
+            fresh = [r for r in outcome.drafts.rendered if memory.get(r[0]) != r[1:]]
+            if options.dry_run or not outcome.plan:
+                if not options.dry_run:
+                    state.remember_rendered(fresh)
+                return outcome
+            rest = outcome.plan.split(backend.early_tabs)[1] if pending else outcome.plan
+            pending.append(backend.prepare(rest, theirs))
             push_id = state.begin_push(outcome.plan, theirs, options.command)
-            outcome.report = pending.commit()
+            outcome.report = WriteReport()
+            for part in pending:  # in order: the early tabs (Applications) first
+                done = part.commit()
+                outcome.report.written += done.written
+                outcome.report.dropped += done.dropped
+                outcome.report.requests += done.requests
         finally:
-            pending.abandon()
+            for part in pending:
+                part.abandon()
         outcome.push_id = push_id
         state.finish_push(push_id, fresh)
         return outcome

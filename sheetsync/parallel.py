@@ -86,14 +86,15 @@ def start(
     a plain loop.  Blocks are taken in order: put the largest items first.
     """
     count = workers()
-    if not _worth_forking(len(items), count, min_items):
+    if not _worth_forking(len(items), count, min_items, alone=1):
         return Running(fn, items, 0, 1)
     return Running(fn, items, count - 1, count)
 
 
-def _worth_forking(total: int, count: int, min_items: int | None) -> bool:
+def _worth_forking(total: int, count: int, min_items: int | None, alone: int = 2) -> bool:
+    """``alone``: the fewest items worth a worker (one, when this process has other work)."""
     least = MIN_ITEMS if min_items is None else min_items
-    return total >= max(least, 2) and count >= 2 and can_fork()
+    return total >= max(least, alone) and count >= 2 and can_fork()
 
 
 def _blocks(total: int, parts: int) -> list[range]:

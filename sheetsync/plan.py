@@ -10,7 +10,7 @@ user sorted, inserted or deleted in the meantime still get the right values.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -57,6 +57,19 @@ class Plan:
 
     def __bool__(self) -> bool:
         return bool(self.new_tabs or self.changes or self.appends or any(self.new_columns.values()))
+
+    def split(self, tabs: Collection[str]) -> tuple[Plan, Plan]:
+        """(the part of this plan that writes ``tabs``, the rest)."""
+        parts = Plan(), Plan()
+        for tab in self.new_tabs:
+            parts[tab not in tabs].new_tabs.append(tab)
+        for tab, columns in self.new_columns.items():
+            parts[tab not in tabs].new_columns[tab] = list(columns)
+        for change in self.changes:
+            parts[change.tab not in tabs].changes.append(change)
+        for append in self.appends:
+            parts[append.tab not in tabs].appends.append(append)
+        return parts
 
     def cells_changed(self) -> int:
         return len(self.changes) + sum(len(a.values) for a in self.appends)

@@ -260,3 +260,46 @@ parallel.pmap(fn, range(4), min_items=1)
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
         os.close(read)
+
+
+class _OneWrite(CsvFolderBackend):
+    early_tabs = ()  # the whole plan prepared at once, after compute
+
+
+def test_tabs_written_early_give_the_same_files_as_one_write(
+    tracker: Path, tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(local, "BUILD_IN_WORKERS", 1)
+    monkeypatch.setenv("SHEETSYNC_WORKERS", "2")
+    files = {}
+    for name, kind in (("early", CsvFolderBackend), ("once", _OneWrite)):
+        path = copy_tracker(tracker, tmp_path / name)
+        backend = kind(path)
+        state = State.open(backend.key, str(tmp_path / f"state-{name}"))
+        outcome = core.sync(backend, state, config, core.RunOptions(TODAY, new_id=counting_ids()))
+        state.close()
+        assert outcome.report is not None and outcome.report.written > 0
+        files[name] = ({p.name: p.read_bytes() for p in sorted(path.glob("*.csv"))},
+                       outcome.report.written)  # fmt: skip
+    assert files["early"] == files["once"]
+
+
+def test_a_plan_splits_into_the_tabs_asked_for_and_the_rest() -> None:
+    from sheetsync.plan import CellChange, Plan, RowAppend
+
+    plan = Plan(
+        new_tabs=["Feedback"],
+        new_columns={"Applications": ["why"], "Drafts": ["lint"]},
+        changes=[CellChange("Applications", 0, "A1", "why", "", "x"),
+                 CellChange("Drafts", 0, "d1", "lint", "", "y")],
+        appends=[RowAppend("Feedback", "f1", {"feedback_id": "f1"}),
+                 RowAppend("Drafts", "d2", {"draft_id": "d2"})],
+    )  # fmt: skip
+    mine, rest = plan.split(("Applications", "Feedback"))
+    assert mine.new_tabs == ["Feedback"] and rest.new_tabs == []
+    assert mine.new_columns == {"Applications": ["why"]}
+    assert rest.new_columns == {"Drafts": ["lint"]}
+    assert [c.tab for c in mine.changes] == ["Applications"]
+    assert [c.tab for c in rest.changes] == ["Drafts"]
+    assert [a.key for a in mine.appends] == ["f1"] and [a.key for a in rest.appends] == ["d2"]
+    assert plan.cells_changed() == mine.cells_changed() + rest.cells_changed()

@@ -174,3 +174,30 @@ def test_lock_of_a_killed_run_is_recovered(tracker: Path) -> None:
     finally:
         if child.poll() is None:
             child.kill()
+
+
+def test_a_tab_saved_after_its_write_was_built_is_built_again_from_what_was_saved(
+    tracker: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A sync builds the Applications file early, while drafts are still being
+    # made; someone saving the file before it is renamed into place must not
+    # lose what they saved.
+    edited: list[str] = []
+    real_begin = State.begin_push
+
+    def save_meanwhile(self, plan, base, command):  # type: ignore[no-untyped-def]
+        path = tracker / "Applications.csv"
+        text = path.read_text(encoding="utf-8")
+        lines = text.split("\n")
+        lines[1] = lines[1].replace("Northwind Analytics", "Northwind Labs")  # a user's cell
+        path.write_text("\n".join(lines), encoding="utf-8")
+        edited.append(lines[1])
+        return real_begin(self, plan, base, command)
+
+    monkeypatch.setattr(State, "begin_push", save_meanwhile)
+    run_sync(tracker, config)
+    assert edited and "Northwind Labs" in edited[0]
+    final = (tracker / "Applications.csv").read_text(encoding="utf-8")
+    assert "Northwind Labs" in final  # the save is kept
+    assert "next_action" in final.split("\n")[0]  # and sheetsync's columns are written
+    assert not [p for p in tracker.iterdir() if p.name.endswith(".tmp")]

@@ -46,6 +46,10 @@ class Backend(ABC):
     label: str
     #: Stable identity of the sheet, used to name its lock and state.
     key: str
+    #: Tabs whose write may be prepared on its own, before the rest of the plan
+    #: is known (each is a file of its own).  A sync prepares them while drafts
+    #: are still being made.  None by default: one write for the whole plan.
+    early_tabs: tuple[str, ...] = ()
 
     @abstractmethod
     def read(self) -> Workbook:
@@ -60,12 +64,13 @@ class Backend(ABC):
         does not name are never written.
         """
 
-    def prepare(self, plan: Plan, base: Workbook) -> PreparedWrite:
+    def prepare(self, plan: Plan, base: Workbook, *, now: bool = False) -> PreparedWrite:
         """Get ``write(plan, base)`` ready, possibly in the background, without writing.
 
         The caller logs the push meanwhile, then commits.  The default does all
         the work in ``commit``; a backend with a costly write to build (the
-        text of large files) starts it here.
+        text of large files) starts it here, in worker processes, or with
+        ``now`` (the caller's other cores are busy) in this one before returning.
         """
         return PreparedWrite(lambda: self.write(plan, base), lambda: None)
 

@@ -19,7 +19,7 @@ from typing import IO, Any
 from .. import csvfile
 from ..errors import LayoutError, UnreachableError
 from ..plan import CellChange, Kind, Plan, RowAppend, changed_meanwhile, relocate
-from ..schema import ALL_COLUMNS, ID_COLUMN, TABS
+from ..schema import ALL_COLUMNS, APPLICATIONS, FEEDBACK, ID_COLUMN, TABS
 from ..table import Table, Workbook
 from .base import Backend, PreparedWrite, WriteReport
 
@@ -153,6 +153,8 @@ def _touched(plan: Plan) -> list[str]:
 class CsvFolderBackend(Backend):
     """A folder with ``Applications.csv``, ``Drafts.csv`` and ``Feedback.csv``."""
 
+    early_tabs = (APPLICATIONS, FEEDBACK)  # planned before the drafts are made
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.label = f"{path} (CSV folder)"
@@ -205,13 +207,14 @@ class CsvFolderBackend(Backend):
     def write(self, plan: Plan, base: Workbook) -> WriteReport:
         return self.prepare(plan, base).commit()
 
-    def prepare(self, plan: Plan, base: Workbook) -> PreparedWrite:
+    def prepare(self, plan: Plan, base: Workbook, *, now: bool = False) -> PreparedWrite:
         """Build each tab's new file beside it; ``commit`` renames them into place.
 
         A large write builds its files in worker processes while the caller
-        logs the push.  Files are renamed Applications first, so new ids land
-        before any draft that names them; every write-back is idempotent, so a
-        run stopped between two renames is completed by the next one.
+        logs the push (``now``: in this process, before returning).  Files are
+        renamed Applications first, so new ids land before any draft that names
+        them; every write-back is idempotent, so a run stopped between two
+        renames is completed by the next one.
         """
         targets: list[tuple[str, Path, Path]] = []
         try:
@@ -228,18 +231,31 @@ class CsvFolderBackend(Backend):
         weight = Counter(c.tab for c in plan.changes)
         weight.update({tab: 10 * n for tab, n in Counter(a.tab for a in plan.appends).items()})
         order = sorted(range(len(targets)), key=lambda i: -weight[targets[i][0]])
+        def build(i: int) -> tuple[int, list[str], _Stamp]:
+            tab, path, tmp = targets[i]
+            stamp = _stamp(path)  # before reading: a change after it shows at commit
+            return (*self._build(plan, base, tab, tmp), stamp)
+
         building = start(  # a small write is quicker built here than forked for
-            lambda i: self._build(plan, base, targets[i][0], targets[i][2]),
-            order,
-            min_items=2 if large else len(targets) + 1,
+            build, order, min_items=1 if large and not now else len(targets) + 1
         )
+        ready: list[tuple[int, list[str], _Stamp]] | None = None
+        if now:
+            try:
+                ready = building.result()
+            except BaseException:
+                _remove(t[2] for t in targets)
+                raise
 
         def commit() -> WriteReport:
             try:
-                built = dict(zip(order, building.result(), strict=True))
+                results = ready if ready is not None else building.result()
+                built = dict(zip(order, results, strict=True))
                 report = WriteReport()
-                for i, (_, path, tmp) in enumerate(targets):  # Applications first
-                    written, dropped = built[i]
+                for i, (tab, path, tmp) in enumerate(targets):  # Applications first
+                    written, dropped, stamp = built[i]
+                    if _stamp(path) != stamp:  # saved by someone since it was read: again
+                        written, dropped = self._build(plan, base, tab, tmp)
                     _replace(tmp, path)
                     report.written += written
                     report.dropped += dropped
@@ -279,6 +295,18 @@ class CsvFolderBackend(Backend):
             handle.flush()
             os.fsync(handle.fileno())
         return edits.written, dropped + edits.dropped
+
+
+_Stamp = tuple[int, int, int] | None
+
+
+def _stamp(path: Path) -> _Stamp:
+    """What tells a file saved anew from the one read: (inode, size, mtime)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def _remove(paths: Iterable[Path]) -> None:
