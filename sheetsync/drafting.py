@@ -13,16 +13,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from .changes import iso_text, plain_dates
 from .config import Config
 from .drafts import MESSAGE_ACTIONS, Wanted, make_draft_id
-
-if TYPE_CHECKING:
-    from .parallel import Running
 
 
 def _compact(dates: pd.Series) -> pd.Series:
@@ -245,17 +242,16 @@ class DraftsUnderWay:
 
     def __init__(
         self,
-        running: Running[int, list[Wanted]],
+        collect: Callable[[], list[list[Wanted]]],
+        cancel: Callable[[], None],
         finish: Callable[[_Job], list[Finished]],
         signature: str,
         memory: Mapping[str, tuple[str, ...]],
         current: Mapping[str, tuple[str, str]],
     ) -> None:
-        self._running, self._finish, self._signature = running, finish, signature
+        self._collect, self.cancel = collect, cancel
+        self._finish, self._signature = finish, signature
         self._memory, self._current = memory, current
-
-    def cancel(self) -> None:
-        self._running.cancel()
 
     def finish(self, feedback_wants: list[tuple[dict[str, Any], str, str]]) -> list[Wanted]:
         """Every draft: the applications' (in row order), then the feedback thank-yous."""
@@ -287,9 +283,9 @@ class DraftsUnderWay:
                     job = _Job("thank_for_feedback", "thank_for_feedback", app, [person],
                                [f"{fb_id}|{person[1]}"], response)  # fmt: skip
                     _fill([draft], self._finish(job))
-            rows = self._running.result()
+            rows = self._collect()
         finally:
-            self._running.cancel()  # only when failing: result() has collected them
+            self.cancel()  # only when failing: collecting has ended the workers
         return [draft for drafts in rows for draft in drafts] + thanks
 
 
@@ -327,8 +323,11 @@ def start_drafts(
     message_rows = message[selected].tolist()
     note_rows = notes[selected].tolist()
 
-    def row_drafts(i: int) -> list[Wanted]:
-        """The drafts of one application row, rendered unless they can be reused."""
+    def row_drafts(i: int, later: list[tuple[list[Wanted], _Job]] | None = None) -> list[Wanted]:
+        """The drafts of one application row, rendered unless they can be reused.
+
+        With ``later``, what needs rendering is put there instead of rendered.
+        """
         app = records[i]
         app_id = str(app["id"]).strip()
         company = str(app.get("company", "")).strip()
@@ -358,13 +357,31 @@ def start_drafts(
             ]
             if not reuse:
                 keys = [f"{app_id}|{k[1] or k[0]}" for k in keys_of]
-                _fill(drafts, finish(_Job(template, action, app, people, keys)))
+                job = _Job(template, action, app, people, keys)
+                if later is None:
+                    _fill(drafts, finish(job))
+                else:
+                    later.append((drafts, job))
             out += drafts
         return out
 
-    # Every row's drafts built and rendered on every core (pure, so safe to fork).
-    running = start(row_drafts, range(len(records)))
-    return DraftsUnderWay(running, finish, signature, memory, current)
+    if len(memory) * 2 < len(records):
+        # Mostly new drafts (a first sync): every row built and rendered on
+        # every core (pure, so safe to fork).
+        by_row = start(row_drafts, range(len(records)))
+        return DraftsUnderWay(by_row.result, by_row.cancel, finish, signature, memory, current)
+    # Mostly drafts to reuse: rows are quick here, only the renders go to
+    # other cores (sending every reused text back would cost more).
+    later: list[tuple[list[Wanted], _Job]] = []
+    by_row_here = [row_drafts(i, later) for i in range(len(records))]
+    rendering = start(finish, [job for _, job in later])
+
+    def collect() -> list[list[Wanted]]:
+        for (drafts, _), finished in zip(later, rendering.result(), strict=True):
+            _fill(drafts, finished)
+        return by_row_here
+
+    return DraftsUnderWay(collect, rendering.cancel, finish, signature, memory, current)
 
 
 def _fill(drafts: list[Wanted], finished: list[Finished]) -> None:
