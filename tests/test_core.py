@@ -600,3 +600,37 @@ def test_the_cycle_collector_is_paused_during_a_run_and_restored_after() -> None
         assert not gc.isenabled()  # it was off before: left off
     finally:
         gc.enable()
+
+
+def test_what_a_run_made_goes_to_the_oldest_generation_and_cycles_are_still_collected() -> None:
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    gc.collect()
+    with core.paused_collection():
+        made = [[str(i)] for i in range(5000)]
+        cycle = Node()
+        cycle.me = cycle  # type: ignore[attr-defined]
+        gone = weakref.ref(cycle)
+        del cycle
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert gc.get_count()[0] < 100  # no young objects left to walk at the next allocation
+    assert made[0] in gc.get_objects(generation=2)
+    gc.collect()
+    assert gone() is None  # the cycle made during the run was not kept forever
+
+
+def test_objects_the_caller_froze_stay_frozen() -> None:
+    import gc
+
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with core.paused_collection():
+            _ = [[i] for i in range(100)]
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
