@@ -84,6 +84,7 @@ SIGN_OFFS: Final = (
     "Best regards,", "Kind regards,", "Warm regards,", "With thanks,", "Many thanks,",
     "Sincerely,",
 )  # fmt: skip
+SIGNATURE: Final = "_signature.txt.j2"  # an e-mail template shows it as {{ signature }}
 WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS: Final = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -131,6 +132,7 @@ class _Compiled:
     variants: int
     error: str
     globals: dict[str, Any] = field(default_factory=dict)  # the template's, as a plain dict
+    signature: bool = False  # it shows {{ signature }}
 
 
 def template_file(name: str) -> str:
@@ -215,6 +217,9 @@ class Renderer:
         self.env.filters["date_text"] = partial(date_text, order=config.date_order)
         self.env.filters["greet"] = greet
         self._cache: dict[str, _Compiled] = {}
+        # The signature as each (sign-off, sender) renders it, when it uses nothing else.
+        self._signatures: dict[tuple[Any, Any], str] = {}
+        self._signature_is_fixed: bool | None = None  # None: not known yet
 
     # -- public API ---------------------------------------------------------
 
@@ -327,7 +332,11 @@ class Renderer:
         try:
             loaded = self._load(template_file(template))
             compiled = _Compiled(
-                loaded, self._count_variants(template), "", dict(loaded.globals)
+                loaded,
+                self._count_variants(template),
+                "",
+                dict(loaded.globals),
+                "signature" in self._names_used(template_file(template)),
             )
         except TemplateProblem as exc:
             compiled = _Compiled(None, 0, exc.message)
@@ -344,6 +353,39 @@ class Renderer:
             raise TemplateProblem(self._describe(exc)) from exc
         except (OSError, UnicodeDecodeError) as exc:
             raise TemplateProblem(f"cannot read template {filename}: {exc}") from exc
+
+    def _names_used(self, filename: str) -> set[str]:
+        """The variables a template reads from its context."""
+        from jinja2 import meta
+
+        assert self.env.loader is not None
+        source, path, _ = self.env.loader.get_source(self.env, filename)
+        return meta.find_undeclared_variables(self.env.parse(source, filename, path))
+
+    def _signature(self, values: dict[str, Any]) -> str:
+        """``{{ signature }}``: the ``_signature.txt.j2`` template, rendered once per
+        sign-off when it reads only ``me`` and ``sign_off`` (an include per message
+        costs a third of the render), else with the message's own context."""
+        if self._signature_is_fixed is None:
+            try:
+                self._signature_is_fixed = self._names_used(SIGNATURE) <= {"me", "sign_off"}
+            except Exception:  # missing or broken: rendering it below says so
+                self._signature_is_fixed = False
+        fixed = self._signature_is_fixed
+        key = (values["sign_off"], values.get("me"))
+        if fixed:
+            try:
+                cached = self._signatures.get(key)
+            except TypeError:  # a sender that cannot be a key: rendered each time
+                fixed = False
+            else:
+                if cached is not None:
+                    return cached
+        template = self.env.get_template(SIGNATURE)
+        text = "".join(template.root_render_func(template.new_context(values, shared=True)))
+        if fixed:
+            self._signatures[key] = text
+        return text
 
     def _count_variants(self, template: str) -> int:
         assert self.env.loader is not None
@@ -403,6 +445,8 @@ class Renderer:
         values["variant"] = variant
         values["sign_off"] = SIGN_OFFS[sign_off]
         try:
+            if compiled.signature:
+                values["signature"] = self._signature(values)
             text = "".join(template.root_render_func(template.new_context(values, shared=True)))
         except Exception:  # any template failure fails only this draft
             try:

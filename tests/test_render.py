@@ -313,6 +313,36 @@ def test_user_signature_applies_to_builtin_templates(tmp_path: Path) -> None:
     assert out.body.endswith("Cheers,\nJordan Rivera (she/her)")
 
 
+def test_a_signature_that_reads_the_message_is_rendered_for_each_message(tmp_path: Path) -> None:
+    (tmp_path / "_signature.txt.j2").write_text("{{ sign_off }}\n{{ me.name }}, for {{ company }}\n")
+    renderer = user_renderer(tmp_path)
+    for company in ("Acme", "Globex"):
+        context = {**sample_context(ME), "company": company}
+        out = renderer.render("follow_up", context, "k", variant=0)
+        assert out.body.endswith(f"Jordan Rivera, for {company}")
+
+
+def test_the_shown_signature_is_what_an_include_of_it_gives(tmp_path: Path) -> None:
+    from sheetsync.render import SIGN_OFFS
+
+    source = (ROOT / "templates" / "follow_up.txt.j2").read_text(encoding="utf-8")
+    assert "{{ signature }}" in source
+    (tmp_path / "follow_up.txt.j2").write_text(
+        source.replace("{{ signature }}", '{% include "_signature.txt.j2" %}'), encoding="utf-8"
+    )
+    included, shown = user_renderer(tmp_path), Renderer(Config(me=ME))
+    for key in ("a", "b", "c", "d", "e", "f", "g"):  # several sign-offs
+        wanted = included.render("follow_up", sample_context(ME), key)
+        assert shown.render("follow_up", sample_context(ME), key) == wanted
+        assert wanted.ok and any(wanted.body.count(s) for s in SIGN_OFFS)
+
+
+def test_a_broken_signature_fails_the_e_mails_and_names_its_file(tmp_path: Path) -> None:
+    (tmp_path / "_signature.txt.j2").write_text("{{ me.name }\n")
+    out = user_renderer(tmp_path).render("follow_up", sample_context(ME), "k")
+    assert not out.ok and "_signature.txt.j2" in out.error
+
+
 def test_syntax_error_names_file_and_line_and_spares_other_templates(tmp_path: Path) -> None:
     (tmp_path / "check_in.txt.j2").write_text("Subject: x\n\nHello\n{% if %}\n")
     renderer = user_renderer(tmp_path)
