@@ -177,15 +177,16 @@ def compute(
     base: Workbook | None = None,
     memory: Mapping[str, tuple[str, ...]] | None = None,
     new_id: IdFactory = random_id,
-    early: Callable[[Plan], None] | None = None,
+    early: Callable[[Plan, bool], None] | None = None,
 ) -> Outcome:
     """Plan everything a push would write to ``workbook`` (pure: no I/O).
 
     ``base`` is the snapshot taken at pull; user-owned cells are written back
     (sent drafts) only where they still hold what they held then.  ``early``
     is called with the plan so far once every Applications and Feedback cell
-    is in it, while the drafts are still being made: a write of those tabs can
-    start then.  The plan it sees must not be changed.
+    is in it, while the drafts are still being made (a write of those tabs can
+    start then), and again, with True, once the plan is whole, before the
+    agenda is made.  The plan it sees must not be changed.
     """
     from .bizdays import Calendar
     from .feedback import feedback_agenda
@@ -328,7 +329,7 @@ def compute(
         combined, fb_result, feedback_wants = fb.frame, fb.result, fb.thank_yous
         if early is not None:  # the Applications and Feedback cells are all planned now
             _add_needed_columns(plan, workbook)
-            early(plan)
+            early(plan, False)
         feedback_items = feedback_agenda(combined, fb_result, today)
         wanted = drafting.finish(feedback_wants)
     finally:
@@ -336,13 +337,15 @@ def compute(
     merged = merge(drafts_t, wanted, memory or {}, config)
     plan.changes += merged.changes
     plan.appends += merged.appends
+    _add_needed_columns(plan, workbook)
+    if early is not None:  # the plan is whole: its writing can start before the agenda
+        early(plan, True)
 
     # 6. Agenda
     agenda = _agenda(typed, result, rows, merged)
     agenda += feedback_items
     agenda.sort(key=lambda i: (i.due_on, i.company.lower(), i.action))
 
-    _add_needed_columns(plan, workbook)
     apps_view = pd.DataFrame(
         {"id": text["id"], "company": text["company"], "role": text["role"], **owned}
     )
@@ -520,15 +523,21 @@ def _push(
         # started as soon as their cells are planned, while drafts are made.
         pending: list[PreparedWrite] = []
 
-        def early(plan: Plan) -> None:
-            if not options.dry_run:
-                early_part = plan.split(backend.early_tabs)[0]  # drafts render on the other cores
-                pending.append(backend.prepare(early_part, theirs, now=True))
+        def early(plan: Plan, whole: bool) -> None:
+            if options.dry_run or not plan:
+                return
+            if not whole:  # drafts render on the other cores meanwhile: build here
+                if backend.early_tabs:
+                    early_part = plan.split(backend.early_tabs)[0]
+                    pending.append(backend.prepare(early_part, theirs, now=True))
+                return
+            rest = plan.split(backend.early_tabs)[1] if pending else plan
+            pending.append(backend.prepare(rest, theirs))  # built while the agenda is made
 
         try:
             outcome = compute(
                 theirs, options.today, config, base=base, memory=memory,
-                new_id=options.new_id, early=early if backend.early_tabs else None,
+                new_id=options.new_id, early=early,
             )  # fmt: skip
             # Only texts that differ from what is remembered need writing to the state DB.
             fresh = [r for r in outcome.drafts.rendered if memory.get(r[0]) != r[1:]]
@@ -536,8 +545,6 @@ def _push(
                 if not options.dry_run:
                     state.remember_rendered(fresh)
                 return outcome
-            rest = outcome.plan.split(backend.early_tabs)[1] if pending else outcome.plan
-            pending.append(backend.prepare(rest, theirs))
             push_id = state.begin_push(outcome.plan, theirs, options.command)
             outcome.report = WriteReport()
             for part in pending:  # in order: the early tabs (Applications) first

@@ -216,34 +216,17 @@ class State:
     def begin_push(self, plan: Plan, base: Workbook, command: str) -> int:
         """Record what a push is about to write, before writing it."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        entries = len(plan.changes) + len(plan.appends)
+        data = history_blob(plan)
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO pushes (sheet, started_at, command, summary) VALUES (?, ?, ?, ?)",
                 (self.sheet_key, now, command, plan.summary()),
             )
             push_id = int(cur.lastrowid or 0)
-            # A row that gets its id in this push is logged under that new id.
-            new_ids = {
-                (c.tab, c.row): c.new
-                for c in plan.changes
-                if not c.key and c.column == ID_COLUMN.get(c.tab)
-            }
-            cells = plan.changes  # named tuples: JSON arrays as they are
-            if new_ids:
-                cells = [
-                    c._replace(key=new_ids.get((c.tab, c.row), "")) if not c.key else c
-                    for c in cells
-                ]
-            # A row sheetsync added is logged once, with its cells.
-            added = [
-                [a.tab, a.key, {k: v for k, v in a.values.items() if k not in UNLOGGED}]
-                for a in plan.appends
-            ]
-            data = json.dumps({"cells": cells, "added": added}, ensure_ascii=False,
-                              separators=(",", ":")).encode()  # fmt: skip
             self.db.execute(
                 "INSERT INTO push_log (push_id, cells, data) VALUES (?, ?, ?)",
-                (push_id, len(cells) + len(added), zlib.compress(data, 1)),  # JSON shrinks ~10x
+                (push_id, entries, data),
             )
         return push_id
 
@@ -302,6 +285,26 @@ class State:
     def mark_undone(self, push_id: int, by: int) -> None:
         with self.db:
             self.db.execute("UPDATE pushes SET undone_by = ? WHERE id = ?", (by, push_id))
+
+
+def history_blob(plan: Plan) -> bytes:
+    """What the history keeps of a push: its cells as compressed JSON (see ``push_log``)."""
+    # A row that gets its id in this push is logged under that new id.
+    new_ids = {
+        (c.tab, c.row): c.new
+        for c in plan.changes
+        if not c.key and c.column == ID_COLUMN.get(c.tab)
+    }
+    cells = plan.changes  # named tuples: JSON arrays as they are
+    if new_ids:
+        cells = [c._replace(key=new_ids.get((c.tab, c.row), "")) if not c.key else c for c in cells]
+    # A row sheetsync added is logged once, with its cells.
+    added = [
+        [a.tab, a.key, {k: v for k, v in a.values.items() if k not in UNLOGGED}]
+        for a in plan.appends
+    ]
+    data = json.dumps({"cells": cells, "added": added}, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(data.encode(), 1)  # fast; JSON shrinks about tenfold
 
 
 def _write_json(path: Path, value: Any) -> None:

@@ -314,7 +314,8 @@ def test_user_signature_applies_to_builtin_templates(tmp_path: Path) -> None:
 
 
 def test_a_signature_that_reads_the_message_is_rendered_for_each_message(tmp_path: Path) -> None:
-    (tmp_path / "_signature.txt.j2").write_text("{{ sign_off }}\n{{ me.name }}, for {{ company }}\n")
+    signature = "{{ sign_off }}\n{{ me.name }}, for {{ company }}\n"
+    (tmp_path / "_signature.txt.j2").write_text(signature)
     renderer = user_renderer(tmp_path)
     for company in ("Acme", "Globex"):
         context = {**sample_context(ME), "company": company}

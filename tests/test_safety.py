@@ -185,14 +185,14 @@ def test_a_tab_saved_after_its_write_was_built_is_built_again_from_what_was_save
     edited: list[str] = []
     real_begin = State.begin_push
 
-    def save_meanwhile(self, plan, base, command):  # type: ignore[no-untyped-def]
+    def save_meanwhile(self, plan, *args):  # type: ignore[no-untyped-def]
         path = tracker / "Applications.csv"
         text = path.read_text(encoding="utf-8")
         lines = text.split("\n")
         lines[1] = lines[1].replace("Northwind Analytics", "Northwind Labs")  # a user's cell
         path.write_text("\n".join(lines), encoding="utf-8")
         edited.append(lines[1])
-        return real_begin(self, plan, base, command)
+        return real_begin(self, plan, *args)
 
     monkeypatch.setattr(State, "begin_push", save_meanwhile)
     run_sync(tracker, config)
