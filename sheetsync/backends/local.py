@@ -126,17 +126,27 @@ def resolve_edits(tab: str, plan: Plan, base: Workbook, current: Table | None) -
     appends: list[RowAppend] = [a for a in plan.appends if a.tab == tab]
     if appends:
         present = set(current.ids())
+        # The canonical column at each position ("" where there is none), so a
+        # new row is one pass over the header; its empty cells at the end are dropped.
+        at = [""] * (max(columns.values()) + 1 if columns else 0)
+        for name, index in columns.items():
+            at[index] = name
+        kinds_seen: dict[tuple[tuple[str, Kind], ...], dict[int, Kind]] = {}  # shared, read-only
         for append in appends:
             if append.key and append.key in present:  # added meanwhile; never twice
                 continue
-            placed = {columns[n]: v for n, v in append.values.items() if v and n in columns}
-            row_values = [""] * (max(placed) + 1 if placed else 0)
-            for index, value in placed.items():
-                row_values[index] = value
+            get = append.values.get
+            row_values = [get(name, "") if name else "" for name in at]
+            while row_values and not row_values[-1]:
+                row_values.pop()
             edits.appended.append(row_values)
-            edits.appended_kinds.append(
-                {columns[n]: k for n, k in append.kinds.items() if k != "text" and n in columns}
-            )
+            kinds_key = tuple(append.kinds.items())
+            kinds = kinds_seen.get(kinds_key)
+            if kinds is None:
+                kinds = kinds_seen[kinds_key] = {
+                    columns[n]: k for n, k in kinds_key if k != "text" and n in columns
+                }
+            edits.appended_kinds.append(kinds)
             edits.written += len(append.values)
     return edits
 
