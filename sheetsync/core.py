@@ -36,7 +36,7 @@ from .schema import (
     FEEDBACK_OWNED_COLUMNS,
     TABS,
 )
-from .state import ROW_ADDED, State
+from .state import ROW_ADDED, State, history_blob
 from .table import Table, Workbook
 
 IdFactory = Callable[[set[str]], str]
@@ -522,6 +522,7 @@ def _push(
         # before the log is kept.  Tabs the backend can write on their own are
         # started as soon as their cells are planned, while drafts are made.
         pending: list[PreparedWrite] = []
+        logged: list[bytes] = []  # the history entry, once the plan is whole
 
         def early(plan: Plan, whole: bool) -> None:
             if options.dry_run or not plan:
@@ -531,8 +532,12 @@ def _push(
                     early_part = plan.split(backend.early_tabs)[0]
                     pending.append(backend.prepare(early_part, theirs, now=True))
                 return
+            # The history entry first: made before a worker forks, it copies no
+            # memory that worker shares; the rest of the write is then built
+            # (on another core, when large) while the agenda is made.
+            logged.append(history_blob(plan))
             rest = plan.split(backend.early_tabs)[1] if pending else plan
-            pending.append(backend.prepare(rest, theirs))  # built while the agenda is made
+            pending.append(backend.prepare(rest, theirs))
 
         try:
             outcome = compute(
@@ -545,7 +550,9 @@ def _push(
                 if not options.dry_run:
                     state.remember_rendered(fresh)
                 return outcome
-            push_id = state.begin_push(outcome.plan, theirs, options.command)
+            push_id = state.begin_push(
+                outcome.plan, theirs, options.command, logged[0] if logged else None
+            )
             outcome.report = WriteReport()
             for part in pending:  # in order: the early tabs (Applications) first
                 done = part.commit()

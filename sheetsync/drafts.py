@@ -171,11 +171,11 @@ def merge(
                 "channel": want.channel,
                 "to_name": want.to_name,
                 "to_email": want.to_email,
-                "due_on": want.due_on,
                 "subject": want.subject,
                 "body": want.body,
+                "due_on": want.due_on,
                 "status": "draft",
-            }
+            }  # in the tab's order (NEW_DRAFT_COLUMNS), lint and mailto come last
             if not want.error:
                 out.rendered.append((want.draft_id, want.subject, want.body, want.inputs))
             sort = (want.error, want.has_notes)
@@ -275,7 +275,7 @@ def merge(
     for key, values in final.items():
         at = meta[key].row
         if at is None:
-            row_values = {c: values[c] for c in NEW_DRAFT_COLUMNS if values[c]}
+            row_values = {c: v for c, v in values.items() if v}  # NEW_DRAFT_COLUMNS, in order
             out.appends.append(RowAppend(DRAFTS, key, row_values, dict(kinds)))
             continue
         assert table is not None

@@ -213,11 +213,16 @@ class State:
             self._db.close()
             self._db = None
 
-    def begin_push(self, plan: Plan, base: Workbook, command: str) -> int:
-        """Record what a push is about to write, before writing it."""
+    def begin_push(
+        self, plan: Plan, base: Workbook, command: str, blob: bytes | None = None
+    ) -> int:
+        """Record what a push is about to write, before writing it.
+
+        ``blob``: :func:`history_blob` of ``plan``, when it is made already.
+        """
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         entries = len(plan.changes) + len(plan.appends)
-        data = history_blob(plan)
+        data = history_blob(plan) if blob is None else blob
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO pushes (sheet, started_at, command, summary) VALUES (?, ?, ?, ?)",

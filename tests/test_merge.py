@@ -66,3 +66,16 @@ def test_merge_flags_two_drafts_of_one_application_with_the_same_body() -> None:
     lint = {d["draft_id"].split(":")[0] + d["to_name"]: d["lint"] for d in merged.open_drafts}
     assert "same body as" in lint["A1ann"] and "same body as" in lint["A1bo"]
     assert "same body as" not in lint["A2cy"]  # another application may say the same
+
+
+def test_a_new_drafts_row_holds_its_cells_in_the_tabs_order() -> None:
+    from sheetsync.config import Config
+    from sheetsync.drafts import NEW_DRAFT_COLUMNS, Wanted, merge
+
+    want = Wanted("A1:check_in:ann:20260310", "A1", "Acme", "Analyst", "check_in", "email",
+                  "", "ann@acme.example", "2026-03-17", "Checking in", "Hello Ann")  # fmt: skip
+    out = merge(None, [want], {}, Config())
+    (row,) = out.appends
+    assert list(row.values) == [c for c in NEW_DRAFT_COLUMNS if c in row.values]
+    assert "to_name" not in row.values  # empty cells are not written
+    assert row.values["status"] == "draft" and row.values["mailto"].startswith("mailto:")
