@@ -160,6 +160,16 @@ def render(
     appended: Sequence[Sequence[str]] = (),
 ) -> tuple[str, list[int]]:
     """The file's new text, and the record numbers that could not be edited safely."""
+    parts, refused = render_parts(doc, edits, appended)
+    return "".join(parts), refused
+
+
+def render_parts(
+    doc: CsvDoc,
+    edits: Mapping[int, Mapping[int, str]],
+    appended: Sequence[Sequence[str]] = (),
+) -> tuple[list[str], list[int]]:
+    """:func:`render`'s text in pieces, to write without joining a large file in memory."""
     out = list(doc.raw)
     refused = []
     for record, changes in edits.items():
@@ -174,4 +184,6 @@ def render(
         # substring tests and replace beat csv.writer, which copies long cells
         # (a draft's body and link) character by character.
         out.extend(encode_record(row) + doc.newline for row in appended)
-    return (BOM if doc.bom else "") + "".join(out), refused
+    if doc.bom:
+        out.insert(0, BOM)
+    return out, refused

@@ -261,15 +261,14 @@ def _collect(pid: int, result: int) -> dict[int, list[Any]] | _Failed | None:
     except BaseException:  # interrupted here: take the worker down too
         _stop(pid, result)
         raise
-    with open(result, "rb") as written:  # closes the descriptor
+    with open(result, "rb", buffering=1 << 20) as written:  # closes the descriptor
         written.seek(0)  # the worker's writing moved the offset both processes share
-        data = written.read() if status == 0 else b""
-    if not data:
-        return None
-    try:
-        got = pickle.loads(data)
-    except Exception:  # a cut-off message: treat like a dead worker
-        return None
+        if status != 0 or not os.fstat(written.fileno()).st_size:
+            return None
+        try:  # read as it is unpickled: no copy of tens of megabytes first
+            got = pickle.load(written)
+        except Exception:  # a cut-off message: treat like a dead worker
+            return None
     return got if isinstance(got, _Failed | dict) else None
 
 

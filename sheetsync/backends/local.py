@@ -298,10 +298,10 @@ class CsvFolderBackend(Backend):
         if edits.header_cells and doc.values:
             record_edits.setdefault(0, {}).update(edits.header_cells)
         appended += edits.appended
-        text, refused = csvfile.render(doc, record_edits, appended)
+        parts, refused = csvfile.render_parts(doc, record_edits, appended)
         dropped = [f"{tab} line {record + 1}: malformed quoting, left alone" for record in refused]
         with _open_temp(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            handle.writelines(parts)  # no copy of the whole file in memory, twice over
             handle.flush()
             os.fsync(handle.fileno())
         return edits.written, dropped + edits.dropped
