@@ -308,8 +308,27 @@ def history_blob(plan: Plan) -> bytes:
         [a.tab, a.key, {k: v for k, v in a.values.items() if k not in UNLOGGED}]
         for a in plan.appends
     ]
-    data = json.dumps({"cells": cells, "added": added}, ensure_ascii=False, separators=(",", ":"))
-    return zlib.compress(data.encode(), 1)  # fast; JSON shrinks about tenfold
+    # {"cells": [...], "added": [...]}, compressed as it is made (zlib level 1:
+    # fast, and JSON shrinks about tenfold): a large push's JSON is tens of
+    # megabytes that need not all be in memory at once.
+    packer = zlib.compressobj(1)
+    out = [packer.compress(b'{"cells":')]
+    out += _json_array(packer, cells)
+    out.append(packer.compress(b',"added":'))
+    out += _json_array(packer, added)
+    out.append(packer.compress(b"}"))
+    out.append(packer.flush())
+    return b"".join(out)
+
+
+def _json_array(packer: Any, items: Sequence[Any], step: int = 5000) -> list[bytes]:
+    """``items`` as one compressed JSON array, encoded ``step`` items at a time."""
+    out = [packer.compress(b"[")]
+    for start in range(0, len(items), step):
+        text = json.dumps(items[start : start + step], ensure_ascii=False, separators=(",", ":"))
+        out.append(packer.compress((("," if start else "") + text[1:-1]).encode()))
+    out.append(packer.compress(b"]"))
+    return out
 
 
 def _write_json(path: Path, value: Any) -> None:
