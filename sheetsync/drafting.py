@@ -27,19 +27,38 @@ def _compact(dates: pd.Series) -> pd.Series:
     return dates.dt.strftime("%Y%m%d").where(dates.notna(), "").astype(object)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The frame's rows as dicts, dates as ``datetime.date`` (None when blank).
+def _columns(frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
+    """The frame's columns as plain lists, dates as ``datetime.date`` (None when blank).
 
-    What ``to_dict("records")`` gives, but without boxing every date in a
-    pandas Timestamp (most of its time on a large tracker); templates see the
-    same dates either way.
+    A row of them is what ``to_dict("records")`` gives, but without boxing
+    every date in a pandas Timestamp (most of its time on a large tracker);
+    templates see the same dates either way.
     """
     columns = [
         plain_dates(frame[name]) if frame[name].dtype.kind == "M" else frame[name].tolist()
         for name in frame.columns
     ]
-    names = list(frame.columns)
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+    return list(frame.columns), columns
+
+
+class _RowHashes:
+    """A hash per selected row of its cells as typed (a draft's inputs), made a
+    block of rows at a time, vectorised, when a row of the block is first asked for."""
+
+    BLOCK = 1024
+
+    def __init__(self, text: pd.DataFrame, rows: pd.Index) -> None:
+        self._text, self._rows = text, rows
+        self._done: dict[int, list[int]] = {}
+
+    def __getitem__(self, i: int) -> int:
+        block, at = divmod(i, self.BLOCK)
+        hashes = self._done.get(block)
+        if hashes is None:
+            labels = self._rows[block * self.BLOCK : (block + 1) * self.BLOCK]
+            frame = self._text.loc[labels]
+            hashes = self._done[block] = pd.util.hash_pandas_object(frame, index=False).tolist()
+        return hashes[at]
 
 
 def _has_text(value: Any) -> bool:
@@ -309,9 +328,11 @@ def start_drafts(
     selected = (message | notes).to_numpy()
     rows = result.index[selected]
     needed = [c for c in CONTEXT_COLUMNS if c in typed.columns]
-    records = _records(typed.loc[rows, needed])
-    # One vectorised hash per row of the cells as typed: the draft's inputs.
-    row_hashes = pd.util.hash_pandas_object(text.loc[rows], index=False).tolist()
+    # Each row's record and input hash are made where the row is drafted, by
+    # the process that takes it (records made here would be shared memory that
+    # a worker copies page by page when it reads them).
+    names, columns = _columns(typed.loc[rows, needed])
+    hashes = _RowHashes(text, rows)
     # Dates as text, vectorised: ISO for the due_on cell, YYYYMMDD for draft ids.
     # Plain lists: indexing one is several times quicker than a numpy array.
     due = iso_text(result["due_on"])[selected].tolist()
@@ -328,7 +349,7 @@ def start_drafts(
 
         With ``later``, what needs rendering is put there instead of rendered.
         """
-        app = records[i]
+        app = dict(zip(names, [column[i] for column in columns], strict=True))
         app_id = str(app["id"]).strip()
         company = str(app.get("company", "")).strip()
         role = str(app.get("role", "")).strip()
@@ -348,7 +369,7 @@ def start_drafts(
             # people sharing one address (team@...) still get a draft each
             keys_of = [(p[0], f"{p[0]} {p[1]}" if emails.count(p[1]) > 1 else p[1]) for p in people]
             ids = [make_draft_id(app_id, action, k, since) for k in keys_of]
-            inputs = fingerprint(signature, template, row_hashes[i], people)
+            inputs = fingerprint(signature, template, hashes[i], people)
             reuse = _reusable(ids, inputs, memory, current)
             head = (app_id, company, role, action, channel_for(action))
             drafts = [
@@ -365,15 +386,15 @@ def start_drafts(
             out += drafts
         return out
 
-    if len(memory) * 2 < len(records):
+    if len(memory) * 2 < len(rows):
         # Mostly new drafts (a first sync): every row built and rendered on
         # every core (pure, so safe to fork).
-        by_row = start(row_drafts, range(len(records)))
+        by_row = start(row_drafts, range(len(rows)))
         return DraftsUnderWay(by_row.result, by_row.cancel, finish, signature, memory, current)
     # Mostly drafts to reuse: rows are quick here, only the renders go to
     # other cores (sending every reused text back would cost more).
     later: list[tuple[list[Wanted], _Job]] = []
-    by_row_here = [row_drafts(i, later) for i in range(len(records))]
+    by_row_here = [row_drafts(i, later) for i in range(len(rows))]
     rendering = start(finish, [job for _, job in later])
 
     def collect() -> list[list[Wanted]]:

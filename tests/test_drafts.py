@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import urllib.parse
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -49,7 +50,11 @@ def test_records_give_plain_dates_and_the_same_text_as_to_dict() -> None:
     import numpy as np
     import pandas as pd
 
-    from sheetsync.drafting import _records
+    from sheetsync.drafting import _columns
+
+    def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+        names, columns = _columns(frame)
+        return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
     frame = pd.DataFrame(
         {
@@ -67,3 +72,24 @@ def test_records_give_plain_dates_and_the_same_text_as_to_dict() -> None:
     # other dates of the column are still plain dates.
     assert _records(beyond) == [{"d": dt.date(2026, 1, 1)}, beyond.to_dict("records")[1]]
     assert type(_records(beyond)[1]["d"]) is pd.Timestamp
+
+
+def test_row_hashes_made_a_block_at_a_time_are_those_of_the_whole_frame(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pandas as pd
+
+    from sheetsync.drafting import _RowHashes
+
+    text = pd.DataFrame(
+        {"id": ["A1", "A2", "A3", "A2", "A5", "A6", "A7"],
+         "company": ["Acme", "Globex", "Acme", "Globex", "", "Initech", "Acme"]},
+        index=[10, 11, 12, 13, 14, 15, 16],
+    )  # fmt: skip
+    rows = pd.Index([16, 10, 13, 11, 15])  # selected rows, in the order drafted
+    whole = pd.util.hash_pandas_object(text.loc[rows], index=False).tolist()
+    monkeypatch.setattr(_RowHashes, "BLOCK", 2)
+    hashes = _RowHashes(text, rows)
+    assert [hashes[i] for i in (4, 0, 3, 1, 2)] == [whole[i] for i in (4, 0, 3, 1, 2)]
+    assert hashes[2] == hashes[3]  # rows 13 and 11 hold the same cells
+    assert hashes[0] != hashes[1]  # rows 16 and 10 do not
