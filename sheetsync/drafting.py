@@ -48,15 +48,14 @@ class _RowHashes:
     BLOCK = 1024
 
     def __init__(self, text: pd.DataFrame, rows: pd.Index) -> None:
-        self._text, self._rows = text, rows
+        self._text = text.loc[rows]  # one copy: a block is then a slice of it
         self._done: dict[int, list[int]] = {}
 
     def __getitem__(self, i: int) -> int:
         block, at = divmod(i, self.BLOCK)
         hashes = self._done.get(block)
         if hashes is None:
-            labels = self._rows[block * self.BLOCK : (block + 1) * self.BLOCK]
-            frame = self._text.loc[labels]
+            frame = self._text.iloc[block * self.BLOCK : (block + 1) * self.BLOCK]
             hashes = self._done[block] = pd.util.hash_pandas_object(frame, index=False).tolist()
         return hashes[at]
 
