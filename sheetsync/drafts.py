@@ -241,6 +241,12 @@ def merge(
             want.subject,
             want.body,
         )
+        if done and want.lint is not None and not info.error and not info.odd_status:
+            if key not in dupes:  # the common case (every new draft): as rendered
+                values["lint"] = "; ".join(want.lint)
+                values["mailto"] = want.mailto
+                out.open_drafts.append(values)
+                continue
         problems = [f"template error: {info.error}"] if info.error else []
         if done and want.lint is not None:  # linted (and linked) when it was rendered
             problems += want.lint
