@@ -44,7 +44,7 @@ QUICK_GOOGLE_SIZES = (100,)
 XLSX_MAX = 10_000  # openpyxl takes minutes past this; larger .xlsx sizes are skipped
 STEADY_MAX = 100_000  # steady-state local syncs only up to here (time budget)
 DRAFT_ROWS_MAX = 10_000
-HELP_RUNS = 10
+HELP_RUNS = 20  # start-up times are short: more runs steady the median
 HEAVY = ("pandas", "numpy", "jinja2", "gspread", "google", "openpyxl", "requests", "holidays")
 DEFAULT_OUT = ROOT / "docs" / "benchmarks.md"
 MiB = 1024 * 1024
@@ -542,10 +542,12 @@ def default_notes(report: Report, sizes: list[int]) -> None:
         "`to_excel` with openpyxl), best of 3 (2 at 100,000 rows).  A first sync runs once "
         "(it cannot be repeated on the same tracker); a steady-state sync is the best of 2.  "
         "Sync ratios use wall-clock "
-        "time, what a user waits for: a first sync renders, lints and links its drafts on "
-        "every core, in the sync process and a forked worker per extra core "
-        "(`SHEETSYNC_WORKERS`), so its CPU time, workers included, is larger; both ratios "
-        "are shown.",
+        "time, what a user waits for: a first sync builds, renders, lints and links its "
+        "drafts on every core, in the sync process and a forked worker per extra core "
+        "(`SHEETSYNC_WORKERS`), and builds the Drafts file in a worker while the agenda and "
+        "the history entry are made, so its CPU time, workers included, is larger; both "
+        "ratios are shown.  Wall-clock times on a shared 2-core machine vary by about 10% "
+        "from run to run.",
         "Sync timings exclude Python imports (start-up is measured on its own) and include "
         "everything else a `sheetsync sync` does: read, compute, write, state snapshot and "
         "history.",

@@ -241,12 +241,11 @@ def merge(
             want.subject,
             want.body,
         )
-        if done and want.lint is not None and not info.error and not info.odd_status:
-            if key not in dupes:  # the common case (every new draft): as rendered
-                values["lint"] = "; ".join(want.lint)
-                values["mailto"] = want.mailto
-                out.open_drafts.append(values)
-                continue
+        if done and want.lint is not None and not (info.error or info.odd_status or key in dupes):
+            values["lint"] = "; ".join(want.lint)  # the common case (every new draft)
+            values["mailto"] = want.mailto
+            out.open_drafts.append(values)
+            continue
         problems = [f"template error: {info.error}"] if info.error else []
         if done and want.lint is not None:  # linted (and linked) when it was rendered
             problems += want.lint
