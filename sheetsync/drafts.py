@@ -137,6 +137,20 @@ class DraftMerge:
     open_drafts: list[dict[str, str]] = field(default_factory=list)  # live rows after merge
 
 
+def _identity(want: Wanted) -> dict[str, str]:
+    """The cells that say which draft a row is and to whom, in the tab's order."""
+    return {
+        "draft_id": want.draft_id,
+        "app_id": want.app_id,
+        "company": want.company,
+        "role": want.role,
+        "action": want.action,
+        "channel": want.channel,
+        "to_name": want.to_name,
+        "to_email": want.to_email,
+    }
+
+
 def merge(
     table: Table | None,
     wanted: Sequence[Wanted],
@@ -161,21 +175,12 @@ def merge(
     new_meta: dict[tuple[str, bool], _Meta] = {}  # new drafts share their few kinds of _Meta
     for want in wanted:
         found = existing.get(want.draft_id)
+        values = _identity(want)
         if found is None or table is None:
-            final[want.draft_id] = {
-                "draft_id": want.draft_id,
-                "app_id": want.app_id,
-                "company": want.company,
-                "role": want.role,
-                "action": want.action,
-                "channel": want.channel,
-                "to_name": want.to_name,
-                "to_email": want.to_email,
-                "subject": want.subject,
-                "body": want.body,
-                "due_on": want.due_on,
-                "status": "draft",
-            }  # in the tab's order (NEW_DRAFT_COLUMNS), lint and mailto come last
+            # in the tab's order (NEW_DRAFT_COLUMNS); lint and mailto come last
+            values["subject"], values["body"] = want.subject, want.body
+            values["due_on"], values["status"] = want.due_on, "draft"
+            final[want.draft_id] = values
             if not want.error:
                 out.rendered.append((want.draft_id, want.subject, want.body, want.inputs))
             sort = (want.error, want.has_notes)
@@ -185,17 +190,7 @@ def merge(
             meta[want.draft_id] = info
             out.added += 1
             continue
-        values = {
-            "draft_id": want.draft_id,
-            "app_id": want.app_id,
-            "company": want.company,
-            "role": want.role,
-            "action": want.action,
-            "channel": want.channel,
-            "to_name": want.to_name,
-            "to_email": want.to_email,
-            "due_on": want.due_on,
-        }
+        values["due_on"] = want.due_on
         row = found
         status = cells["status"][row].strip().lower()
         if status in FROZEN:
