@@ -36,7 +36,7 @@ from .schema import (
     FEEDBACK_OWNED_COLUMNS,
     TABS,
 )
-from .state import ROW_ADDED, State, history_blob
+from .state import ROW_ADDED, HistoryEntry, State
 from .table import Table, Workbook
 
 IdFactory = Callable[[set[str]], str]
@@ -522,20 +522,27 @@ def _push(
         # before the log is kept.  Tabs the backend can write on their own are
         # started as soon as their cells are planned, while drafts are made.
         pending: list[PreparedWrite] = []
-        logged: list[bytes] = []  # the history entry, once the plan is whole
+        entry = HistoryEntry()  # what the history will keep, made as the plan grows
+        logged: list[bytes] = []  # the entry, once the plan is whole
+        cells_logged = 0
 
         def early(plan: Plan, whole: bool) -> None:
+            nonlocal cells_logged
             if options.dry_run or not plan:
                 return
+            # The plan's cells so far go into the history entry as they come:
+            # while drafts render on the other cores, that costs half as much.
+            entry.add_cells(plan.changes[cells_logged:])
+            cells_logged = len(plan.changes)
             if not whole:  # drafts render on the other cores meanwhile: build here
                 if backend.early_tabs:
                     early_part = plan.split(backend.early_tabs)[0]
                     pending.append(backend.prepare(early_part, theirs, now=True))
                 return
-            # The history entry first: made before a worker forks, it copies no
-            # memory that worker shares; the rest of the write is then built
-            # (on another core, when large) while the agenda is made.
-            logged.append(history_blob(plan))
+            # The entry is finished before a worker forks (made after, it
+            # copied memory that worker shares); the rest of the write is then
+            # built (on another core, when large) while the agenda is made.
+            logged.append(entry.finish(plan.appends))
             rest = plan.split(backend.early_tabs)[1] if pending else plan
             pending.append(backend.prepare(rest, theirs))
 

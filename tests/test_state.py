@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sheetsync.config import Config
 from sheetsync.plan import CellChange, Plan, RowAppend
 from sheetsync.state import ROW_ADDED, HistoryCell, State
 from sheetsync.table import Workbook
@@ -60,4 +61,34 @@ def test_pushes_logged_cell_by_cell_by_earlier_versions_still_read(tmp_path: Pat
     assert [(c.row_id, c.new) for c in state.push_cells(1)] == [
         ("A1", "follow_up"), ("A2", "check_in")]  # fmt: skip
     assert state.push_cells(999) == []
+    state.close()
+
+
+def test_an_entry_made_in_parts_holds_what_one_made_at_once_holds(tmp_path: Path) -> None:
+    import zlib
+
+    from sheetsync.state import HistoryEntry, history_blob
+
+    plan = _plan()
+    for cut in range(len(plan.changes) + 1):
+        entry = HistoryEntry()
+        entry.add_cells(plan.changes[:cut])
+        entry.add_cells(plan.changes[cut:])
+        made = entry.finish(plan.appends)
+        assert json.loads(zlib.decompress(made)) == json.loads(zlib.decompress(history_blob(plan)))
+
+
+def test_a_sync_logs_the_entry_its_whole_plan_makes(tracker: Path, config: Config) -> None:
+    from conftest import TODAY, counting_ids
+
+    from sheetsync import core
+    from sheetsync.backends.local import CsvFolderBackend
+
+    backend = CsvFolderBackend(tracker)
+    state = State.open(backend.key, tracker.parent / "state")
+    outcome = core.sync(backend, state, config, core.RunOptions(TODAY, new_id=counting_ids()))
+    logged = state.push_cells(outcome.push_id or 0)
+    again = state.begin_push(outcome.plan, Workbook({}), "check")  # made at once, from the plan
+    assert logged and state.push_cells(again) == logged
+    assert any(c.column == ROW_ADDED for c in logged) and any(c.column == "due_on" for c in logged)
     state.close()
