@@ -23,7 +23,7 @@ import signal
 import struct
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -179,11 +179,16 @@ def _work(
     fn: Callable[[T], R], items: Sequence[T], blocks: list[range], free: int
 ) -> dict[int, list[R]]:
     """Take free blocks until none is left; their results, by block number."""
-    done: dict[int, list[R]] = {}
+    return dict(_each_block(fn, items, blocks, free))
+
+
+def _each_block(
+    fn: Callable[[T], R], items: Sequence[T], blocks: list[range], free: int
+) -> Iterator[tuple[int, list[R]]]:
+    """(block number, its results) for each free block taken, until none is left."""
     while len(taken := os.read(free, _NUMBER.size)) == _NUMBER.size:
         (number,) = _NUMBER.unpack(taken)
-        done[number] = [fn(items[i]) for i in blocks[number]]
-    return done
+        yield number, [fn(items[i]) for i in blocks[number]]
 
 
 def _libc() -> Any:
@@ -212,18 +217,22 @@ def _spawn(
         status = 1
         try:
             _die_with(parent, libc)
-            try:
-                payload: Any = _work(fn, items, blocks, free)
-            except Exception as exc:  # sent back and raised in the parent
-                payload = _Failed(exc)
             with open(result, "wb", closefd=False) as out:
-                try:  # straight into the file: a worker's fresh memory is dear (copy on write)
-                    pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
-                except Exception as exc:  # an error that cannot travel: send its text
-                    out.seek(0)
-                    out.truncate()
-                    error = RuntimeError(f"in a worker: {payload!r} ({exc})")
-                    pickle.dump(_Failed(error), out)
+                # Each block's results are sent as soon as they are made, so
+                # sending them is spread over the work, not left to the end.
+                try:
+                    for done in _each_block(fn, items, blocks, free):
+                        try:
+                            sent = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
+                        except Exception as exc:  # results that cannot travel: say why
+                            raise RuntimeError(f"in a worker: {done!r} ({exc})") from None
+                        out.write(sent)
+                except Exception as exc:  # sent back and raised in the parent
+                    try:
+                        failed = pickle.dumps(_Failed(exc))
+                    except Exception:  # an error that cannot travel: send its text
+                        failed = pickle.dumps(_Failed(RuntimeError(f"in a worker: {exc!r}")))
+                    out.write(failed)
             status = 0
         finally:
             os._exit(status)  # no cleanup of the parent's: its files, locks and buffers
@@ -261,15 +270,21 @@ def _collect(pid: int, result: int) -> dict[int, list[Any]] | _Failed | None:
     except BaseException:  # interrupted here: take the worker down too
         _stop(pid, result)
         raise
+    got: dict[int, list[Any]] = {}
     with open(result, "rb", buffering=1 << 20) as written:  # closes the descriptor
         written.seek(0)  # the worker's writing moved the offset both processes share
-        if status != 0 or not os.fstat(written.fileno()).st_size:
-            return None
-        try:  # read as it is unpickled: no copy of tens of megabytes first
-            got = pickle.load(written)
-        except Exception:  # a cut-off message: treat like a dead worker
-            return None
-    return got if isinstance(got, _Failed | dict) else None
+        while True:  # read as it is unpickled: no copy of tens of megabytes first
+            try:
+                item = pickle.load(written)
+            except Exception:  # the end, or a message cut off: what came whole is kept
+                break
+            if isinstance(item, _Failed):
+                return item
+            if not (isinstance(item, tuple) and len(item) == 2):
+                break
+            got[item[0]] = item[1]
+    # A worker that died (status) still sent whole blocks: the rest are done here.
+    return got if got or status == 0 else None
 
 
 def _stop(pid: int, result: int) -> None:
