@@ -52,7 +52,7 @@ class Table:
 
     def blank_rows(self) -> list[bool]:
         """True for rows with no text in any cell: they are left exactly alone."""
-        return [not any(c.strip() for c in r) for r in self.rows]
+        return [not "".join(r).strip() for r in self.rows]  # one C-speed pass a row
 
     def frame(self, columns: Iterable[str] | None = None) -> pd.DataFrame:
         """A DataFrame of text with canonical column names (missing columns are "")."""

@@ -26,3 +26,9 @@ def test_frame_holds_each_column_as_column_gives_it(rows: list[list[str]]) -> No
     for name in wanted:
         assert frame[name].tolist() == table.column(name)
     assert frame["status"].tolist() == [""] * len(rows)
+
+
+def test_blank_rows_are_those_with_nothing_but_spaces() -> None:
+    rows = [["", " ", "\t"], ["", "x", ""], [], ["\n", "\u00a0"], ["  a  "]]
+    table = Table("Applications", HEADER, rows)
+    assert table.blank_rows() == [True, False, True, True, False]
