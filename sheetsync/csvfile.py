@@ -95,14 +95,7 @@ def encode_field(value: str) -> str:
 
 def encode_record(values: Sequence[str]) -> str:
     """One record's fields, minimally quoted and joined (no terminator)."""
-    return ",".join(
-        [
-            '"' + v.replace('"', '""') + '"'
-            if ("," in v or '"' in v or "\n" in v or "\r" in v)
-            else v
-            for v in values
-        ]
-    )
+    return ",".join([encode_field(v) for v in values])
 
 
 def split_raw(body: str) -> list[str]:

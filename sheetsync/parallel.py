@@ -152,7 +152,7 @@ class Running(Generic[T, R]):
                 got = _collect(*self._children.pop())
                 if isinstance(got, _Failed):
                     failure = failure or got
-                elif got is not None:
+                else:
                     done.update(got)
             if failure is not None:
                 raise failure.error
@@ -263,8 +263,8 @@ def _die_with(parent: int, libc: Any) -> None:
         os._exit(1)
 
 
-def _collect(pid: int, result: int) -> dict[int, list[Any]] | _Failed | None:
-    """A worker's results, its error, or None when it died without sending them."""
+def _collect(pid: int, result: int) -> dict[int, list[Any]] | _Failed:
+    """A worker's results by block (those it sent whole), or its error."""
     try:
         _, status = os.waitpid(pid, 0)
     except BaseException:  # interrupted here: take the worker down too
@@ -283,8 +283,7 @@ def _collect(pid: int, result: int) -> dict[int, list[Any]] | _Failed | None:
             if not (isinstance(item, tuple) and len(item) == 2):
                 break
             got[item[0]] = item[1]
-    # A worker that died (status) still sent whole blocks: the rest are done here.
-    return got if got or status == 0 else None
+    return got  # a worker that died sent only some blocks whole: the rest are done here
 
 
 def _stop(pid: int, result: int) -> None:

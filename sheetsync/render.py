@@ -684,16 +684,9 @@ _PRESENT_FOR_YOU = {
 }  # fmt: skip
 
 
-@lru_cache(maxsize=4096)  # one pattern per person, however many drafts
-def _mention_pattern(name: str) -> re.Pattern[str] | None:
-    """A pattern for the ways notes name the recipient: full name, first name, title form."""
-    forms = _mention_forms(name)
-    return _mention_regex(forms) if forms else None
-
-
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)  # once per person, however many drafts
 def _mention_forms(name: str) -> tuple[str, ...]:
-    """The ways notes may name the recipient, longest first."""
+    """The ways notes may name the recipient (full name, first name, title form), longest first."""
     words = [w for w in name.split() if w.strip(".").lower() not in _TITLES]
     forms = {name, " ".join(words), address_name(name)}
     if words and len(words[0].strip(".")) > 1:
@@ -704,6 +697,7 @@ def _mention_forms(name: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1024)
 def _mention_regex(forms: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern for any of ``forms`` naming the recipient in the notes."""
     names = "|".join(re.escape(f) for f in forms)
     return re.compile(rf"\b(?:{names})\b(?P<poss>['\u2019]s\b)?(?P<rest>\s+(?P<verb>[A-Za-z]+))?")
 

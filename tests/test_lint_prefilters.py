@@ -86,10 +86,10 @@ def test_recall_point_looks_for_the_recipient_only_where_a_form_of_the_name_is(
 ) -> None:
     from sheetsync import render
 
-    pattern = render._mention_pattern(recipient)
+    forms = render._mention_forms(recipient)
+    pattern = render._mention_regex(forms) if forms else None
     points = [
         " ".join(raw.strip(" \t-*\u2022").split()) for raw in render._POINT_BREAKS.split(notes)
     ]
     named = bool(pattern) and any(pattern.search(p) for p in points if p)
-    forms = render._mention_forms(recipient)
     assert named <= any(f in "\n".join(points) for f in forms)  # never hides a mention

@@ -241,6 +241,7 @@ class CsvFolderBackend(Backend):
         weight = Counter(c.tab for c in plan.changes)
         weight.update({tab: 10 * n for tab, n in Counter(a.tab for a in plan.appends).items()})
         order = sorted(range(len(targets)), key=lambda i: -weight[targets[i][0]])
+
         def build(i: int) -> tuple[int, list[str], _Stamp]:
             tab, path, tmp = targets[i]
             stamp = _stamp(path)  # before reading: a change after it shows at commit
