@@ -22,11 +22,11 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from sheetsync.bizdays import Calendar
 from sheetsync.config import Rules
-from sheetsync.policy import compute
-from sheetsync.schema import APP_USER_COLUMNS
-from sheetsync.values import parse_applications
+from sheetsync.policy.bizdays import Calendar
+from sheetsync.policy.engine import compute
+from sheetsync.tracker.schema import APP_USER_COLUMNS
+from sheetsync.tracker.values import parse_applications
 
 T = TypeVar("T")
 TODAY = dt.date(2026, 3, 16)

@@ -100,12 +100,12 @@ def _warm_imports() -> None:
     import holidays  # noqa: F401
     import jinja2  # noqa: F401
 
-    import sheetsync.core  # noqa: F401
-    import sheetsync.feedback  # noqa: F401
-    import sheetsync.lint  # noqa: F401
-    import sheetsync.policy  # noqa: F401
-    import sheetsync.render  # noqa: F401
-    import sheetsync.themes  # noqa: F401
+    import sheetsync.core.runs  # noqa: F401
+    import sheetsync.feedback.tab  # noqa: F401
+    import sheetsync.feedback.themes  # noqa: F401
+    import sheetsync.messages.lint  # noqa: F401
+    import sheetsync.messages.render  # noqa: F401
+    import sheetsync.policy.engine  # noqa: F401
 
 
 # -- policy engine ------------------------------------------------------------------------
@@ -114,10 +114,10 @@ def _warm_imports() -> None:
 def policy(rows: int) -> None:
     """parse_applications + policy.compute on synthetic rows (bench_policy's generator)."""
     from bench.bench_policy import TODAY, run, synthetic_applications
-    from sheetsync.bizdays import Calendar
     from sheetsync.config import Rules
-    from sheetsync.policy import compute
-    from sheetsync.values import parse_applications
+    from sheetsync.policy.bizdays import Calendar
+    from sheetsync.policy.engine import compute
+    from sheetsync.tracker.values import parse_applications
 
     repeat = 5 if rows <= 10_000 else 3
     stats = run(rows, repeat=repeat)
@@ -143,7 +143,7 @@ def local_sync(kind: str, location: str, rows: int, steady: bool) -> None:
     """A first sync of a freshly generated tracker, then (optionally) a steady-state one."""
     from bench.tracker import TODAY, new_id_factory
     from sheetsync.backends.local import CsvFolderBackend, XlsxBackend
-    from sheetsync.core import RunOptions, sync
+    from sheetsync.core.runs import RunOptions, sync
     from sheetsync.state import State
 
     _warm_imports()
@@ -218,12 +218,12 @@ def drafts(location: str, rows: int) -> None:
     """Contexts and renders for every message the policy asks for, as a sync drafts them."""
     from bench.tracker import TODAY
     from sheetsync.backends.local import CsvFolderBackend
-    from sheetsync.bizdays import Calendar
-    from sheetsync.drafts import MESSAGE_ACTIONS
-    from sheetsync.policy import compute
-    from sheetsync.render import Renderer, build_context
-    from sheetsync.schema import APP_USER_COLUMNS
-    from sheetsync.values import parse_applications, parse_interviewers
+    from sheetsync.messages.merge import MESSAGE_ACTIONS
+    from sheetsync.messages.render import Renderer, build_context
+    from sheetsync.policy.bizdays import Calendar
+    from sheetsync.policy.engine import compute
+    from sheetsync.tracker.schema import APP_USER_COLUMNS
+    from sheetsync.tracker.values import parse_applications, parse_interviewers
 
     _warm_imports()
     config = _config()
@@ -348,8 +348,8 @@ def google(location: str, rows: int) -> None:
         assert server.stdout is not None
         hello = json.loads(server.stdout.readline())
         os.environ["SHEETSYNC_API_ENDPOINT"] = hello["url"]
-        from sheetsync.backends.gsheets import GoogleSheetsBackend
-        from sheetsync.core import RunOptions, sync
+        from sheetsync.backends.google.sheets import GoogleSheetsBackend
+        from sheetsync.core.runs import RunOptions, sync
         from sheetsync.state import State
 
         _warm_imports()

@@ -429,7 +429,7 @@ def google_available() -> str:
         sys.path.insert(0, str(ROOT / "tests"))
         import fakesheets  # noqa: F401
 
-        import sheetsync.backends.gsheets  # noqa: F401
+        import sheetsync.backends.google.sheets  # noqa: F401
     except Exception as exc:  # any failure means the section cannot run
         return f"{type(exc).__name__}: {exc}"
     finally:

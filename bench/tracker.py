@@ -21,7 +21,13 @@ import numpy as np
 import pandas as pd
 
 from bench.bench_policy import TODAY, synthetic_applications
-from sheetsync.schema import ALL_COLUMNS, APP_USER_COLUMNS, DRAFTS, FEEDBACK, FEEDBACK_COLUMNS
+from sheetsync.tracker.schema import (
+    ALL_COLUMNS,
+    APP_USER_COLUMNS,
+    DRAFTS,
+    FEEDBACK,
+    FEEDBACK_COLUMNS,
+)
 
 __all__ = ["TODAY", "Tracker", "make_tracker", "new_id_factory", "write_csv_folder", "write_xlsx"]
 

@@ -1,3 +1,3 @@
-from .cli import main
+from sheetsync.cli.commands import main
 
 main()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from sheetsync.errors import ConfigError
 
 APP_NAME = "sheetsync"
 

@@ -12,9 +12,10 @@ PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
 
 
-def templates_dir() -> Path:
-    inside = PACKAGE / "templates"
-    return inside if inside.is_dir() else ROOT / "templates"
+def templates_dir(package: Path = PACKAGE) -> Path:
+    """The built-in templates: ``<package>/templates`` when installed, else ``<repo>/templates``."""
+    inside = package / "templates"
+    return inside if inside.is_dir() else package.parent / "templates"
 
 
 def sample_sheet() -> str:

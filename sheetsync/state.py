@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, LockedError
-from .plan import CellChange, Plan, RowAppend
-from .schema import ID_COLUMN
-from .table import Workbook
+from sheetsync.errors import ConfigError, LockedError
+from sheetsync.tracker.plan import CellChange, Plan, RowAppend
+from sheetsync.tracker.schema import ID_COLUMN
+from sheetsync.tracker.table import Workbook
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pushes (
@@ -361,7 +361,7 @@ class HistoryEntry:
 
 
 def _write_json(path: Path, value: Any) -> None:
-    from .backends.local import atomic_writer
+    from sheetsync.backends.local import atomic_writer
 
     with atomic_writer(path) as handle:
         handle.write(json.dumps(value, ensure_ascii=False))

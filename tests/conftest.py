@@ -13,10 +13,10 @@ import pytest
 from sheetsync.backends.base import Backend, WriteReport
 from sheetsync.backends.local import new_tracker, resolve_edits
 from sheetsync.config import Config, Me
-from sheetsync.plan import Plan
 from sheetsync.resources import sample_sheet
-from sheetsync.schema import TABS
-from sheetsync.table import Table, Workbook
+from sheetsync.tracker.plan import Plan
+from sheetsync.tracker.schema import TABS
+from sheetsync.tracker.table import Table, Workbook
 
 TODAY = dt.date(2026, 3, 16)  # a Monday; the sample tracker is written around it
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,7 +140,7 @@ def _put(grid: list[list[str]], row: int, col: int, value: str) -> None:
 
 
 def sample_grids() -> dict[str, list[list[str]]]:
-    from sheetsync import csvfile
+    from sheetsync.backends import csvfile
 
     return {"Applications": csvfile.parse(sample_sheet()).values}
 

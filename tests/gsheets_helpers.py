@@ -9,11 +9,11 @@ from typing import Any
 
 from fakesheets import FakeGoogle, Spreadsheet
 
-from sheetsync.backends.gsheets import GoogleSheetsBackend, to_serial
-from sheetsync.backends.gtransport import FakeClock, RetryPolicy
-from sheetsync.plan import CellChange, Plan
-from sheetsync.schema import ALL_COLUMNS, APPLICATIONS, DRAFTS, FEEDBACK
-from sheetsync.table import Workbook
+from sheetsync.backends.google.sheets import GoogleSheetsBackend, to_serial
+from sheetsync.backends.google.transport import FakeClock, RetryPolicy
+from sheetsync.tracker.plan import CellChange, Plan
+from sheetsync.tracker.schema import ALL_COLUMNS, APPLICATIONS, DRAFTS, FEEDBACK
+from sheetsync.tracker.table import Workbook
 
 APP_HEADER = list(ALL_COLUMNS[APPLICATIONS])
 COL = {name: i for i, name in enumerate(APP_HEADER)}

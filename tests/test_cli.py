@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from sheetsync import errors
 from sheetsync.backends.local import CsvFolderBackend
-from sheetsync.cli import cli
-from sheetsync.schema import APP_USER_COLUMNS
+from sheetsync.cli.commands import cli
+from sheetsync.tracker.schema import APP_USER_COLUMNS
 
 TODAY = "2026-03-16"
 

@@ -9,9 +9,9 @@ from conftest import TODAY, FakeBackend, counting_ids
 
 from sheetsync import core
 from sheetsync.config import Config
-from sheetsync.plan import Plan
 from sheetsync.state import State
-from sheetsync.table import Workbook
+from sheetsync.tracker.plan import Plan
+from sheetsync.tracker.table import Workbook
 
 HEADER = [
     "id",
@@ -561,7 +561,7 @@ def test_an_applications_tab_with_only_a_header_is_fine(config: Config) -> None:
 def test_feedback_thank_you_is_reused_until_the_response_changes(
     config: Config, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sheetsync import render
+    from sheetsync.messages import render
 
     fake, fb = answered_feedback(config)
     first = next(d for d in drafts(fake) if d["action"] == "thank_for_feedback")
@@ -584,53 +584,3 @@ def test_feedback_thank_you_is_reused_until_the_response_changes(
     again = next(d for d in drafts(fake) if d["action"] == "thank_for_feedback")
     assert again["draft_id"] == first["draft_id"]
 
-
-def test_the_cycle_collector_is_paused_during_a_run_and_restored_after() -> None:
-    import gc
-
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), core.paused_collection():
-        assert not gc.isenabled()
-        raise RuntimeError("the run failed")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with core.paused_collection():
-            pass
-        assert not gc.isenabled()  # it was off before: left off
-    finally:
-        gc.enable()
-
-
-def test_what_a_run_made_goes_to_the_oldest_generation_and_cycles_are_still_collected() -> None:
-    import gc
-    import weakref
-
-    class Node:
-        pass
-
-    gc.collect()
-    with core.paused_collection():
-        made = [[str(i)] for i in range(5000)]
-        cycle = Node()
-        cycle.me = cycle  # type: ignore[attr-defined]
-        gone = weakref.ref(cycle)
-        del cycle
-    assert gc.isenabled() and gc.get_freeze_count() == 0
-    assert gc.get_count()[0] < 100  # no young objects left to walk at the next allocation
-    assert made[0] in gc.get_objects(generation=2)
-    gc.collect()
-    assert gone() is None  # the cycle made during the run was not kept forever
-
-
-def test_objects_the_caller_froze_stay_frozen() -> None:
-    import gc
-
-    gc.freeze()
-    try:
-        frozen = gc.get_freeze_count()
-        with core.paused_collection():
-            _ = [[i] for i in range(100)]
-        assert gc.get_freeze_count() == frozen and gc.isenabled()
-    finally:
-        gc.unfreeze()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync import csvfile
+from sheetsync.backends import csvfile
 from sheetsync.errors import LayoutError
 
 AWKWARD = (

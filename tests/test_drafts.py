@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.drafts import mailto, make_draft_id
+from sheetsync.messages.merge import mailto, make_draft_id
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
@@ -50,7 +50,7 @@ def test_records_give_plain_dates_and_the_same_text_as_to_dict() -> None:
     import numpy as np
     import pandas as pd
 
-    from sheetsync.drafting import _columns
+    from sheetsync.messages.wanted import _columns
 
     def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
         names, columns = _columns(frame)
@@ -79,7 +79,7 @@ def test_row_hashes_made_a_block_at_a_time_are_those_of_the_whole_frame(
 ) -> None:
     import pandas as pd
 
-    from sheetsync.drafting import _RowHashes
+    from sheetsync.messages.wanted import _RowHashes
 
     text = pd.DataFrame(
         {"id": ["A1", "A2", "A3", "A2", "A5", "A6", "A7"],

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from fakesheets.server import FakeGoogle, Fault
 
 from sheetsync import errors
-from sheetsync.cli import cli
+from sheetsync.cli.commands import cli
 
 
 def sync(key: str) -> tuple[int, str]:

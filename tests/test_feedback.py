@@ -13,7 +13,7 @@ import pytest
 
 from sheetsync.config import Rules
 from sheetsync.errors import ConfigError
-from sheetsync.feedback import (
+from sheetsync.feedback.tab import (
     ACT_ON_FEEDBACK,
     AWAIT_RESPONSE,
     NO_RESPONSE,
@@ -27,8 +27,8 @@ from sheetsync.feedback import (
     report_markdown,
     report_text,
 )
-from sheetsync.schema import FEEDBACK_COLUMNS, FEEDBACK_OWNED_COLUMNS
-from sheetsync.themes import OTHER, ThemeRules, builtin_rules, load_themes
+from sheetsync.feedback.themes import OTHER, ThemeRules, builtin_rules, load_themes
+from sheetsync.tracker.schema import FEEDBACK_COLUMNS, FEEDBACK_OWNED_COLUMNS
 
 TODAY = date(2026, 3, 16)  # a Monday
 RULES = Rules()

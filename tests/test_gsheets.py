@@ -17,7 +17,7 @@ from gsheets_helpers import (
     tracker_grids,
 )
 
-from sheetsync.backends.gsheets import (
+from sheetsync.backends.google.sheets import (
     GoogleSheetsBackend,
     grid_extent,
     is_google_sheet,
@@ -27,8 +27,8 @@ from sheetsync.backends.gsheets import (
     value_ranges,
 )
 from sheetsync.errors import ConfigError
-from sheetsync.plan import CellChange, Plan, RowAppend
-from sheetsync.schema import ALL_COLUMNS, APPLICATIONS, DRAFTS, FEEDBACK
+from sheetsync.tracker.plan import CellChange, Plan, RowAppend
+from sheetsync.tracker.schema import ALL_COLUMNS, APPLICATIONS, DRAFTS, FEEDBACK
 
 pytest_plugins = ["fakesheets.plugin"]
 
@@ -165,7 +165,7 @@ def test_tab_names_that_look_like_cells_are_read_by_quoting(fake_google: FakeGoo
     from gspread.exceptions import APIError
     from gspread.http_client import HTTPClient
 
-    from sheetsync.backends.gtransport import GoogleTransport
+    from sheetsync.backends.google.transport import GoogleTransport
 
     client = HTTPClient(None, session=GoogleTransport())  # type: ignore[arg-type]
     ok = client.values_batch_get(book.id, ["'tab1'"])
@@ -497,7 +497,7 @@ def test_the_fake_rejects_what_google_rejects(fake_google: FakeGoogle) -> None:
     from gspread.exceptions import APIError
     from gspread.http_client import HTTPClient
 
-    from sheetsync.backends.gtransport import GoogleTransport
+    from sheetsync.backends.google.transport import GoogleTransport
 
     book = fake_google.create_spreadsheet({"Sheet1": [["a"]]}, rows=5)
     client = HTTPClient(None, session=GoogleTransport())  # type: ignore[arg-type]
@@ -526,7 +526,7 @@ def test_the_fake_rejects_what_google_rejects(fake_google: FakeGoogle) -> None:
 def test_the_fake_models_input_options_and_nulls(fake_google: FakeGoogle) -> None:
     from gspread.http_client import HTTPClient
 
-    from sheetsync.backends.gtransport import GoogleTransport
+    from sheetsync.backends.google.transport import GoogleTransport
 
     book = fake_google.create_spreadsheet({"My 'Tab'": [["keep", "keep", "keep"]]})
     client = HTTPClient(None, session=GoogleTransport())  # type: ignore[arg-type]

@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from fakesheets import FakeGoogle
 from gsheets_helpers import tracker_grids
 
-from sheetsync import auth
-from sheetsync.cli_google import auth as auth_group
-from sheetsync.cli_google import share as share_command
+from sheetsync.backends.google import auth
+from sheetsync.cli.google import auth as auth_group
+from sheetsync.cli.google import share as share_command
 from sheetsync.config import Config
 from sheetsync.errors import EXIT_AUTH, EXIT_USAGE, AuthError, ConfigError
 
@@ -256,7 +256,7 @@ def test_share_mistakes_are_usage_errors(fake_google: FakeGoogle) -> None:
 
 
 def test_share_without_access_names_the_fix(fake_google: FakeGoogle) -> None:
-    from sheetsync import sharing
+    from sheetsync.backends.google import sharing
 
     book = fake_google.create_spreadsheet(tracker_grids(1))
     book.denied = 403
@@ -268,7 +268,7 @@ def test_share_without_access_names_the_fix(fake_google: FakeGoogle) -> None:
 
 def test_the_owner_builds_the_backend_from_sheet_credentials_and_config(
         fake_google: FakeGoogle, tmp_path: Path) -> None:  # fmt: skip
-    from sheetsync.backends.gsheets import open_google_backend
+    from sheetsync.backends.google.sheets import open_google_backend
 
     book = fake_google.create_spreadsheet(tracker_grids(2))
     backend = open_google_backend(f"https://docs.google.com/spreadsheets/d/{book.id}/edit#gid=0",
@@ -283,7 +283,7 @@ def test_the_owner_builds_the_backend_from_sheet_credentials_and_config(
 
 def test_without_the_override_credentials_are_required(monkeypatch: pytest.MonkeyPatch,
                                                        tmp_path: Path) -> None:  # fmt: skip
-    from sheetsync.backends.gsheets import GoogleSheetsBackend
+    from sheetsync.backends.google.sheets import GoogleSheetsBackend
 
     monkeypatch.delenv("SHEETSYNC_API_ENDPOINT", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))

@@ -8,9 +8,9 @@ import io
 from click.testing import CliRunner
 from fakesheets import FakeGoogle
 
-from sheetsync.cli import cli
+from sheetsync.cli.commands import cli
 from sheetsync.resources import sample_sheet
-from sheetsync.schema import APPLICATIONS, DRAFTS, FEEDBACK
+from sheetsync.tracker.schema import APPLICATIONS, DRAFTS, FEEDBACK
 
 pytest_plugins = ["fakesheets.plugin"]
 

@@ -15,8 +15,8 @@ import requests
 from fakesheets import FakeGoogle, Fault
 from gsheets_helpers import COL, computed_plan, make_backend, rows_by_id, tracker_grids
 
-from sheetsync.auth import LoadedCredentials
-from sheetsync.backends.gtransport import (
+from sheetsync.backends.google.auth import LoadedCredentials
+from sheetsync.backends.google.transport import (
     FakeClock,
     GoogleTransport,
     Principal,
@@ -24,8 +24,8 @@ from sheetsync.backends.gtransport import (
     rewrite_url,
 )
 from sheetsync.errors import EXIT_AUTH, EXIT_UNREACHABLE, AuthError, UnreachableError
-from sheetsync.plan import CellChange, Plan
-from sheetsync.schema import APPLICATIONS, DRAFTS, FEEDBACK
+from sheetsync.tracker.plan import CellChange, Plan
+from sheetsync.tracker.schema import APPLICATIONS, DRAFTS, FEEDBACK
 
 pytest_plugins = ["fakesheets.plugin"]
 
@@ -109,7 +109,7 @@ def test_a_slow_answer_hits_the_read_timeout_and_is_retried(fake_google: FakeGoo
 
 
 def test_drive_rate_limits_are_retried(fake_google: FakeGoogle, tmp_path: Path) -> None:
-    from sheetsync.sharing import list_shares
+    from sheetsync.backends.google.sharing import list_shares
 
     book, backend = _ready(fake_google, tmp_path)
     body = {"error": {"code": 403, "message": "User rate limit exceeded.",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from fakesheets import FakeGoogle
 
 from sheetsync import core
-from sheetsync.backends.gsheets import open_google_backend
+from sheetsync.backends.google.sheets import open_google_backend
 from sheetsync.config import Config
 from sheetsync.state import State
 

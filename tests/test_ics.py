@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from icalendar import Calendar, Event
 
-from sheetsync.agenda import AgendaItem
-from sheetsync.ics import KEEP_CANCELLED_DAYS, SUMMARIES, agenda_to_ics
+from sheetsync.agenda.ics import KEEP_CANCELLED_DAYS, SUMMARIES, agenda_to_ics
+from sheetsync.agenda.items import AgendaItem
 
 TODAY = date(2026, 3, 16)
 

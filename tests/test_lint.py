@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sheetsync.config import Me
-from sheetsync.lint import NO_NOTES, duplicate_bodies, lint_message, mentions_pay
+from sheetsync.messages.lint import NO_NOTES, duplicate_bodies, lint_message, mentions_pay
 
 ME = Me("Jordan Rivera", "jordan.rivera@example.com", "+1 555 0100", "linkedin.com/in/jordanrivera")
 SIGNATURE = "Best regards,\nJordan Rivera\njordan.rivera@example.com\n+1 555 0100"

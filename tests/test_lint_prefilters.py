@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync import lint
+from sheetsync.messages import lint
 
 # Pieces that make the patterns match (or nearly), mixed with ordinary text.
 PIECES = [
@@ -84,7 +84,7 @@ NAME_PIECES = ["Ana", "Ruiz", "Dr.", "Ana Ruiz", "Ruiz, Ana", " ", "  ", "\n", "
 def test_recall_point_looks_for_the_recipient_only_where_a_form_of_the_name_is(
     notes: str, recipient: str
 ) -> None:
-    from sheetsync import render
+    from sheetsync.messages import render
 
     forms = render._mention_forms(recipient)
     pattern = render._mention_regex(forms) if forms else None

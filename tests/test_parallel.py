@@ -285,7 +285,7 @@ def test_tabs_written_early_give_the_same_files_as_one_write(
 
 
 def test_a_plan_splits_into_the_tabs_asked_for_and_the_rest() -> None:
-    from sheetsync.plan import CellChange, Plan, RowAppend
+    from sheetsync.tracker.plan import CellChange, Plan, RowAppend
 
     plan = Plan(
         new_tabs=["Feedback"],

@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sheetsync import policy
-from sheetsync.bizdays import Calendar
 from sheetsync.config import Config, Rules
-from sheetsync.policy import ACTIONS, OUTPUT_COLUMNS, RULES, compute, evaluate
-from sheetsync.schema import APP_USER_COLUMNS
-from sheetsync.values import parse_applications
+from sheetsync.policy import engine as policy
+from sheetsync.policy.bizdays import Calendar
+from sheetsync.policy.engine import ACTIONS, OUTPUT_COLUMNS, RULES, compute, evaluate
+from sheetsync.tracker.schema import APP_USER_COLUMNS
+from sheetsync.tracker.values import parse_applications
 
 TODAY = dt.date(2026, 3, 16)  # a Monday
 KEEP = "keep"  # Case.basis default: not checked

@@ -8,11 +8,11 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheetsync.bizdays import Calendar, is_business_day
 from sheetsync.config import Rules
-from sheetsync.policy import compute
-from sheetsync.schema import APP_DATE_COLUMNS, APP_USER_COLUMNS
-from sheetsync.values import parse_applications
+from sheetsync.policy.bizdays import Calendar, is_business_day
+from sheetsync.policy.engine import compute
+from sheetsync.tracker.schema import APP_DATE_COLUMNS, APP_USER_COLUMNS
+from sheetsync.tracker.values import parse_applications
 
 TODAY = dt.date(2026, 3, 16)
 US = Calendar("US")

@@ -14,14 +14,13 @@ import pandas as pd
 import pytest
 
 from sheetsync.config import Config, Me
-from sheetsync.lint import NO_NOTES, NOTES_ACTIONS, lint_message
-from sheetsync.render import (
+from sheetsync.messages.lint import NO_NOTES, NOTES_ACTIONS, lint_message
+from sheetsync.messages.render import (
     MESSAGES,
     SIGN_OFFS,
     Renderer,
     address_name,
     build_context,
-    builtin_templates_dir,
     channel_for,
     date_text,
     recall_point,
@@ -29,6 +28,7 @@ from sheetsync.render import (
     split_message,
     template_for,
 )
+from sheetsync.resources import templates_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 ME = Me("Jordan Rivera", "jordan.rivera@example.com", "+1 555 0100", "linkedin.com/in/jordanrivera")
@@ -219,7 +219,7 @@ def test_variant_is_deterministic_across_processes(renderer: Renderer) -> None:
     here = [renderer.render("follow_up", context, f"A{i}|x@example.com").body for i in range(6)]
     assert len(set(here)) > 1  # the key really chooses
     code = (
-        "from sheetsync.render import Renderer, sample_context;"
+        "from sheetsync.messages.render import Renderer, sample_context;"
         "from sheetsync.config import Config, Me;"
         f"me = Me{tuple(vars(ME).values())!r};"
         "r = Renderer(Config(me=me));"
@@ -324,7 +324,7 @@ def test_a_signature_that_reads_the_message_is_rendered_for_each_message(tmp_pat
 
 
 def test_the_shown_signature_is_what_an_include_of_it_gives(tmp_path: Path) -> None:
-    from sheetsync.render import SIGN_OFFS
+    from sheetsync.messages.render import SIGN_OFFS
 
     source = (ROOT / "templates" / "follow_up.txt.j2").read_text(encoding="utf-8")
     assert "{{ signature }}" in source
@@ -448,10 +448,10 @@ def test_builtin_folder_prefers_the_package(tmp_path: Path) -> None:
     package = tmp_path / "sheetsync"
     (package / "templates").mkdir(parents=True)
     (tmp_path / "templates").mkdir()
-    assert builtin_templates_dir(package) == package / "templates"
+    assert templates_dir(package) == package / "templates"
     (package / "templates").rmdir()
-    assert builtin_templates_dir(package) == tmp_path / "templates"
-    assert (builtin_templates_dir() / "follow_up.txt.j2").is_file()  # installed or checkout
+    assert templates_dir(package) == tmp_path / "templates"
+    assert (templates_dir() / "follow_up.txt.j2").is_file()  # installed or checkout
 
 
 # -- context --------------------------------------------------------------------------

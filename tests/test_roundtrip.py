@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sheetsync import csvfile
+from sheetsync.backends import csvfile
 from sheetsync.backends.local import CsvFolderBackend
-from sheetsync.cli import cli
+from sheetsync.cli.commands import cli
 from sheetsync.errors import EXIT_LAYOUT
-from sheetsync.schema import APP_OWNED_COLUMNS, normalize_header
+from sheetsync.tracker.schema import APP_OWNED_COLUMNS, normalize_header
 
 AWKWARD = (
     "\ufeffID,Company ,Role,Applied On,interview-on,Interviewers,Notes,My Own Column,status\r\n"

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 from sheetsync.config import Config
-from sheetsync.plan import CellChange, Plan, RowAppend
 from sheetsync.state import ROW_ADDED, HistoryCell, State
-from sheetsync.table import Workbook
+from sheetsync.tracker.plan import CellChange, Plan, RowAppend
+from sheetsync.tracker.table import Workbook
 
 
 def _plan() -> Plan:

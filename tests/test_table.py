@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sheetsync.table import Table
+from sheetsync.tracker.table import Table
 
 HEADER = ["id", "company", "role", "Extra"]
 

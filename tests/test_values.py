@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sheetsync.schema import APP_DATE_COLUMNS, APP_USER_COLUMNS
-from sheetsync.values import (
+from sheetsync.tracker.schema import APP_DATE_COLUMNS, APP_USER_COLUMNS
+from sheetsync.tracker.values import (
     parse_applications,
     parse_count,
     parse_dates,

@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError
+from sheetsync.errors import ConfigError
 
 if TYPE_CHECKING:
-    from ..config import Config
-    from .base import Backend
+    from sheetsync.backends.base import Backend
+    from sheetsync.config import Config
 
 
 def is_google(location: str) -> bool:
-    from .gsheets import is_google_sheet  # light: gspread is imported only when used
+    from sheetsync.backends.google.sheets import (
+        is_google_sheet,  # light: gspread is imported only when used
+    )
 
     return is_google_sheet(location)
 
@@ -27,16 +29,16 @@ def open_backend(location: str | None, config: Config, credentials: str | None =
             "`sheetsync init tracker` creates a local one to try",
         )
     if is_google(location):
-        from .gsheets import open_google_backend
+        from sheetsync.backends.google.sheets import open_google_backend
 
         return open_google_backend(location, config, credentials)
     path = Path(location).expanduser()
     if path.suffix.lower() == ".xlsx":
-        from .local import XlsxBackend
+        from sheetsync.backends.local import XlsxBackend
 
         return XlsxBackend(path)
     if path.suffix.lower() == ".csv" and path.is_file():
         path = path.parent  # pointing at Applications.csv means its folder
-    from .local import CsvFolderBackend
+    from sheetsync.backends.local import CsvFolderBackend
 
     return CsvFolderBackend(path)

@@ -11,8 +11,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..plan import Plan
-from ..table import Workbook
+from sheetsync.tracker.plan import Plan
+from sheetsync.tracker.table import Workbook
 
 
 @dataclass

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .. import csvfile
-from ..errors import LayoutError, UnreachableError
-from ..plan import CellChange, Kind, Plan, RowAppend, changed_meanwhile, relocate
-from ..schema import ALL_COLUMNS, APPLICATIONS, FEEDBACK, ID_COLUMN, TABS
-from ..table import Table, Workbook
-from .base import Backend, PreparedWrite, WriteReport
+from sheetsync.backends import csvfile
+from sheetsync.backends.base import Backend, PreparedWrite, WriteReport
+from sheetsync.errors import LayoutError, UnreachableError
+from sheetsync.tracker.plan import CellChange, Kind, Plan, RowAppend, changed_meanwhile, relocate
+from sheetsync.tracker.schema import ALL_COLUMNS, APPLICATIONS, FEEDBACK, ID_COLUMN, TABS
+from sheetsync.tracker.table import Table, Workbook
 
 
 @contextmanager
@@ -233,7 +233,7 @@ class CsvFolderBackend(Backend):
         except BaseException:
             _remove(t[2] for t in targets)
             raise
-        from ..parallel import start
+        from sheetsync.parallel import start
 
         large = len(plan.changes) + len(plan.appends) >= BUILD_IN_WORKERS
         # Largest first: a worker takes it at once, this process takes the rest

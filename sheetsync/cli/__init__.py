@@ -1,0 +1,5 @@
+"""The ``sheetsync`` command line."""
+
+from sheetsync.cli.commands import cli, main
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,87 @@
+"""`sheetsync doctor`: each check says what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sheetsync.errors import SheetsyncError
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def run_checks(run: Any) -> Iterator[Check]:
+    config = run.config
+    yield Check(
+        "config",
+        True,
+        str(config.source) if config.source else "built-in defaults (no sheetsync.toml found)",
+    )
+    if not run.location:
+        yield Check(
+            "sheet",
+            False,
+            "no sheet configured",
+            'pass --sheet, or set `sheet = "..."` in sheetsync.toml',
+        )
+        return
+    creds = (
+        run.credentials or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS") or config.credentials
+    )
+    from sheetsync.backends import is_google
+
+    if is_google(run.location) and not os.environ.get("SHEETSYNC_API_ENDPOINT"):
+        from sheetsync.backends.google.auth import status
+
+        who = status(creds)
+        yield Check(
+            "credentials",
+            who.kind is not None and not who.problems,
+            "; ".join(who.lines()),
+            "; ".join(who.problems) or "see docs/google-setup.md",
+        )
+    try:
+        workbook = run.backend.read()
+    except SheetsyncError as exc:
+        yield Check("sheet access", False, exc.message, exc.hint or "")
+        return
+    yield Check("sheet access", True, f"read {run.backend.label}")
+    for name, table in workbook.tabs.items():
+        try:
+            columns = table.columns
+        except SheetsyncError as exc:
+            yield Check(f"{name} headers", False, exc.message, exc.hint or "")
+            continue
+        yield Check(
+            f"{name} headers", True, f"{len(columns)} known column(s), {len(table.rows)} row(s)"
+        )
+    from sheetsync.messages.render import Renderer
+
+    template_problems = Renderer(config).check()
+    yield Check(
+        "templates",
+        not template_problems,
+        "; ".join(template_problems) or "every message template renders",
+        "fix the named template file (see templates/README.md)" if template_problems else "",
+    )
+    try:
+        state = run.state
+        probe = state.folder / ".doctor"
+        probe.write_text("ok")
+        probe.unlink()
+        yield Check("state folder", True, str(state.folder))
+    except (OSError, SheetsyncError) as exc:
+        yield Check(
+            "state folder",
+            False,
+            str(exc),
+            "set state_dir in sheetsync.toml to a folder you can write",
+        )

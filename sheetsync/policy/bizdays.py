@@ -1,0 +1,168 @@
+"""Business days: Monday to Friday, minus the configured country's public holidays.
+
+Built on numpy's ``busday_offset``/``is_busday``, which work on whole arrays.
+The holiday list comes from the ``holidays`` package for the years the dates
+at hand need; building it takes a while, so calendars are cached per
+(country, subdivision, years).  With no country configured only weekends are
+skipped.  NaT stays NaT everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from sheetsync.config import Config
+from sheetsync.errors import ConfigError
+
+# Rolling and adding business days can cross into the next year(s); holidays
+# are loaded this many years past the latest date (plus what n needs).
+_SPARE_YEARS = 1
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Which days count as business days.
+
+    ``country`` is any code the ``holidays`` package knows ("US", "GB", ...)
+    and ``subdivision`` a state or region code ("CA"); ``None`` means weekends
+    only.
+    """
+
+    country: str | None = None
+    subdivision: str | None = None
+
+    @classmethod
+    def from_config(cls, config: Config) -> Calendar:
+        return cls(config.holidays, config.holiday_subdivision)
+
+    def busdaycal(self, first_year: int, last_year: int) -> np.busdaycalendar:
+        """numpy calendar holding this calendar's holidays from first_year to last_year."""
+        return _busdaycal(self.country, self.subdivision, first_year, last_year)
+
+    def holidays(self, first_year: int, last_year: int) -> tuple[dt.date, ...]:
+        return _holiday_dates(self.country, self.subdivision, first_year, last_year)
+
+
+WEEKENDS_ONLY = Calendar()
+
+
+@lru_cache(maxsize=64)
+def _holiday_dates(
+    country: str | None, subdivision: str | None, first_year: int, last_year: int
+) -> tuple[dt.date, ...]:
+    if not country:
+        return ()
+    import holidays  # imported lazily: it is slow to import and often unused
+
+    try:
+        table = holidays.country_holidays(
+            country, subdiv=subdivision, years=range(first_year, last_year + 1)
+        )
+    except NotImplementedError as exc:
+        raise ConfigError(f"unknown holiday calendar {country!r} (subdivision {subdivision!r})",
+                          hint="use a country code the `holidays` package knows, e.g. \"US\"",
+                          ) from exc  # fmt: skip
+    return tuple(sorted(table.keys()))
+
+
+@lru_cache(maxsize=64)
+def _busdaycal(
+    country: str | None, subdivision: str | None, first_year: int, last_year: int
+) -> np.busdaycalendar:
+    days = np.array(_holiday_dates(country, subdivision, first_year, last_year),
+                    dtype="datetime64[D]")  # fmt: skip
+    return np.busdaycalendar(weekmask="1111100", holidays=days)
+
+
+def _as_days(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values).astype("datetime64[D]")
+
+
+def _years(days: np.ndarray, extra_days: int = 0) -> tuple[int, int]:
+    """The year span whose holidays matter for ``days`` (NaT ignored)."""
+    valid = days[~np.isnat(days)]
+    if not valid.size:
+        year = dt.date.today().year
+        return year, year
+    first = int(valid.min().astype("datetime64[Y]").astype(np.int64)) + 1970
+    last = int(valid.max().astype("datetime64[Y]").astype(np.int64)) + 1970
+    # ~250 business days a year: reach far enough for a large n.
+    return first, last + _SPARE_YEARS + abs(extra_days) // 200
+
+
+def _busdaycal_for(days: np.ndarray, calendar: Calendar | None, n: int = 0) -> np.busdaycalendar:
+    cal = calendar or WEEKENDS_ONLY
+    first, last = _years(days, n)
+    if n < 0:
+        first -= 1 + abs(n) // 200
+    return cal.busdaycal(first, last)
+
+
+# -- arrays (datetime64[D]) ---------------------------------------------------------------
+
+
+def roll_forward_array(days: np.ndarray, calendar: Calendar | None = None) -> np.ndarray:
+    """Each date, or the next business day when it is a weekend or holiday."""
+    days = _as_days(days)
+    cal = _busdaycal_for(days, calendar)
+    return np.busday_offset(days, 0, roll="forward", busdaycal=cal)
+
+
+def add_business_days_array(
+    days: np.ndarray, n: int, calendar: Calendar | None = None
+) -> np.ndarray:
+    """The n-th business day after each date (before it when n < 0).
+
+    Counting starts the day after: two business days after a Thursday is the
+    Monday, and after a Saturday it is the Tuesday (Monday is the first).
+    ``n == 0`` gives the date itself rolled forward to a business day.
+    """
+    days = _as_days(days)
+    cal = _busdaycal_for(days, calendar, n)
+    if n == 0:
+        return np.busday_offset(days, 0, roll="forward", busdaycal=cal)
+    # Rolling a non-business day towards the count's start makes "the next
+    # business day" count as the first, as a person would count.
+    if n > 0:
+        return np.busday_offset(days, n, roll="backward", busdaycal=cal)
+    return np.busday_offset(days, n, roll="forward", busdaycal=cal)
+
+
+def is_business_day_array(days: np.ndarray, calendar: Calendar | None = None) -> np.ndarray:
+    """True for business days; False for weekends, holidays and NaT."""
+    days = _as_days(days)
+    cal = _busdaycal_for(days, calendar)
+    return np.is_busday(days, busdaycal=cal)
+
+
+# -- pandas Series ------------------------------------------------------------------------
+
+
+def _series(days: np.ndarray, like: pd.Series) -> pd.Series:
+    return pd.Series(days.astype("datetime64[ns]"), index=like.index, name=like.name)
+
+
+def roll_forward(dates: pd.Series, calendar: Calendar | None = None) -> pd.Series:
+    """Weekend/holiday dates moved to the next business day; NaT stays NaT."""
+    return _series(roll_forward_array(dates.to_numpy(), calendar), dates)
+
+
+def add_business_days(dates: pd.Series, n: int, calendar: Calendar | None = None) -> pd.Series:
+    """See :func:`add_business_days_array`; NaT stays NaT."""
+    return _series(add_business_days_array(dates.to_numpy(), n, calendar), dates)
+
+
+def is_business_day(dates: pd.Series, calendar: Calendar | None = None) -> pd.Series:
+    days = is_business_day_array(dates.to_numpy(), calendar)
+    return pd.Series(days, index=dates.index, name=dates.name, dtype=bool)
+
+
+def next_business_day(day: dt.date, calendar: Calendar | None = None) -> dt.date:
+    """``day`` itself if it is a business day, else the next one."""
+    rolled = roll_forward_array(np.array([day], dtype="datetime64[D]"), calendar)[0]
+    return dt.date.fromisoformat(str(rolled))

@@ -1,0 +1,139 @@
+"""Plans: the cell changes a push would make, computed without any I/O.
+
+A plan addresses rows by identity, never by position alone: each change
+carries the row's position in the table it was computed from *and* the row's
+id (or, for a row that has no id yet, a fingerprint of its cells).  Just before
+writing, backends re-read the sheet and call :func:`relocate` so that rows the
+user sorted, inserted or deleted in the meantime still get the right values.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+from sheetsync.tracker.schema import ID_COLUMN, OWNED_COLUMNS, TABS
+from sheetsync.tracker.table import Table
+
+Kind = Literal["text", "date", "int"]
+
+
+class CellChange(NamedTuple):
+    """Set ``column`` of one existing row from ``old`` to ``new`` (text forms).
+
+    Immutable, and a tuple: a first sync of a large tracker makes hundreds of
+    thousands of these, and a frozen dataclass takes four times as long to build.
+    """
+
+    tab: str
+    row: int  # data-row index in the table the plan was computed against
+    key: str  # the row's id as read ("" when the row had none yet)
+    column: str  # canonical column name
+    old: str
+    new: str
+    kind: Kind = "text"
+
+
+@dataclass(frozen=True)
+class RowAppend:
+    """A new row sheetsync adds at the bottom of a tab (Drafts, Feedback)."""
+
+    tab: str
+    key: str
+    values: dict[str, str]
+    kinds: dict[str, Kind] = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    """Everything one push would write.  Empty plan == nothing to write."""
+
+    new_tabs: list[str] = field(default_factory=list)
+    new_columns: dict[str, list[str]] = field(default_factory=dict)
+    changes: list[CellChange] = field(default_factory=list)
+    appends: list[RowAppend] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.new_tabs or self.changes or self.appends or any(self.new_columns.values()))
+
+    def split(self, tabs: Collection[str]) -> tuple[Plan, Plan]:
+        """(the part of this plan that writes ``tabs``, the rest)."""
+        parts = Plan(), Plan()
+        for tab in self.new_tabs:
+            parts[tab not in tabs].new_tabs.append(tab)
+        for tab, columns in self.new_columns.items():
+            parts[tab not in tabs].new_columns[tab] = list(columns)
+        for change in self.changes:
+            parts[change.tab not in tabs].changes.append(change)
+        for append in self.appends:
+            parts[append.tab not in tabs].appends.append(append)
+        return parts
+
+    def cells_changed(self) -> int:
+        return len(self.changes) + sum(len(a.values) for a in self.appends)
+
+    def by_tab(self) -> dict[str, list[CellChange]]:
+        out: dict[str, list[CellChange]] = defaultdict(list)
+        for change in self.changes:
+            out[change.tab].append(change)
+        return out
+
+    def summary(self) -> str:
+        parts = []
+        for tab in TABS:
+            n = sum(1 for c in self.changes if c.tab == tab)
+            a = sum(1 for r in self.appends if r.tab == tab)
+            if n or a:
+                parts.append(f"{tab}: {n} cell(s) changed, {a} row(s) added")
+        return "; ".join(parts) or "nothing to write"
+
+
+def row_identities(table: Table, match_columns: Sequence[str]) -> list[tuple[str, ...]]:
+    """An identity per row: (id, nth) or, for rows without id, (fingerprint..., nth).
+
+    ``nth`` tells duplicates apart by order, so two rows that share an id (a
+    copied row) or share all matched cells are still addressed one-to-one.
+    """
+    id_col = ID_COLUMN[table.name]
+    ids = table.ids()
+    columns = [c for c in match_columns if c != id_col and c in table.columns]
+    shared_ids = {key for key, n in Counter(ids).items() if n > 1 and key}
+    seen: dict[tuple[str, ...], int] = defaultdict(int)
+    out = []
+    for i, key in enumerate(ids):
+        if key and key not in shared_ids:
+            base: tuple[str, ...] = ("id", key)
+        else:  # no id, or a copied row's id: the row's cells tell it apart
+            base = ("row", key, *table.fingerprint(i, columns))
+        seen[base] += 1
+        out.append((*base, str(seen[base])))
+    return out
+
+
+def relocate(base: Table, current: Table, rows: Iterable[int]) -> dict[int, int | None]:
+    """Map data-row positions in ``base`` to positions in ``current`` by identity.
+
+    ``current`` may hold only some columns (say, the id column just re-read);
+    rows without an id are then matched on whatever columns both tables have.
+    A row that cannot be found (deleted, or its id edited) maps to ``None``:
+    its changes are dropped, never written somewhere else.
+    """
+    if base.header == current.header and base.rows == current.rows:
+        return {r: r for r in rows}  # nothing moved since the read (one C-speed compare)
+    shared = [c for c in current.columns if c in base.columns]
+    base_ids = row_identities(base, shared)
+    current_index = {ident: i for i, ident in enumerate(row_identities(current, shared))}
+    return {r: current_index.get(base_ids[r]) for r in rows}
+
+
+def changed_meanwhile(change: CellChange, current: Table, row: int) -> bool:
+    """True when someone edited a cell of theirs after the read: keep their edit.
+
+    Only cells the user owns are checked; what a user types into a cell
+    sheetsync owns is overwritten (and kept in the history).
+    """
+    if change.column in OWNED_COLUMNS[change.tab] or change.column not in current.columns:
+        return False
+    return current.cell(row, change.column) != change.old

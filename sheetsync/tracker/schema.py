@@ -1,0 +1,199 @@
+"""The tracker schema: tabs, columns, who owns each column, and header matching.
+
+Header matching is forgiving (``Applied On`` == ``applied_on``) but never
+guesses: duplicate or blank headers over data raise :class:`LayoutError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from sheetsync.errors import LayoutError
+
+APPLICATIONS: Final = "Applications"
+DRAFTS: Final = "Drafts"
+FEEDBACK: Final = "Feedback"
+TABS: Final = (APPLICATIONS, DRAFTS, FEEDBACK)
+
+APP_USER_COLUMNS: Final = (
+    "id",
+    "company",
+    "role",
+    "contact_name",
+    "contact_email",
+    "applied_on",
+    "closing_date",
+    "interview_on",
+    "interview_type",
+    "interviewers",
+    "handwritten_note",
+    "decision_expected_on",
+    "thank_you_sent_on",
+    "follow_ups_sent",
+    "last_follow_up_on",
+    "last_heard_on",
+    "status",
+    "rejected_on",
+    "feedback_requested_on",
+    "snooze_until",
+    "notes",
+)
+APP_OWNED_COLUMNS: Final = ("next_action", "due_on", "why", "problems")
+APP_DATE_COLUMNS: Final = (
+    "applied_on",
+    "closing_date",
+    "interview_on",
+    "decision_expected_on",
+    "thank_you_sent_on",
+    "last_follow_up_on",
+    "last_heard_on",
+    "rejected_on",
+    "feedback_requested_on",
+    "snooze_until",
+)
+APP_REQUIRED: Final = ("company",)
+
+DRAFT_COLUMNS: Final = (
+    "draft_id",
+    "app_id",
+    "company",
+    "role",
+    "action",
+    "channel",
+    "to_name",
+    "to_email",
+    "subject",
+    "body",
+    "due_on",
+    "status",
+    "sent_on",
+    "lint",
+    "review_notes",
+    "mailto",
+)
+# Drafts rows are created by sheetsync; afterwards the user/mentor own these:
+DRAFT_USER_COLUMNS: Final = ("subject", "body", "status", "sent_on", "review_notes")
+DRAFT_STATUSES: Final = ("draft", "approved", "sent", "skipped", "obsolete")
+
+FEEDBACK_COLUMNS: Final = (
+    "feedback_id",
+    "app_id",
+    "company",
+    "role",
+    "interviewed",
+    "requested_on",
+    "received_on",
+    "response",
+    "action_item",
+    "action_due",
+    "done",
+    "thanked_on",
+    "themes",
+    "next_action",
+    "due_on",
+    "problems",
+)
+FEEDBACK_OWNED_COLUMNS: Final = ("themes", "next_action", "due_on", "problems")
+FEEDBACK_USER_COLUMNS: Final = (
+    "received_on",
+    "response",
+    "action_item",
+    "action_due",
+    "done",
+    "thanked_on",
+)
+
+# Column that identifies a row in each tab.
+ID_COLUMN: Final = {APPLICATIONS: "id", DRAFTS: "draft_id", FEEDBACK: "feedback_id"}
+# Columns sheetsync computes on every sync (and may overwrite) per tab.
+OWNED_COLUMNS: Final = {
+    APPLICATIONS: APP_OWNED_COLUMNS,
+    DRAFTS: tuple(c for c in DRAFT_COLUMNS if c not in DRAFT_USER_COLUMNS),
+    FEEDBACK: FEEDBACK_OWNED_COLUMNS,
+}
+ALL_COLUMNS: Final = {
+    APPLICATIONS: APP_USER_COLUMNS + APP_OWNED_COLUMNS,
+    DRAFTS: DRAFT_COLUMNS,
+    FEEDBACK: FEEDBACK_COLUMNS,
+}
+# Columns sheetsync appends to an existing tab that lacks them (a new tab gets
+# every column of ALL_COLUMNS).
+ENSURED_COLUMNS: Final = {
+    APPLICATIONS: APP_OWNED_COLUMNS,
+    DRAFTS: (*OWNED_COLUMNS[DRAFTS], "subject", "body", "status"),
+    FEEDBACK: (*FEEDBACK_COLUMNS[:6], *FEEDBACK_OWNED_COLUMNS),
+}
+# Columns holding dates, written as real dates where the backend has them.
+DATE_COLUMNS: Final = {
+    APPLICATIONS: APP_DATE_COLUMNS + ("due_on",),
+    DRAFTS: ("due_on", "sent_on"),
+    FEEDBACK: ("requested_on", "received_on", "action_due", "thanked_on", "due_on"),
+}
+
+STATUSES: Final = ("open", "rejected", "offer", "accepted", "withdrawn", "closed")
+
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def normalize_header(text: str) -> str:
+    """``' Applied-On '`` -> ``'applied_on'``: case, spaces, ``_`` and ``-`` ignored."""
+    return _SEPARATORS.sub("_", text.strip().lower()).strip("_")
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA (spreadsheet column names, for messages)."""
+    name = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def match_columns(tab: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, int]:
+    """Map each known canonical column of ``tab`` to its index in ``header``.
+
+    Unknown headers are the user's extra columns and are ignored.  A duplicate
+    known header, or a blank header above cells holding data, raises
+    :class:`LayoutError` naming the cells, because writing could then land in
+    the wrong column.
+    """
+    known = set(ALL_COLUMNS[tab])
+    found: dict[str, int] = {}
+    dupes: dict[str, list[int]] = {}
+    seen: dict[str, int] = {}
+    problems: list[str] = []
+    # Cells to the right of the last header count as under a blank header.
+    width = max(len(header), max((len(row) for row in rows), default=0))
+    padded = [*header, *[""] * (width - len(header))]
+    for index, raw in enumerate(padded):
+        name = normalize_header(raw)
+        if not name:
+            if any(index < len(row) and row[index].strip() for row in rows):
+                problems.append(
+                    f"{tab}!{column_letter(index)}1 has no header but the column holds data"
+                )
+            continue
+        if name in seen:
+            dupes.setdefault(name, [seen[name]]).append(index)
+            continue
+        seen[name] = index
+        if name in known:
+            found[name] = index
+    for name, indexes in dupes.items():
+        cells = ", ".join(f"{tab}!{column_letter(i)}1" for i in indexes)
+        problems.append(f"header {name!r} appears more than once ({cells})")
+    if problems:
+        raise LayoutError(
+            "; ".join(problems),
+            hint="give every column with data a unique header, then run again",
+        )
+    missing = [c for c in (APP_REQUIRED if tab == APPLICATIONS else ()) if c not in found]
+    if missing:
+        raise LayoutError(
+            f"the {tab} tab has no {', '.join(missing)} column",
+            hint=f"add a header named {missing[0]!r} in row 1 of the {tab} tab",
+        )
+    return found
