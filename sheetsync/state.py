@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.errors import ConfigError, LockedError
-from sheetsync.tracker.plan import CellChange, Plan, RowAppend
+from sheetsync.tracker.plan import Plan
 from sheetsync.tracker.schema import ID_COLUMN
 from sheetsync.tracker.table import Workbook
 
@@ -214,16 +214,11 @@ class State:
             self._db.close()
             self._db = None
 
-    def begin_push(
-        self, plan: Plan, base: Workbook, command: str, blob: bytes | None = None
-    ) -> int:
-        """Record what a push is about to write, before writing it.
-
-        ``blob``: :func:`history_blob` of ``plan``, when it is made already.
-        """
+    def begin_push(self, plan: Plan, base: Workbook, command: str) -> int:
+        """Record what a push is about to write, before writing it."""
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         entries = len(plan.changes) + len(plan.appends)
-        data = history_blob(plan) if blob is None else blob
+        data = history_blob(plan)
         with self.db:
             cur = self.db.execute(
                 "INSERT INTO pushes (sheet, started_at, command, summary) VALUES (?, ?, ?, ?)",
@@ -296,72 +291,30 @@ class State:
 
 
 def history_blob(plan: Plan) -> bytes:
-    """What the history keeps of a push: its cells as compressed JSON (see ``push_log``)."""
-    entry = HistoryEntry()
-    entry.add_cells(plan.changes)
-    return entry.finish(plan.appends)
+    """What the history keeps of a push: its cells as compressed JSON (see ``push_log``).
 
-
-class HistoryEntry:
-    """A push's history entry, encoded and compressed as its parts become known.
-
-    Cells are added in the plan's order, in one or more calls; a row that gets
-    its id in the push is logged under that id, so its id's change must come
-    with or before the row's other cells (a plan sets ids first).
+    A row that gets its id in the push is logged under that id.  A row added
+    is logged once, its values in the order of its tab's "columns".
     """
-
-    def __init__(self) -> None:
-        # {"cells": [...], "columns": {...}, "added": [...]}, compressed as it
-        # is made (zlib level 1: fast, and JSON shrinks about tenfold): a large
-        # push's JSON is tens of megabytes that need not all be in memory at once.
-        self._packer = zlib.compressobj(1)
-        self._out = [self._packer.compress(b'{"cells":[')]
-        self._new_ids: dict[tuple[str, int], str] = {}
-        self._first = True
-
-    def add_cells(self, changes: Sequence[CellChange]) -> None:
-        self._new_ids.update(
-            ((c.tab, c.row), c.new)
-            for c in changes
-            if not c.key and c.column == ID_COLUMN.get(c.tab)
-        )
-        cells: Sequence[CellChange] = changes  # named tuples: JSON arrays as they are
-        if self._new_ids:
-            new_ids = self._new_ids
-            cells = [c._replace(key=new_ids.get((c.tab, c.row), "")) if not c.key else c
-                     for c in changes]  # fmt: skip
-        self._items(cells)
-
-    def finish(self, appends: Sequence[RowAppend]) -> bytes:
-        """The entry's bytes, with the rows the push adds."""
-        # A row added is logged once, with its cells: their values in the order
-        # of the tab's "columns" ("" for none), which is quicker than a dict.
-        columns: dict[str, dict[str, None]] = {}
-        for a in appends:
-            columns.setdefault(a.tab, {}).update(dict.fromkeys(a.values))
-        names = {tab: [n for n in found if n not in UNLOGGED] for tab, found in columns.items()}
-        packer = self._packer
-        self._out.append(
-            packer.compress(b'],"columns":' + json.dumps(names).encode() + b',"added":[')
-        )
-        self._first = True
-        self._items([[a.tab, a.key, [a.values.get(n, "") for n in names[a.tab]]] for a in appends])
-        self._out += [packer.compress(b"]}"), packer.flush()]
-        return b"".join(self._out)
-
-    def _items(self, items: Sequence[Any], step: int = 5000) -> None:
-        """Array items, encoded ``step`` at a time."""
-        for start in range(0, len(items), step):
-            text = json.dumps(items[start : start + step], ensure_ascii=False,
-                              separators=(",", ":"))[1:-1]  # fmt: skip
-            if text:
-                self._out.append(self._packer.compress((("" if self._first else ",") + text)
-                                                       .encode()))  # fmt: skip
-                self._first = False
+    new_ids = {
+        (c.tab, c.row): c.new
+        for c in plan.changes
+        if not c.key and c.column == ID_COLUMN.get(c.tab)
+    }
+    cells = [c._replace(key=new_ids.get((c.tab, c.row), "")) if not c.key else c
+             for c in plan.changes]  # fmt: skip
+    columns: dict[str, dict[str, None]] = {}
+    for a in plan.appends:
+        columns.setdefault(a.tab, {}).update(dict.fromkeys(a.values))
+    names = {tab: [n for n in found if n not in UNLOGGED] for tab, found in columns.items()}
+    added = [[a.tab, a.key, [a.values.get(n, "") for n in names[a.tab]]] for a in plan.appends]
+    data = {"cells": cells, "columns": names, "added": added}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return zlib.compress(text.encode(), 1)  # fast, and JSON shrinks about tenfold
 
 
 def _write_json(path: Path, value: Any) -> None:
-    from sheetsync.backends.local import atomic_writer
+    from sheetsync.fileio import atomic_writer
 
     with atomic_writer(path) as handle:
         handle.write(json.dumps(value, ensure_ascii=False))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import urllib.parse
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync.messages.merge import mailto, make_draft_id
+from sheetsync.messages.draft import mailto, make_draft_id
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
@@ -25,7 +24,7 @@ def test_mailto_round_trips_subject_and_body(subject: str, body: str) -> None:
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
 def test_ascii_is_percent_encoded_exactly_as_urllib_does(text: str) -> None:
-    # The fast ASCII path: every unsafe character, "%" included, encoded once.
+    # Every unsafe character, "%" included, encoded once.
     link = mailto("", "x", text)
     assert link == f"mailto:?subject=x&body={urllib.parse.quote(text, safe='')}"
 
@@ -72,24 +71,3 @@ def test_records_give_plain_dates_and_the_same_text_as_to_dict() -> None:
     # other dates of the column are still plain dates.
     assert _records(beyond) == [{"d": dt.date(2026, 1, 1)}, beyond.to_dict("records")[1]]
     assert type(_records(beyond)[1]["d"]) is pd.Timestamp
-
-
-def test_row_hashes_made_a_block_at_a_time_are_those_of_the_whole_frame(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    import pandas as pd
-
-    from sheetsync.messages.wanted import _RowHashes
-
-    text = pd.DataFrame(
-        {"id": ["A1", "A2", "A3", "A2", "A5", "A6", "A7"],
-         "company": ["Acme", "Globex", "Acme", "Globex", "", "Initech", "Acme"]},
-        index=[10, 11, 12, 13, 14, 15, 16],
-    )  # fmt: skip
-    rows = pd.Index([16, 10, 13, 11, 15])  # selected rows, in the order drafted
-    whole = pd.util.hash_pandas_object(text.loc[rows], index=False).tolist()
-    monkeypatch.setattr(_RowHashes, "BLOCK", 2)
-    hashes = _RowHashes(text, rows)
-    assert [hashes[i] for i in (4, 0, 3, 1, 2)] == [whole[i] for i in (4, 0, 3, 1, 2)]
-    assert hashes[2] == hashes[3]  # rows 13 and 11 hold the same cells
-    assert hashes[0] != hashes[1]  # rows 16 and 10 do not

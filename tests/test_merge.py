@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sheetsync.tracker.changes import same_days, same_value
+from sheetsync.tracker.plan import same_days, same_value
 
 PAIRS = [
     ("2026-03-17", "2026-03-17"),  # identical text
@@ -29,7 +29,8 @@ def test_same_days_agrees_with_same_value_cell_by_cell() -> None:
 @pytest.mark.parametrize("old", ["46098", "3/17/2026"])
 def test_a_draft_due_date_shown_in_the_sheets_own_format_is_not_rewritten(old: str) -> None:
     from sheetsync.config import Config
-    from sheetsync.messages.merge import Wanted, merge
+    from sheetsync.messages.draft import Wanted
+    from sheetsync.messages.merge import merge
     from sheetsync.tracker.schema import DRAFT_COLUMNS
     from sheetsync.tracker.table import Table
 
@@ -53,7 +54,8 @@ def test_a_draft_due_date_shown_in_the_sheets_own_format_is_not_rewritten(old: s
 
 def test_merge_flags_two_drafts_of_one_application_with_the_same_body() -> None:
     from sheetsync.config import Config
-    from sheetsync.messages.merge import Wanted, merge
+    from sheetsync.messages.draft import Wanted
+    from sheetsync.messages.merge import merge
 
     def want(app: str, who: str, body: str) -> Wanted:
         return Wanted(f"{app}:thank_you_email:{who}:20260313", app, "Acme", "Analyst",
@@ -70,7 +72,8 @@ def test_merge_flags_two_drafts_of_one_application_with_the_same_body() -> None:
 
 def test_a_new_drafts_row_holds_its_cells_in_the_tabs_order() -> None:
     from sheetsync.config import Config
-    from sheetsync.messages.merge import NEW_DRAFT_COLUMNS, Wanted, merge
+    from sheetsync.messages.draft import NEW_DRAFT_COLUMNS, Wanted
+    from sheetsync.messages.merge import merge
 
     want = Wanted("A1:check_in:ann:20260310", "A1", "Acme", "Analyst", "check_in", "email",
                   "", "ann@acme.example", "2026-03-17", "Checking in", "Hello Ann")  # fmt: skip

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from sheetsync.backends import csvfile
-from sheetsync.backends.local import CsvFolderBackend
+from sheetsync.backends.csv_folder import CsvFolderBackend
 from sheetsync.cli.commands import cli
 from sheetsync.errors import EXIT_LAYOUT
 from sheetsync.tracker.schema import APP_OWNED_COLUMNS, normalize_header
@@ -141,7 +141,7 @@ def test_empty_drafts_and_feedback_files_get_a_header_once(make_tracker) -> None
 def test_xlsx_cells_take_text_when_a_value_is_not_a_date_or_number() -> None:
     from openpyxl import Workbook
 
-    from sheetsync.backends.local import _set
+    from sheetsync.backends.xlsx import _set
 
     ws = Workbook().worksheets[0]
     _set(ws["A1"], "2026-03-05T09:30:00", "date")
@@ -158,7 +158,7 @@ def test_a_run_stopped_after_the_applications_file_leaves_no_orphan_drafts(
 ) -> None:
     import os
 
-    from sheetsync.backends import local
+    from sheetsync import fileio
 
     path = make_tracker("company,interview_on,interviewers\nAcme,2026-03-13,Ann <a@x.example>\n")
     real = os.replace
@@ -171,12 +171,12 @@ def test_a_run_stopped_after_the_applications_file_leaves_no_orphan_drafts(
             raise Stop
         real(src, dst)
 
-    monkeypatch.setattr(local.os, "replace", stop_at_drafts)
+    monkeypatch.setattr(fileio.os, "replace", stop_at_drafts)
     with pytest.raises(Stop):
         CliRunner().invoke(
             cli, ["sync", "--sheet", str(path), "--today", "2026-03-16"], catch_exceptions=False
         )
-    monkeypatch.setattr(local.os, "replace", real)
+    monkeypatch.setattr(fileio.os, "replace", real)
     run("sync", "--sheet", str(path), "--today", "2026-03-16")
     drafts = CsvFolderBackend(path).read()["Drafts"]
     statuses = drafts.column("status")

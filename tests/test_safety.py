@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import TODAY, counting_ids
 
-from sheetsync import core
-from sheetsync.backends import local
-from sheetsync.backends.local import CsvFolderBackend
+from sheetsync import core, fileio
+from sheetsync.backends.csv_folder import CsvFolderBackend
 from sheetsync.config import Config
 from sheetsync.errors import LockedError
 from sheetsync.state import State
@@ -70,7 +69,7 @@ def arm(monkeypatch: pytest.MonkeyPatch, crash_at: int) -> list[str]:
         step(f"rename {Path(dst).name}")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(local.os, "replace", replace)
+    monkeypatch.setattr(fileio.os, "replace", replace)
 
     real_fdopen = os.fdopen
 
@@ -86,7 +85,7 @@ def arm(monkeypatch: pytest.MonkeyPatch, crash_at: int) -> list[str]:
         handle.write = half_write
         return handle
 
-    monkeypatch.setattr(local.os, "fdopen", fdopen)
+    monkeypatch.setattr(fileio.os, "fdopen", fdopen)
     return seen
 
 

@@ -64,25 +64,11 @@ def test_pushes_logged_cell_by_cell_by_earlier_versions_still_read(tmp_path: Pat
     state.close()
 
 
-def test_an_entry_made_in_parts_holds_what_one_made_at_once_holds(tmp_path: Path) -> None:
-    import zlib
-
-    from sheetsync.state import HistoryEntry, history_blob
-
-    plan = _plan()
-    for cut in range(len(plan.changes) + 1):
-        entry = HistoryEntry()
-        entry.add_cells(plan.changes[:cut])
-        entry.add_cells(plan.changes[cut:])
-        made = entry.finish(plan.appends)
-        assert json.loads(zlib.decompress(made)) == json.loads(zlib.decompress(history_blob(plan)))
-
-
 def test_a_sync_logs_the_entry_its_whole_plan_makes(tracker: Path, config: Config) -> None:
     from conftest import TODAY, counting_ids
 
     from sheetsync import core
-    from sheetsync.backends.local import CsvFolderBackend
+    from sheetsync.backends.csv_folder import CsvFolderBackend
 
     backend = CsvFolderBackend(tracker)
     state = State.open(backend.key, tracker.parent / "state")

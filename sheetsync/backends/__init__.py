@@ -34,11 +34,11 @@ def open_backend(location: str | None, config: Config, credentials: str | None =
         return open_google_backend(location, config, credentials)
     path = Path(location).expanduser()
     if path.suffix.lower() == ".xlsx":
-        from sheetsync.backends.local import XlsxBackend
+        from sheetsync.backends.xlsx import XlsxBackend
 
         return XlsxBackend(path)
     if path.suffix.lower() == ".csv" and path.is_file():
         path = path.parent  # pointing at Applications.csv means its folder
-    from sheetsync.backends.local import CsvFolderBackend
+    from sheetsync.backends.csv_folder import CsvFolderBackend
 
     return CsvFolderBackend(path)

@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sheetsync.messages.merge import FOLLOW_UP_ACTIONS
 from sheetsync.tracker.plan import CellChange
 from sheetsync.tracker.schema import FEEDBACK
 from sheetsync.tracker.table import Table
+from sheetsync.vocabulary import FOLLOW_UP_ACTIONS, LIVE_DRAFT_STATUSES
 
 
 def draft_frame(table: Table | None, date_order: str) -> pd.DataFrame:
@@ -53,7 +53,7 @@ def write_backs(
     """
     from sheetsync.tracker.values import parse_dates
 
-    live = drafts["status"].isin(["draft", "approved", ""])
+    live = drafts["status"].isin(LIVE_DRAFT_STATUSES)
     sent = drafts[
         (drafts["status"] == "sent")
         & (drafts["sent"].notna() | drafts["sent_on"].str.strip().eq(""))
@@ -170,7 +170,7 @@ def apply_skips(text: pd.DataFrame, drafts: pd.DataFrame, date_order: str) -> pd
         return text
     text = text.copy()
     ids = text["id"].str.strip()
-    live = drafts["status"].isin(["draft", "approved", ""])
+    live = drafts["status"].isin(LIVE_DRAFT_STATUSES)
     # a thank-you step passes only once no live thank-you of the application is left
     waiting = set(drafts.loc[live & (drafts["action"] == "thank_you_email"), "app_id"])
     skipped = skipped[~((skipped["action"] == "thank_you_email") & skipped["app_id"].isin(waiting))]

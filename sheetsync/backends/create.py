@@ -1,0 +1,33 @@
+"""``sheetsync init``: a new local tracker from the sample applications."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sheetsync.backends import csvfile
+from sheetsync.fileio import atomic_writer
+from sheetsync.tracker.schema import ALL_COLUMNS, TABS
+
+
+def new_tracker(path: Path, sample_csv: str, *, xlsx: bool) -> None:
+    """Create a tracker at ``path`` whose Applications tab is ``sample_csv``."""
+    if xlsx:
+        from openpyxl import Workbook as XlWorkbook
+
+        doc = csvfile.parse(sample_csv)
+        book = XlWorkbook()
+        ws = book.worksheets[0]
+        ws.title = TABS[0]
+        for row in doc.values:
+            ws.append([v if v else None for v in row])
+        for tab in TABS[1:]:
+            book.create_sheet(tab).append(list(ALL_COLUMNS[tab]))
+        with atomic_writer(path, "wb") as handle:
+            book.save(handle)
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    with atomic_writer(path / f"{TABS[0]}.csv") as handle:
+        handle.write(sample_csv)
+    for tab in TABS[1:]:
+        with atomic_writer(path / f"{tab}.csv") as handle:
+            handle.write(",".join(ALL_COLUMNS[tab]) + "\n")

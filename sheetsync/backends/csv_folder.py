@@ -1,0 +1,123 @@
+"""A folder with ``Applications.csv``, ``Drafts.csv`` and ``Feedback.csv``.
+
+Each file sheetsync changes is built beside it and renamed over it,
+Applications first.  A file that someone saved after sheetsync read it is
+read and built again just before the rename, so what they saved is kept.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sheetsync import fileio
+from sheetsync.backends import csvfile
+from sheetsync.backends.base import Backend, WriteReport
+from sheetsync.backends.edits import resolve_edits, touched_tabs
+from sheetsync.errors import LayoutError, UnreachableError
+from sheetsync.tracker.plan import Plan
+from sheetsync.tracker.schema import TABS
+from sheetsync.tracker.table import Table, Workbook
+
+
+class CsvFolderBackend(Backend):
+    """A folder of CSV files, one per tab (UTF-8, comma-separated)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.label = f"{path} (CSV folder)"
+        self.key = f"csv:{path.resolve()}"
+
+    def _file(self, tab: str) -> Path:
+        exact = self.path / f"{tab}.csv"
+        if exact.exists():
+            return exact
+        for candidate in self.path.glob("*.csv"):
+            if candidate.stem.strip().lower() == tab.lower():
+                return candidate
+        return exact
+
+    def _read_text(self, tab: str) -> tuple[str, str] | None:
+        """(file name, text) of a tab's file, or None when it has none."""
+        path = self._file(tab)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise UnreachableError(f"cannot read {path}: {exc.strerror}") from exc
+        try:
+            return path.name, data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise LayoutError(
+                f"{path} is not UTF-8 text (byte {exc.start})",
+                hint="save it as 'CSV UTF-8' from your spreadsheet program",
+            ) from exc
+
+    def read(self) -> Workbook:
+        if not self.path.is_dir():
+            raise UnreachableError(
+                f"no tracker at {self.path}",
+                hint=f"create one with `sheetsync init {self.path}`, or pass --sheet",
+            )
+        tabs = {}
+        for tab in TABS:
+            found = self._read_text(tab)
+            if found is not None:  # values only: raw records matter only when writing
+                values = csvfile.parse_values(found[1], found[0])
+                tabs[tab] = Table(tab, list(values[0]) if values else [], values[1:])
+        return Workbook(tabs)
+
+    def write(self, plan: Plan, base: Workbook) -> WriteReport:
+        """Build each changed tab's new file beside it, then rename them into place.
+
+        Applications is renamed first, so new ids land before any draft that
+        names them; every write-back is idempotent, so a run stopped between
+        two renames is completed by the next one.
+        """
+        targets: list[tuple[str, Path, Path]] = []
+        report = WriteReport()
+        try:
+            for tab in touched_tabs(plan):
+                targets.append((tab, *fileio.temp_beside(self._file(tab))))
+            built = []
+            for tab, path, tmp in targets:
+                stamp = fileio.stamp(path)  # before reading: a save after it shows below
+                built.append((stamp, self._build(plan, base, tab, tmp)))
+            for (tab, path, tmp), (stamp, (written, dropped)) in zip(targets, built, strict=True):
+                if fileio.stamp(path) != stamp:  # saved by someone since it was read: again
+                    written, dropped = self._build(plan, base, tab, tmp)
+                fileio.replace(tmp, path)
+                report.written += written
+                report.dropped += dropped
+        finally:
+            fileio.remove(t[2] for t in targets)  # those not renamed: the run is failing
+        for folder in dict.fromkeys(t[1].parent for t in targets):
+            fileio.fsync_dir(folder)
+        return report
+
+    def _build(self, plan: Plan, base: Workbook, tab: str, tmp: Path) -> tuple[int, list[str]]:
+        """Write ``tab``'s new text to ``tmp`` (fsynced): (cells written, changes dropped)."""
+        found = self._read_text(tab)
+        doc = csvfile.parse(found[1], found[0]) if found else None
+        current = Table(tab, list(doc.header), doc.values[1:]) if doc else None
+        edits = resolve_edits(tab, plan, base, current)
+        if doc is None or not doc.values:
+            doc = csvfile.CsvDoc([], [], bool(doc and doc.bom), "\n")
+            appended = [list(edits.header_cells.values())]
+        else:
+            appended = []
+        record_edits: dict[int, dict[int, str]] = {
+            row + 1: {col: value for col, (value, _) in cols.items()}
+            for row, cols in edits.cells.items()
+        }
+        if edits.header_cells and doc.values:
+            record_edits.setdefault(0, {}).update(edits.header_cells)
+        appended += edits.appended
+        parts, refused = csvfile.render_parts(doc, record_edits, appended)
+        dropped = [f"{tab} line {record + 1}: malformed quoting, left alone" for record in refused]
+        with fileio.open_temp(tmp, "w", encoding="utf-8", newline="") as handle:
+            handle.writelines(parts)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return edits.written, dropped + edits.dropped

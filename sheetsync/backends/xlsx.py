@@ -1,0 +1,128 @@
+"""An .xlsx workbook with one worksheet per tab (openpyxl).
+
+Each push rewrites the workbook whole, atomically; values, formulas,
+formatting, column widths and other sheets are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from sheetsync.backends.base import Backend, WriteReport
+from sheetsync.backends.edits import resolve_edits, touched_tabs
+from sheetsync.errors import LayoutError, UnreachableError
+from sheetsync.fileio import atomic_writer
+from sheetsync.tracker.plan import Kind, Plan
+from sheetsync.tracker.schema import TABS
+from sheetsync.tracker.table import Table, Workbook
+
+
+def cell_text(value: Any) -> str:
+    """An .xlsx cell value as the text sheetsync works with."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+class XlsxBackend(Backend):
+    """An .xlsx workbook with one worksheet per tab (openpyxl)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.label = f"{path} (Excel workbook)"
+        self.key = f"xlsx:{path.resolve()}"
+
+    @staticmethod
+    def _sheet_name(names: list[str], tab: str) -> str | None:
+        for name in names:
+            if name.strip().lower() == tab.lower():
+                return name
+        return None
+
+    def _load(self, read_only: bool) -> Any:
+        from openpyxl import load_workbook
+
+        if not self.path.is_file():
+            raise UnreachableError(
+                f"no workbook at {self.path}",
+                hint=f"create one with `sheetsync init {self.path}`, or pass --sheet",
+            )
+        try:
+            return load_workbook(self.path, read_only=read_only, data_only=False)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise LayoutError(f"cannot open {self.path} as an .xlsx workbook: {exc}") from exc
+
+    @staticmethod
+    def _table(ws: Any, tab: str) -> Table:
+        grid = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        while grid and not any(grid[-1]):  # openpyxl reports formatted empty rows
+            grid.pop()
+        return Table(tab, grid[0] if grid else [], grid[1:])
+
+    def read(self) -> Workbook:
+        book = self._load(read_only=True)
+        try:
+            tabs = {}
+            for tab in TABS:
+                name = self._sheet_name(book.sheetnames, tab)
+                if name is not None:
+                    tabs[tab] = self._table(book[name], tab)
+            return Workbook(tabs)
+        finally:
+            book.close()
+
+    def write(self, plan: Plan, base: Workbook) -> WriteReport:
+        report = WriteReport()
+        book = self._load(read_only=False)
+        for tab in touched_tabs(plan):
+            name = self._sheet_name(book.sheetnames, tab)
+            ws = book[name] if name else book.create_sheet(tab)
+            current = self._table(ws, tab) if name else None
+            edits = resolve_edits(tab, plan, base, current)
+            for col, value in edits.header_cells.items():
+                _set(ws.cell(row=1, column=col + 1), value, "text")
+            for row, cols in edits.cells.items():
+                for col, (value, kind) in cols.items():
+                    _set(ws.cell(row=row + 2, column=col + 1), value, kind)
+            next_row = (len(current.rows) if current else 0) + 2
+            for offset, (values, kinds) in enumerate(
+                zip(edits.appended, edits.appended_kinds, strict=True)
+            ):
+                for col, value in enumerate(values):
+                    if value:
+                        cell = ws.cell(row=next_row + offset, column=col + 1)
+                        _set(cell, value, kinds.get(col, "text"))
+            report.written += edits.written
+            report.dropped += edits.dropped
+        with atomic_writer(self.path, "wb") as handle:
+            book.save(handle)
+        return report
+
+
+def _set(cell: Any, value: str, kind: Kind) -> None:
+    """Write a real date or number where the value is one; anything else as text."""
+    if kind == "date" and value:
+        try:
+            cell.value = dt.date.fromisoformat(value)
+            cell.number_format = "yyyy-mm-dd"
+            return
+        except ValueError:
+            pass  # e.g. undo restoring what the user had typed
+    elif kind == "int" and value.strip().isdigit():
+        cell.value = int(value)
+        return
+    cell.value = value if value != "" else None
+    if value.startswith("="):  # text, never a formula
+        cell.data_type = "s"

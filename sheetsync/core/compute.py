@@ -1,0 +1,373 @@
+"""The computation: a workbook in, everything a push would write out.
+
+Pure: no I/O, no processes, no clock.  Named steps, in order:
+
+1. ``_assign_ids``       ids for application rows that have none
+2. ``_record_sent``      sent drafts written back to their application
+3. ``_apply_policy``     the next action, due date and reason per application
+4. ``_plan_feedback``    the Feedback tab's new rows, computed columns and thank-yous
+5. drafts              which messages should exist, merged with the Drafts tab
+6. agenda              every due action, in one list
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from sheetsync.agenda.items import AgendaItem, application_agenda
+from sheetsync.backends.base import WriteReport
+from sheetsync.config import Config
+from sheetsync.errors import LayoutError
+from sheetsync.messages.merge import DraftMerge, merge
+from sheetsync.messages.sent import apply_skips, draft_frame, feedback_thanks, write_backs
+from sheetsync.messages.wanted import FeedbackThanks, note_due, wanted_drafts
+from sheetsync.tracker.plan import CellChange, Kind, Plan, RowAppend, column_changes, iso_text
+from sheetsync.tracker.schema import (
+    APP_OWNED_COLUMNS,
+    APP_USER_COLUMNS,
+    APPLICATIONS,
+    DRAFTS,
+    ENSURED_COLUMNS,
+    FEEDBACK,
+    FEEDBACK_OWNED_COLUMNS,
+    TABS,
+)
+from sheetsync.tracker.table import Table, Workbook
+
+IdFactory = Callable[[set[str]], str]
+
+
+def random_id(taken: set[str]) -> str:
+    """A short id never used before in this tracker (random, so never reused)."""
+    while True:
+        candidate = uuid.uuid4().hex[:8]
+        if candidate not in taken:
+            return candidate
+
+
+@dataclass
+class Outcome:
+    """Everything one computation produced."""
+
+    workbook: Workbook
+    plan: Plan
+    apps: pd.DataFrame  # id, company, role + computed columns, one row per data row
+    agenda: list[AgendaItem]
+    drafts: DraftMerge
+    feedback_rows_added: int = 0
+    problem_rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+    report: WriteReport | None = None
+    push_id: int | None = None
+
+    def due_by(self, day: dt.date) -> list[AgendaItem]:
+        return [i for i in self.agenda if i.due_on <= day]
+
+    def summary(self, today: dt.date) -> str:
+        due = len(self.due_by(today))
+        overdue = sum(1 for i in self.agenda if i.due_on < today)
+        parts = [
+            f"{due} action(s) due today or earlier" + (f" ({overdue} overdue)" if overdue else "")
+        ]
+        parts.append(f"{self.drafts.added} draft(s) added")
+        if self.feedback_rows_added:
+            parts.append(f"{self.feedback_rows_added} feedback row(s) added")
+        parts.append(f"{self.problem_rows} row(s) with problems")
+        return ", ".join(parts)
+
+
+@dataclass
+class _Apps:
+    """The Applications tab as text, with what the first steps learn about its rows."""
+
+    table: Table
+    text: pd.DataFrame  # user columns as text; ids filled in by step 1
+    read_ids: pd.Series  # ids as read
+    active: pd.Series  # rows with any text (blank rows are left alone)
+    duplicated: pd.Series  # rows sharing an id with another row
+
+    @property
+    def rows(self) -> pd.Index:
+        return self.text.index[self.active.to_numpy()]
+
+
+def compute(
+    workbook: Workbook,
+    today: dt.date,
+    config: Config,
+    *,
+    base: Workbook | None = None,
+    memory: Mapping[str, tuple[str, ...]] | None = None,
+    new_id: IdFactory = random_id,
+) -> Outcome:
+    """Plan everything a push would write to ``workbook``.
+
+    ``base`` is the snapshot taken at pull; user-owned cells are written back
+    (sent drafts) only where they still hold what they held then.  ``memory``
+    is what sheetsync last wrote as each draft's text, and from what inputs.
+    """
+    memory = memory or {}
+    plan = _layout_plan(workbook)
+    apps = _assign_ids(workbook[APPLICATIONS], new_id, plan)
+    drafts_t = workbook.get(DRAFTS)
+    effective, thanked = _record_sent(workbook, apps, base, today, config, plan)
+    typed, result = _apply_policy(apps, effective, today, config)
+    owned = _plan_owned_columns(apps, result, plan)
+    fb = _plan_feedback(workbook, apps, typed, thanked, today, config, plan)
+    active = apps.active
+    current = _draft_texts(drafts_t)
+    wanted = wanted_drafts(
+        typed[active], effective[active], result[active], fb.thanks, config, memory, current
+    )
+    merged = merge(drafts_t, wanted, memory, config)
+    plan.changes += merged.changes
+    plan.appends += merged.appends
+    _add_needed_columns(plan, workbook)
+
+    agenda = application_agenda(typed, result, apps.rows, merged.open_drafts) + fb.agenda
+    agenda.sort(key=lambda i: (i.due_on, i.company.lower(), i.action))
+    text = apps.text
+    view = pd.DataFrame({"id": text["id"], "company": text["company"], "role": text["role"]})
+    return Outcome(
+        workbook,
+        plan,
+        view.assign(**owned),
+        agenda,
+        merged,
+        feedback_rows_added=fb.added,
+        problem_rows=int((active & result["problems"].ne("")).sum()),
+    )
+
+
+def _layout_plan(workbook: Workbook) -> Plan:
+    """The tabs and sheetsync columns to add; stops on an unusable header."""
+    if APPLICATIONS not in workbook:
+        raise LayoutError(
+            "the tracker has no Applications tab",
+            hint="name the tab (or CSV file) with your applications 'Applications'",
+        )
+    plan = Plan(new_tabs=[t for t in TABS if t not in workbook])
+    for tab in TABS:
+        table = workbook.get(tab)
+        if table is None:
+            continue
+        missing = [c for c in ENSURED_COLUMNS[tab] if c not in table.columns]  # checks the header
+        if missing:
+            plan.new_columns[tab] = missing
+    return plan
+
+
+def _assign_ids(table: Table, new_id: IdFactory, plan: Plan) -> _Apps:
+    """Step 1: an id for every row with text and none; duplicates are reported, not renumbered."""
+    text = table.frame(APP_USER_COLUMNS)
+    read_ids = text["id"].str.strip()
+    active = ~pd.Series(table.blank_rows(), index=text.index, dtype=bool)
+    taken = set(read_ids)
+    need = active & read_ids.eq("")
+    new_ids = pd.Series("", index=text.index, dtype=object)
+    for row in text.index[need.to_numpy()]:
+        fresh = new_id(taken)
+        new_ids.at[row] = fresh
+        taken.add(fresh)
+    plan.changes += column_changes(table, "id", new_ids, read_ids, text.index[need.to_numpy()])
+    text.loc[need, "id"] = new_ids[need]
+    duplicated = active & read_ids.ne("") & read_ids.duplicated(keep=False)
+    return _Apps(table, text, read_ids, active, duplicated)
+
+
+def _record_sent(
+    workbook: Workbook,
+    apps: _Apps,
+    base: Workbook | None,
+    today: dt.date,
+    config: Config,
+    plan: Plan,
+) -> tuple[pd.DataFrame, list[CellChange]]:
+    """Step 2: sent drafts write back to their application; skipped ones count as done.
+
+    Returns the applications as the policy should see them (skips applied, in
+    memory only) and the Feedback ``thanked_on`` changes.
+    """
+    drafts_t = workbook.get(DRAFTS)
+    drafts = draft_frame(drafts_t, config.date_order)
+    table, text, read_ids = apps.table, apps.text, apps.read_ids
+    base_apps = base.get(APPLICATIONS) if base is not None else None
+    for column, values in write_backs(text, drafts, today, config.date_order).items():
+        values = values[apps.active.loc[values.index].to_numpy()]
+        if base_apps is not None:  # three-way: only cells untouched since the pull
+            was = dict(zip(base_apps.ids(), base_apps.column(column), strict=True))
+            values = values[
+                [was.get(str(read_ids.at[r])) == table.cell(r, column) for r in values.index]
+            ]
+        kind: Kind = "int" if column == "follow_ups_sent" else "date"
+        plan.changes += column_changes(table, column, values, read_ids, values.index, kind)
+        text.loc[values.index, column] = values
+    if drafts_t is not None:
+        plan.changes += _sent_drafts_notes(drafts_t, drafts, today)
+    thanked = feedback_thanks(workbook.get(FEEDBACK), drafts, today, config.date_order)
+    plan.changes += thanked
+    return apply_skips(text, drafts, config.date_order), thanked
+
+
+def _sent_drafts_notes(table: Table, drafts: pd.DataFrame, today: dt.date) -> list[CellChange]:
+    """A sent draft without a date was sent today; one whose date cannot be read says so."""
+    keys = pd.Series(table.ids())
+    sent = drafts["status"] == "sent"
+    undated = drafts.index[sent & drafts["sent_on"].str.strip().eq("")]
+    changes = column_changes(
+        table, "sent_on", pd.Series(today.isoformat(), index=undated), keys, undated, "date"
+    )
+    unreadable = drafts.index[sent & drafts["sent"].isna() & drafts["sent_on"].str.strip().ne("")]
+    note = "sent_on: not a date - fix it so this send is recorded"
+    changes += column_changes(
+        table, "lint", pd.Series(note, index=unreadable, dtype=object), keys, unreadable
+    )
+    return changes
+
+
+def _apply_policy(
+    apps: _Apps, effective: pd.DataFrame, today: dt.date, config: Config
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Step 3: typed rows and the policy's result (next action, due date, why, problems)."""
+    from sheetsync.policy.bizdays import Calendar
+    from sheetsync.policy.engine import compute as policy
+    from sheetsync.tracker.values import parse_applications
+
+    typed, problems = parse_applications(effective, config.date_order)
+    problems = problems.where(
+        ~apps.duplicated,
+        (problems + "; ").str.lstrip("; ")
+        + "id: the same id is on more than one row - make it unique",
+    )
+    calendar = Calendar.from_config(config)
+    result = policy(typed, problems, today, config.rules, calendar)
+    result["note_due"] = note_due(typed, result, today, config, calendar)
+    blank = ~apps.active
+    result.loc[blank, ["next_action", "why", "problems"]] = ""
+    result.loc[blank, ["due_on", "note_due"]] = pd.NaT
+    typed["id"] = apps.text["id"]
+    return typed, result
+
+
+def _plan_owned_columns(apps: _Apps, result: pd.DataFrame, plan: Plan) -> dict[str, pd.Series]:
+    """The Applications columns sheetsync owns, as text, planned where they changed."""
+    owned = {
+        "next_action": result["next_action"].astype(object),
+        "due_on": iso_text(result["due_on"]),
+        "why": result["why"].astype(object),
+        "problems": result["problems"].astype(object),
+    }
+    for column in APP_OWNED_COLUMNS:
+        kind: Kind = "date" if column == "due_on" else "text"
+        plan.changes += column_changes(
+            apps.table, column, owned[column], apps.read_ids, apps.rows, kind
+        )
+    return owned
+
+
+@dataclass
+class _FeedbackPlan:
+    thanks: list[FeedbackThanks]  # thank-you drafts the Feedback tab calls for
+    agenda: list[AgendaItem]
+    added: int  # rows added
+
+
+def _plan_feedback(
+    workbook: Workbook,
+    apps: _Apps,
+    typed: pd.DataFrame,
+    thanked: list[CellChange],
+    today: dt.date,
+    config: Config,
+    plan: Plan,
+) -> _FeedbackPlan:
+    """Step 4: new Feedback rows (once per request, ever), computed columns, thank-yous."""
+    from sheetsync.feedback.tab import compute_feedback, feedback_agenda, new_feedback_rows
+    from sheetsync.feedback.themes import load_themes
+
+    fb_t = workbook.get(FEEDBACK)
+    frame = fb_t.frame() if fb_t is not None else Table(FEEDBACK, []).frame()
+    for change in thanked:  # computed columns see the thank-you just recorded
+        frame.loc[change.row, "thanked_on"] = change.new
+    new_rows = new_feedback_rows(
+        apps.text[apps.active],  # as the sheet will hold it, ids included
+        set(frame["app_id"].str.strip()),
+        today,
+        date_order=config.date_order,
+        existing_feedback_ids=set(frame["feedback_id"].str.strip()),
+    )
+    combined = pd.concat(
+        [frame, pd.DataFrame(new_rows, columns=frame.columns, dtype=object).fillna("")],
+        ignore_index=True,
+    )
+    themes = load_themes(config.themes_file)
+    result = compute_feedback(combined, today, config.rules, config.date_order, themes)
+    n_old = len(frame)
+    if fb_t is not None and n_old:
+        keys = pd.Series(fb_t.ids())
+        rows = frame.index[~pd.Series(fb_t.blank_rows(), dtype=bool).to_numpy()]
+        for column in FEEDBACK_OWNED_COLUMNS:
+            kind: Kind = "date" if column == "due_on" else "text"
+            new = result[column].iloc[:n_old].astype(object)
+            plan.changes += column_changes(fb_t, column, new, keys, rows, kind)
+    computed = result.iloc[n_old:][list(FEEDBACK_OWNED_COLUMNS)].to_dict("records")
+    for row, values in zip(new_rows, computed, strict=True):
+        cells = {k: v for k, v in row.items() if v}
+        cells.update({str(c): str(v) for c, v in values.items() if str(v)})
+        kinds: dict[str, Kind] = {"requested_on": "date", "due_on": "date"}
+        plan.appends.append(RowAppend(FEEDBACK, cells["feedback_id"], cells, kinds))
+    thanks = _feedback_thanks(combined, result, typed, apps.active)
+    return _FeedbackPlan(thanks, feedback_agenda(combined, result, today), len(new_rows))
+
+
+def _feedback_thanks(
+    combined: pd.DataFrame, result: pd.DataFrame, typed: pd.DataFrame, active: pd.Series
+) -> list[FeedbackThanks]:
+    """A thank-you for each Feedback row whose next action is to thank them."""
+    thank = result["next_action"].eq("thank_for_feedback").to_numpy()
+    wanted_apps = set(combined.loc[thank, "app_id"].str.strip())
+    picked: list[dict[str, Any]] = typed[typed["id"].isin(wanted_apps) & active].to_dict(
+        "records"
+    )  # type: ignore[assignment]
+    by_id = {str(r["id"]): r for r in picked}
+    out = []
+    for app_id, response, fb_id, due in zip(
+        combined["app_id"].to_numpy()[thank],
+        combined["response"].to_numpy()[thank],
+        combined["feedback_id"].to_numpy()[thank],
+        result["due_on"].to_numpy()[thank],
+        strict=True,
+    ):
+        app = by_id.get(str(app_id).strip())
+        if app is not None:
+            fb_key = str(fb_id).strip() or f"fb-{app['id']}"
+            out.append(FeedbackThanks(dict(app), fb_key, str(due), str(response)))
+    return out
+
+
+def _draft_texts(table: Table | None) -> dict[str, tuple[str, str]]:
+    """Each draft's subject and body as the Drafts tab holds them now."""
+    if table is None:
+        return {}
+    texts = zip(table.column("subject"), table.column("body"), strict=True)
+    return dict(zip(table.ids(), texts, strict=True))
+
+
+def _add_needed_columns(plan: Plan, workbook: Workbook) -> None:
+    """Columns a change needs but the tab lacks (an `id` column, a write-back
+    column) are appended on the right, like sheetsync's own columns."""
+    needed = dict.fromkeys((c.tab, c.column) for c in plan.changes)  # ordered, no repeats
+    for append in plan.appends:
+        needed.update(dict.fromkeys((append.tab, name) for name in append.values))
+    for tab_name, name in needed:
+        table = workbook.get(tab_name)
+        if table is not None and name not in table.columns:
+            extra = plan.new_columns.setdefault(tab_name, [])
+            if name not in extra:
+                extra.append(name)

@@ -1,0 +1,73 @@
+"""One draft: what it is, whom it goes to, and its stable id and mail link."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass
+
+from sheetsync.tracker.schema import DRAFT_COLUMNS
+
+#: Sheets holds at most 50,000 characters a cell, and mail programs truncate long links.
+MAILTO_LIMIT = 8000
+#: What a new draft's row fills in, in the tab's column order: all but the
+#: columns the user fills in later.
+NEW_DRAFT_COLUMNS = tuple(c for c in DRAFT_COLUMNS if c not in ("sent_on", "review_notes"))
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "contact"
+
+
+def make_draft_id(app_id: str, action: str, recipient: tuple[str, str], basis: str) -> str:
+    """``A1:check_in:ann-acme-example:20260310``; ``basis`` is the date an action
+    counts from as ``YYYYMMDD`` ("" for none: ``undated``)."""
+    who = slug(recipient[1] or recipient[0]) if any(recipient) else "contact"
+    return f"{app_id}:{action}:{who}:{basis or 'undated'}"
+
+
+def mailto(to: str, subject: str, body: str) -> str:
+    """A ``mailto:`` link (RFC 6068) that opens the draft in a mail program."""
+    if not (to or subject or body):
+        return ""
+    address = urllib.parse.quote(to, safe="@,")
+    head = f"mailto:{address}?subject={urllib.parse.quote(subject, safe='')}"
+    link = f"{head}&body={urllib.parse.quote(body, safe='')}"
+    # Past the limit the link opens a message with the subject only.
+    return link if len(link) <= MAILTO_LIMIT else head
+
+
+@dataclass
+class Wanted:
+    """A draft the current state of the tracker calls for."""
+
+    draft_id: str
+    app_id: str
+    company: str
+    role: str
+    action: str
+    channel: str
+    to_name: str
+    to_email: str
+    due_on: str
+    subject: str
+    body: str
+    error: str = ""
+    has_notes: bool = True
+    inputs: str = ""  # fingerprint of what it was rendered from
+    reused: bool = False  # text taken from the last render: inputs unchanged
+    lint: tuple[str, ...] | None = None  # lint of subject + body, when already done
+    mailto: str = ""  # the link for subject + body, when lint is set
+
+    def identity(self) -> dict[str, str]:
+        """The cells that say which draft a row is and to whom, in the tab's order."""
+        return {
+            "draft_id": self.draft_id,
+            "app_id": self.app_id,
+            "company": self.company,
+            "role": self.role,
+            "action": self.action,
+            "channel": self.channel,
+            "to_name": self.to_name,
+            "to_email": self.to_email,
+        }
