@@ -24,7 +24,7 @@ def test_mailto_round_trips_subject_and_body(subject: str, body: str) -> None:
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
 def test_ascii_is_percent_encoded_exactly_as_urllib_does(text: str) -> None:
-    # Every unsafe character, "%" included, encoded once.
+    # The ASCII path: every unsafe character, "%" included, encoded once.
     link = mailto("", "x", text)
     assert link == f"mailto:?subject=x&body={urllib.parse.quote(text, safe='')}"
 
