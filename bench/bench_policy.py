@@ -17,16 +17,12 @@ import datetime as dt
 import sys
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
-from sheetsync.config import Rules
-from sheetsync.policy.bizdays import Calendar
-from sheetsync.policy.engine import compute
 from sheetsync.tracker.schema import APP_USER_COLUMNS
-from sheetsync.tracker.values import parse_applications
 
 T = TypeVar("T")
 TODAY = dt.date(2026, 3, 16)
@@ -114,12 +110,34 @@ def _best(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
     return min(times), result
 
 
+def engine(holidays: str | None = "US") -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """``parse(frame)`` and ``compute(apps, problems)``: the engine as a sync calls it.
+
+    Imported here, not at the top, so the tracker generator above (used by every
+    benchmark) does not depend on where the engine lives.
+    """
+    from sheetsync.config import Rules
+    from sheetsync.policy.bizdays import Calendar
+    from sheetsync.policy.engine import compute
+    from sheetsync.tracker.values import parse_applications
+
+    calendar, rules = Calendar(holidays), Rules()
+
+    def parse(frame: pd.DataFrame) -> Any:
+        return parse_applications(frame, "MDY")
+
+    def evaluate(apps: pd.DataFrame, problems: Any) -> pd.DataFrame:
+        return compute(apps, problems, TODAY, rules, calendar)
+
+    return parse, evaluate
+
+
 def run(n: int = 100_000, repeat: int = 5, holidays: str | None = "US") -> dict[str, float]:
     """Time parse_applications and compute on ``n`` synthetic rows; rows/s for each."""
     frame = synthetic_applications(n)
-    calendar = Calendar(holidays)
-    parse_s, (apps, problems) = _best(lambda: parse_applications(frame, "MDY"), repeat)
-    compute_s, result = _best(lambda: compute(apps, problems, TODAY, Rules(), calendar), repeat)
+    parse, compute = engine(holidays)
+    parse_s, (apps, problems) = _best(lambda: parse(frame), repeat)
+    compute_s, result = _best(lambda: compute(apps, problems), repeat)
     assert len(result) == n
     return {
         "rows": float(n),

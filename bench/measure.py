@@ -1,9 +1,12 @@
 """Benchmark workers: each runs in its own process and prints one JSON line per result.
 
-A worker measures one thing (a sync, its pandas floor, the policy engine, draft
-rendering, Google syncs against the fake) so that peak memory (``ru_maxrss``)
-is that measurement's own.  Results are printed as soon as they exist: when the
-runner stops a worker that overruns its time budget, what it finished is kept.
+A worker measures one thing (one case of a local sync, its pandas floor, the
+policy engine, Google syncs against the fake) so that peak memory
+(``ru_maxrss``) is that measurement's own.  Syncs go through the stable entry
+points only (``sheetsync.backends.open_backend``, ``sheetsync.core.sync``, the
+config from ``$SHEETSYNC_CONFIG``), so modules may move behind them.  Results
+are printed as soon as they exist: when the runner stops a worker that overruns
+its time budget, what it finished is kept.
 
 With ``$BENCH_PROFILE`` set to a file name, one measured call (see
 :func:`run_once`) runs under cProfile and its statistics are written there.
@@ -15,7 +18,6 @@ import cProfile
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -51,14 +53,14 @@ class Timed:
 
 
 def _children_cpu() -> float:
-    """CPU seconds of this process's finished child processes (a sync's workers)."""
+    """CPU seconds of this process's finished child processes."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
 @contextmanager
 def timer() -> Iterator[Timed]:
-    """Wall-clock and CPU time of the block: every thread, plus the workers it forked."""
+    """Wall-clock and CPU time of the block: every thread, and any child process it ran."""
     got = Timed(0.0, 0.0)
     wall, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     yield got
@@ -89,23 +91,47 @@ def run_once(fn: Callable[[], T], case: str = "") -> T:
 
 
 def _config() -> Any:
-    from sheetsync.config import Config, Me
+    """The bench's configuration, from $SHEETSYNC_CONFIG (set by the runner), as a CLI run
+    would load it."""
+    from sheetsync.config import load_config
 
-    return Config(holidays="US", me=Me("Sam Carter", "sam.carter@example.com",
-                                       "+1 555 0100", "linkedin.com/in/samcarter"))  # fmt: skip
+    return load_config()
 
 
-def _warm_imports() -> None:
-    """Import what a sync imports lazily, so timings hold work, not imports."""
-    import holidays  # noqa: F401
-    import jinja2  # noqa: F401
+def _open(location: Path | str, state_dir: str | None, new_id: Any = None) -> tuple[Any, Any]:
+    """``run()``, one ``sheetsync.core.sync`` of the tracker at ``location``, and ``close()``.
 
-    import sheetsync.core.runs  # noqa: F401
-    import sheetsync.feedback.tab  # noqa: F401
-    import sheetsync.feedback.themes  # noqa: F401
-    import sheetsync.messages.lint  # noqa: F401
-    import sheetsync.messages.render  # noqa: F401
-    import sheetsync.policy.engine  # noqa: F401
+    Only the stable entry points are used (``sheetsync.backends.open_backend``,
+    ``sheetsync.core``), whatever modules they are implemented in.
+    """
+    from bench.tracker import TODAY
+    from sheetsync.backends import open_backend
+    from sheetsync.core import RunOptions, sync
+    from sheetsync.state import State
+
+    config = _config()
+    backend = open_backend(str(location), config)
+    state = State.open(backend.key, state_dir)
+    options = RunOptions(today=TODAY) if new_id is None else RunOptions(today=TODAY, new_id=new_id)
+    return (lambda: sync(backend, state, config, options)), state.close
+
+
+def _warm_up(kind: str) -> None:
+    """A sync of a small tracker of the same kind, so the modules a sync imports lazily are
+    loaded before anything is timed (timings hold work, not imports)."""
+    from bench.tracker import make_tracker, write_csv_folder, write_xlsx
+
+    with tempfile.TemporaryDirectory(prefix="sheetsync-bench-warm-") as tmp:
+        tracker = make_tracker(100, seed=3)
+        location = Path(tmp) / "tracker"
+        if kind == "csv":
+            write_csv_folder(tracker, location)
+        else:
+            location = location.with_suffix(".xlsx")
+            write_xlsx(tracker, location)
+        run, close = _open(location, str(Path(tmp) / "state"))
+        run()
+        close()
 
 
 # -- policy engine ------------------------------------------------------------------------
@@ -113,11 +139,7 @@ def _warm_imports() -> None:
 
 def policy(rows: int) -> None:
     """parse_applications + policy.compute on synthetic rows (bench_policy's generator)."""
-    from bench.bench_policy import TODAY, run, synthetic_applications
-    from sheetsync.config import Rules
-    from sheetsync.policy.bizdays import Calendar
-    from sheetsync.policy.engine import compute
-    from sheetsync.tracker.values import parse_applications
+    from bench.bench_policy import engine, run, synthetic_applications
 
     repeat = 5 if rows <= 10_000 else 3
     stats = run(rows, repeat=repeat)
@@ -126,11 +148,11 @@ def policy(rows: int) -> None:
          parse_rows_per_s=stats["parse_rows_per_s"],
          compute_rows_per_s=stats["compute_rows_per_s"])  # fmt: skip
     if os.environ.get("BENCH_PROFILE"):  # one warm parse + compute, without the generator
-        frame, calendar = synthetic_applications(rows), Calendar("US")
+        frame, (parse, compute) = synthetic_applications(rows), engine("US")
 
         def once() -> object:
-            apps, problems = parse_applications(frame, "MDY")
-            return compute(apps, problems, TODAY, Rules(), calendar)
+            apps, problems = parse(frame)
+            return compute(apps, problems)
 
         once()
         run_once(once)
@@ -139,56 +161,55 @@ def policy(rows: int) -> None:
 # -- local syncs and their pandas floors --------------------------------------------------
 
 
-def local_sync(kind: str, location: str, rows: int, steady: bool) -> None:
-    """A first sync of a freshly generated tracker, then (optionally) a steady-state one."""
-    from bench.tracker import TODAY, new_id_factory
-    from sheetsync.backends.local import CsvFolderBackend, XlsxBackend
-    from sheetsync.core.runs import RunOptions, sync
-    from sheetsync.state import State
+def local_sync(kind: str, location: str, rows: int, case: str) -> None:
+    """One case of a local sync, after a warm-up: ``first`` (the tracker as generated; runs
+    once) or ``steady`` (after the first; best of 2).  State lives in $SHEETSYNC_STATE_DIR,
+    shared by the two cases as by two cron runs."""
+    from bench.tracker import new_id_factory
 
-    _warm_imports()
-    path = Path(location)
-    backend = CsvFolderBackend(path) if kind == "csv" else XlsxBackend(path)
-    config = _config()
-    with tempfile.TemporaryDirectory(prefix="sheetsync-bench-state-") as state_dir:
-        state = State.open(backend.key, state_dir)
-        options = RunOptions(today=TODAY, new_id=new_id_factory())
+    _warm_up(kind)
+    run, close = _open(Path(location), None, new_id_factory())
+    repeat = 1 if case == "first" else 2
+    best: Timed | None = None
+    for _ in range(repeat):
         with timer() as took:
-            outcome = run_once(lambda: sync(backend, state, config, options), "first")
-        emit(kind=f"{kind}_sync", case="first", rows=rows, wall=took.wall, cpu=took.cpu,
-             drafts_added=outcome.drafts.added, cells=len(outcome.plan.changes),
-             appends=len(outcome.plan.appends))  # fmt: skip
-        if steady:  # nothing changes between steady-state syncs: best of 2, like the floor
-            runs = []
-            for _ in range(2):
-                with timer() as took:
-                    outcome = run_once(lambda: sync(backend, state, config, options), "steady")
-                runs.append(took)
-            best = min(runs, key=lambda t: t.wall)
-            emit(kind=f"{kind}_sync", case="steady", rows=rows, wall=best.wall, cpu=best.cpu,
-                 drafts_added=outcome.drafts.added, cells=len(outcome.plan.changes),
-                 appends=len(outcome.plan.appends))  # fmt: skip
-        state.close()
+            outcome = run_once(run, case)
+        best = took if best is None or took.wall < best.wall else best
+    close()
+    assert best is not None
+    emit(kind=f"{kind}_sync", case=case, rows=rows, repeat=repeat, wall=best.wall,
+         cpu=best.cpu, drafts_added=outcome.drafts.added, cells=len(outcome.plan.changes),
+         appends=len(outcome.plan.appends))  # fmt: skip
+
+
+def _best_of(repeat: int, fn: Callable[[], object]) -> Timed:
+    best: Timed | None = None
+    for _ in range(repeat):
+        with timer() as took:
+            fn()
+        best = took if best is None or took.wall < best.wall else best
+    assert best is not None
+    return best
 
 
 def csv_floor(location: str, rows: int, repeat: int) -> None:
-    """pandas reading every tab file as text and writing it back out."""
+    """pandas reading every tab file of the folder as text and writing it back out."""
     import pandas as pd
 
     folder = Path(location)
     files = sorted(folder.glob("*.csv"))
-    best: Timed | None = None
-    for _ in range(repeat):
-        with timer() as took:
-            for path in files:
-                frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-                frame.to_csv(path.with_suffix(".floor"), index=False)
-        best = took if best is None or took.cpu < best.cpu else best
+
+    def read_write() -> None:
+        for path in files:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            frame.to_csv(path.with_suffix(".floor"), index=False)
+
+    best = _best_of(repeat, read_write)
     for path in folder.glob("*.floor"):
         path.unlink()
-    assert best is not None
     size = sum(p.stat().st_size for p in files)
-    emit(kind="csv_floor", rows=rows, wall=best.wall, cpu=best.cpu, bytes=size)
+    emit(kind="csv_floor", rows=rows, repeat=repeat, wall=best.wall, cpu=best.cpu, bytes=size,
+         files=[p.name for p in files])  # fmt: skip
 
 
 def xlsx_floor(location: str, rows: int, repeat: int) -> None:
@@ -197,75 +218,20 @@ def xlsx_floor(location: str, rows: int, repeat: int) -> None:
 
     path = Path(location)
     out = path.with_suffix(".floor.xlsx")
-    best: Timed | None = None
-    for _ in range(repeat):
-        with timer() as took:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False,
-                                   engine="openpyxl")  # fmt: skip
-            with pd.ExcelWriter(out, engine="openpyxl") as writer:
-                for name, frame in sheets.items():
-                    frame.to_excel(writer, sheet_name=str(name), index=False)
-        best = took if best is None or took.cpu < best.cpu else best
+    names: list[str] = []
+
+    def read_write() -> None:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False,
+                               engine="openpyxl")  # fmt: skip
+        names[:] = [str(name) for name in sheets]
+        with pd.ExcelWriter(out, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=str(name), index=False)
+
+    best = _best_of(repeat, read_write)
     out.unlink(missing_ok=True)
-    assert best is not None
-    emit(kind="xlsx_floor", rows=rows, wall=best.wall, cpu=best.cpu, bytes=path.stat().st_size)
-
-
-# -- drafts -----------------------------------------------------------------------------
-
-
-def drafts(location: str, rows: int) -> None:
-    """Contexts and renders for every message the policy asks for, as a sync drafts them."""
-    from bench.tracker import TODAY
-    from sheetsync.backends.local import CsvFolderBackend
-    from sheetsync.messages.merge import MESSAGE_ACTIONS
-    from sheetsync.messages.render import Renderer, build_context
-    from sheetsync.policy.bizdays import Calendar
-    from sheetsync.policy.engine import compute
-    from sheetsync.tracker.schema import APP_USER_COLUMNS
-    from sheetsync.tracker.values import parse_applications, parse_interviewers
-
-    _warm_imports()
-    config = _config()
-    table = CsvFolderBackend(Path(location)).read()["Applications"]
-    typed, problems = parse_applications(table.frame(APP_USER_COLUMNS), config.date_order)
-    result = compute(typed, problems, TODAY, config.rules, Calendar.from_config(config))
-    jobs: list[tuple[str, dict[Any, Any], list[tuple[str, str]]]] = []
-    records = typed.to_dict("records")
-    for row, action, interviewed in zip(records, result["next_action"], result["interviewed"],
-                                        strict=True):  # fmt: skip
-        if action not in MESSAGE_ACTIONS or action == "thank_you_note":
-            continue
-        template = MESSAGE_ACTIONS[action]
-        if action == "request_feedback":
-            template += "_interviewed" if interviewed else "_not_interviewed"
-        contact = (str(row["contact_name"]), str(row["contact_email"]))
-        people = parse_interviewers(str(row["interviewers"]))
-        if action != "thank_you_email" or not people:
-            people = [contact] if any(contact) else people[:1] or [contact]
-        jobs.append((template, row, people))
-
-    renderer = Renderer(config)
-    for template in {j[0] for j in jobs}:
-        renderer.variants(template)  # compile outside the timing, as a sync does once
-
-    def build() -> list[tuple[str, list[dict[str, Any]], list[str]]]:
-        return [(template, [build_context(row, p, config.me) for p in people],
-                 [f"{row['id']}|{p[1] or p[0]}" for p in people])
-                for template, row, people in jobs]  # fmt: skip
-
-    with timer() as built:
-        prepared = build()
-
-    def render() -> int:
-        return sum(len(renderer.render_many(t, c, k)) for t, c, k in prepared)
-
-    with timer() as rendered:
-        count = run_once(render)
-    emit(kind="drafts", rows=rows, drafts=count, wall=built.wall + rendered.wall,
-         cpu=built.cpu + rendered.cpu, render_wall=rendered.wall,
-         drafts_per_s=count / (built.wall + rendered.wall),
-         render_per_s=count / rendered.wall)  # fmt: skip
+    emit(kind="xlsx_floor", rows=rows, repeat=repeat, wall=best.wall, cpu=best.cpu,
+         bytes=path.stat().st_size, files=names)  # fmt: skip
 
 
 # -- Google Sheets against the fake -------------------------------------------------------
@@ -275,7 +241,9 @@ def fake_server(location: str) -> None:
     """Serve the fake Sheets API holding one spreadsheet whose Applications tab is the CSV.
 
     Cells are entered as a person typing them would (dates become date serials).
-    Prints ``{"url": ..., "key": ...}`` and serves until stdin closes.
+    Prints ``{"url": ..., "key": ...}``, then answers each ``log`` line on stdin with
+    what the fake received since the last one (:func:`received`); serves until
+    stdin closes.
     """
     import csv
 
@@ -291,52 +259,37 @@ def fake_server(location: str) -> None:
     planned = book.plan_update({"range": "Applications!A1", "values": grid}, "USER_ENTERED")
     book.apply_update(*planned, "USER_ENTERED")
     print(json.dumps({"url": fake.url, "key": book.id}), flush=True)
-    sys.stdin.read()  # until the client closes the pipe
+    for line in sys.stdin:  # until the client closes the pipe
+        if line.strip() == "log":
+            with fake.lock:
+                entries, fake.log[:] = list(fake.log), []
+            print(json.dumps(received(entries)), flush=True)
     fake.stop()
 
 
-def api_method(http_method: str, path_url: str) -> str:
-    """``GET /v4/spreadsheets/ID/values:batchGet?..`` -> ``values.batchGet``."""
-    path = path_url.split("?", 1)[0]
-    if "/drive/" in path:
-        return f"drive {http_method}"
-    tail = path.split("/spreadsheets/", 1)[-1]
-    key, _, rest = tail.partition("/")
-    if rest.startswith("values:"):
-        return "values." + rest.split(":", 1)[1]
-    if rest.startswith("values"):
-        return "values.get" if http_method == "GET" else "values.update"
-    return "spreadsheets." + (key.split(":", 1)[1] if ":" in key else http_method.lower())
+def received(entries: list[Any]) -> dict[str, Any]:
+    """Requests and body bytes the fake received, by API method (what the quota sees)."""
+    by_method: dict[str, int] = {}
+    for entry in entries:
+        name = api_method(entry.method_id)
+        by_method[name] = by_method.get(name, 0) + 1
+    return {"requests": len(entries), "bytes": sum(len(e.body) for e in entries),
+            "by_method": by_method}  # fmt: skip
 
 
-class _Counter:
-    """Requests and body bytes leaving the client, by API method."""
-
-    def __init__(self) -> None:
-        self.requests = 0
-        self.bytes = 0
-        self.by_method: dict[str, int] = {}
-
-    def reset(self) -> None:
-        self.__init__()  # type: ignore[misc]
-
-    def wrap(self, session: Any) -> None:
-        send = session.send
-
-        def counting_send(request: Any, **kwargs: Any) -> Any:
-            body = request.body or b""
-            self.requests += 1
-            self.bytes += len(body.encode() if isinstance(body, str) else body)
-            name = api_method(request.method, request.path_url)
-            self.by_method[name] = self.by_method.get(name, 0) + 1
-            return send(request, **kwargs)
-
-        session.send = counting_send
+def api_method(method_id: str) -> str:
+    """``sheets.spreadsheets.values.batchGet`` -> ``values.batchGet``."""
+    if not method_id:
+        return "unknown"
+    if method_id.startswith("sheets.spreadsheets.values."):
+        return method_id.removeprefix("sheets.spreadsheets.")
+    return method_id.removeprefix("sheets.")
 
 
 def google(location: str, rows: int) -> None:
-    """A first sync (creates the Drafts and Feedback tabs), then a steady-state one."""
-    from bench.tracker import TODAY, new_id_factory
+    """A first sync (creates the Drafts and Feedback tabs), then a steady-state one, each
+    counted by the fake; the backend comes from ``open_backend`` like any --sheet value."""
+    from bench.tracker import new_id_factory
 
     server = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve().parent / "run.py"), "--worker",
@@ -344,36 +297,30 @@ def google(location: str, rows: int) -> None:
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
+    assert server.stdin is not None and server.stdout is not None
     try:
-        assert server.stdout is not None
         hello = json.loads(server.stdout.readline())
         os.environ["SHEETSYNC_API_ENDPOINT"] = hello["url"]
-        from sheetsync.backends.google.sheets import GoogleSheetsBackend
-        from sheetsync.core.runs import RunOptions, sync
-        from sheetsync.state import State
 
-        _warm_imports()
-        work = Path(tempfile.mkdtemp(prefix="sheetsync-bench-google-"))
-        backend = GoogleSheetsBackend(hello["key"], cache_dir=work / "cache")
-        counter = _Counter()
-        counter.wrap(backend.transport.inner)
-        state = State.open(backend.key, work / "state")
-        config = _config()
-        options = RunOptions(today=TODAY, new_id=new_id_factory())
-        for case in ("first", "steady"):
-            counter.reset()
-            with timer() as took:
-                outcome = run_once(lambda: sync(backend, state, config, options), case)
-            emit(kind="google_sync", case=case, rows=rows, wall=took.wall, cpu=took.cpu,
-                 requests=counter.requests, bytes=counter.bytes, by_method=counter.by_method,
-                 drafts_added=outcome.drafts.added, cells=len(outcome.plan.changes),
-                 appends=len(outcome.plan.appends))  # fmt: skip
-        state.close()
-        backend.close()
-        shutil.rmtree(work, ignore_errors=True)
+        def log() -> dict[str, Any]:
+            assert server.stdin is not None and server.stdout is not None
+            server.stdin.write("log\n")
+            server.stdin.flush()
+            return dict(json.loads(server.stdout.readline()))
+
+        _warm_up("csv")
+        with tempfile.TemporaryDirectory(prefix="sheetsync-bench-google-") as work:
+            run, close = _open(hello["key"], work, new_id_factory())
+            for case in ("first", "steady"):
+                log()  # start counting here
+                with timer() as took:
+                    outcome = run_once(run, case)
+                emit(kind="google_sync", case=case, rows=rows, wall=took.wall, cpu=took.cpu,
+                     **log(), drafts_added=outcome.drafts.added,
+                     cells=len(outcome.plan.changes), appends=len(outcome.plan.appends))
+            close()
     finally:
-        if server.stdin is not None:
-            server.stdin.close()
+        server.stdin.close()
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -385,7 +332,6 @@ WORKERS: dict[str, Callable[..., None]] = {
     "local_sync": local_sync,
     "csv_floor": csv_floor,
     "xlsx_floor": xlsx_floor,
-    "drafts": drafts,
     "fake_server": fake_server,
     "google": google,
 }
