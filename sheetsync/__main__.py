@@ -1,3 +1,3 @@
-from sheetsync.cli.commands import main
+from sheetsync.cli import main
 
 main()

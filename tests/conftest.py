@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from sheetsync.backends.base import Backend, WriteReport
-from sheetsync.backends.local import new_tracker, resolve_edits
+from sheetsync.backends.create import new_tracker
+from sheetsync.backends.edits import resolve_edits
 from sheetsync.config import Config, Me
 from sheetsync.resources import sample_sheet
 from sheetsync.tracker.plan import Plan

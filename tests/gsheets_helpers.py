@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import random
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import requests
 from fakesheets import FakeGoogle, Spreadsheet
 
-from sheetsync.backends.google.sheets import GoogleSheetsBackend, to_serial
-from sheetsync.backends.google.transport import FakeClock, RetryPolicy
+from sheetsync.backends.google.cells import to_serial
+from sheetsync.backends.google.sheets import GoogleSheetsBackend
+from sheetsync.backends.google.transport import RetryPolicy
 from sheetsync.tracker.plan import CellChange, Plan
 from sheetsync.tracker.schema import ALL_COLUMNS, APPLICATIONS, DRAFTS, FEEDBACK
 from sheetsync.tracker.table import Workbook
@@ -18,6 +22,24 @@ from sheetsync.tracker.table import Workbook
 APP_HEADER = list(ALL_COLUMNS[APPLICATIONS])
 COL = {name: i for i, name in enumerate(APP_HEADER)}
 D0 = date(2026, 3, 2)
+
+
+@dataclass
+class FakeClock:
+    """A clock for the transport: sleeping advances time instantly and is recorded."""
+
+    now: float = 1_700_000_000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
 
 
 def app_row(i: int) -> list[Any]:
@@ -42,6 +64,14 @@ def tracker_grids(n: int, *, owned: bool = True) -> dict[str, list[list[Any]]]:
     }
 
 
+def canned_response(status: int, body: bytes = b"{}") -> requests.Response:
+    """A response as a session returns one, without a network."""
+    response = requests.Response()
+    response.status_code = status
+    response.raw = io.BytesIO(body)
+    return response
+
+
 def make_backend(fake: FakeGoogle, book: Spreadsheet | str, cache: Path | None,
                  **kwargs: Any) -> GoogleSheetsBackend:  # fmt: skip
     """A backend on the fake with a fake clock (retries never really sleep)."""
@@ -49,7 +79,7 @@ def make_backend(fake: FakeGoogle, book: Spreadsheet | str, cache: Path | None,
     kwargs.setdefault("clock", FakeClock())
     kwargs.setdefault("rng", random.Random(7))
     kwargs.setdefault("policy", RetryPolicy(connect_timeout=2.0, read_timeout=5.0))
-    return GoogleSheetsBackend(key, cache_dir=cache if cache is not None else False, **kwargs)
+    return GoogleSheetsBackend(key, cache_dir=cache, **kwargs)
 
 
 def computed_plan(wb: Workbook, *, day: date = date(2026, 3, 20)) -> Plan:

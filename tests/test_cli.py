@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from sheetsync import errors
-from sheetsync.backends.local import CsvFolderBackend
-from sheetsync.cli.commands import cli
+from sheetsync.backends.csv_folder import CsvFolderBackend
+from sheetsync.cli import cli
 from sheetsync.tracker.schema import APP_USER_COLUMNS
 
 TODAY = "2026-03-16"
@@ -203,7 +203,7 @@ def test_lint_reports_problems_in_user_edited_drafts(tracker: Path) -> None:
 
 
 def test_init_xlsx_and_sync(tmp_path: Path) -> None:
-    from sheetsync.backends.local import XlsxBackend
+    from sheetsync.backends.xlsx import XlsxBackend
 
     target = tmp_path / "tracker.xlsx"
     run("init", "--xlsx", str(target))

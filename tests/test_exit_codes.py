@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from click.testing import CliRunner
 from fakesheets.server import FakeGoogle, Fault
 
 from sheetsync import errors
-from sheetsync.cli.commands import cli
+from sheetsync.cli import cli
 
 
 def sync(key: str) -> tuple[int, str]:
@@ -44,34 +43,12 @@ def test_a_google_sync_through_the_cli_fills_the_sheet(fake_google: FakeGoogle) 
     assert len(fake_google.reads()) <= 2
 
 
-def test_an_answer_cut_off_mid_body_is_retried(
-    fake_google: FakeGoogle, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import json
-
-    from fakesheets import server
-
+def test_an_answer_cut_off_mid_body_is_retried(fake_google: FakeGoogle) -> None:
     book = fake_google.create_spreadsheet({"Applications": [["company"], ["Acme"]]})
-    cut = {"done": False}
-    real = server._Handler._send
-
-    def send_half_once(self, status, payload, headers):  # type: ignore[no-untyped-def]
-        if cut["done"]:
-            return real(self, status, payload, headers)
-        cut["done"] = True
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data[: len(data) // 2])
-        self.wfile.flush()
-        self.close_connection = True
-
-    monkeypatch.setattr(server._Handler, "_send", send_half_once)
+    fake_google.inject("", Fault.cut())  # the very first answer
     code, out = sync(book.id)
     assert code == 0, out
-    assert cut["done"] and "Traceback" not in out
+    assert fake_google.log[0].fault == "cut" and "Traceback" not in out
 
 
 def test_a_protected_range_is_named_as_the_cause(fake_google: FakeGoogle) -> None:

@@ -17,8 +17,7 @@ from gsheets_helpers import (
     tracker_grids,
 )
 
-from sheetsync.backends.google.sheets import (
-    GoogleSheetsBackend,
+from sheetsync.backends.google.cells import (
     grid_extent,
     is_google_sheet,
     parse_spreadsheet_key,
@@ -26,6 +25,7 @@ from sheetsync.backends.google.sheets import (
     to_text,
     value_ranges,
 )
+from sheetsync.backends.google.sheets import GoogleSheetsBackend
 from sheetsync.errors import ConfigError
 from sheetsync.tracker.plan import CellChange, Plan, RowAppend
 from sheetsync.tracker.schema import ALL_COLUMNS, APPLICATIONS, DRAFTS, FEEDBACK
@@ -62,8 +62,7 @@ def test_published_links_and_junk_are_refused_with_a_hint() -> None:
 
 
 def test_key_is_stable_and_labelled(fake_google: FakeGoogle) -> None:
-    backend = GoogleSheetsBackend(f"https://docs.google.com/spreadsheets/d/{KEY}/edit",
-                                  cache_dir=False)  # fmt: skip
+    backend = GoogleSheetsBackend(f"https://docs.google.com/spreadsheets/d/{KEY}/edit")
     assert backend.key == f"gsheets:{KEY}"
     assert KEY in backend.label
 

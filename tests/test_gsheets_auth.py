@@ -15,8 +15,7 @@ from fakesheets import FakeGoogle
 from gsheets_helpers import tracker_grids
 
 from sheetsync.backends.google import auth
-from sheetsync.cli.google import auth as auth_group
-from sheetsync.cli.google import share as share_command
+from sheetsync.cli import cli
 from sheetsync.config import Config
 from sheetsync.errors import EXIT_AUTH, EXIT_USAGE, AuthError, ConfigError
 
@@ -202,17 +201,18 @@ def test_login_without_a_browser_takes_the_pasted_address(fake_flow: Path, tmp_p
 def test_login_with_a_web_client_file_explains_which_client_to_create(tmp_path: Path) -> None:
     web = tmp_path / "web.json"
     web.write_text(json.dumps({"web": {"client_id": "x"}}))
-    result = CliRunner().invoke(auth_group, ["login", "--client-secrets", str(web)])
+    result = CliRunner().invoke(cli, ["auth", "login", "--client-secrets", str(web)])
     assert result.exit_code == EXIT_AUTH
     assert "Desktop app" in result.output and "Traceback" not in result.output
+    assert result.output.startswith("error: ")
 
 
 # ------------------------------------------------------------------ commands
 def test_auth_status_command(tmp_path: Path, private_key: str) -> None:
     sa = write_sa(tmp_path / "sa.json", private_key)
-    ok = CliRunner().invoke(auth_group, ["status", "--credentials", str(sa)])
+    ok = CliRunner().invoke(cli, ["auth", "status", "--credentials", str(sa)])
     assert ok.exit_code == 0 and SA_EMAIL in ok.output and "service account" in ok.output
-    nobody = CliRunner().invoke(auth_group, ["status"])
+    nobody = CliRunner().invoke(cli, ["auth", "status"])
     assert nobody.exit_code == EXIT_AUTH and "not signed in" in nobody.output
 
 
@@ -220,10 +220,10 @@ def test_share_and_list_through_drive(fake_google: FakeGoogle) -> None:
     book = fake_google.create_spreadsheet(tracker_grids(1))
     runner = CliRunner()
     url = f"https://docs.google.com/spreadsheets/d/{book.id}/edit"
-    quiet = runner.invoke(share_command, ["mentor@example.com", "--no-notify", "--sheet", url])
+    quiet = runner.invoke(cli, ["share", "mentor@example.com", "--no-notify", "--sheet", url])
     assert quiet.exit_code == 0, quiet.output
     assert "Shared with mentor@example.com as commenter." in quiet.output
-    loud = runner.invoke(share_command, ["coach@example.com", "--role", "writer",
+    loud = runner.invoke(cli, ["share", "coach@example.com", "--role", "writer",
                                          "--message", "Thanks for helping!", "--sheet", url])
     assert loud.exit_code == 0, loud.output
     by_email = {p["emailAddress"]: p for p in book.permissions}
@@ -231,7 +231,7 @@ def test_share_and_list_through_drive(fake_google: FakeGoogle) -> None:
     assert by_email["mentor@example.com"]["role"] == "commenter"
     assert by_email["coach@example.com"]["notified"] is True
     assert by_email["coach@example.com"]["message"] == "Thanks for helping!"
-    listed = runner.invoke(share_command, ["--list", "--sheet", url])
+    listed = runner.invoke(cli, ["share", "--list", "--sheet", url])
     assert listed.exit_code == 0
     assert listed.output.splitlines() == [
         "owner      Sheet Owner <owner@example.com>",
@@ -249,9 +249,9 @@ def test_share_mistakes_are_usage_errors(fake_google: FakeGoogle) -> None:
                                         "--sheet", book.id],
                  ["not-an-address", "--sheet", book.id], ["x@example.com"],
                  ["x@example.com", "--role", "owner", "--sheet", book.id]):  # fmt: skip
-        result = runner.invoke(share_command, args)
+        result = runner.invoke(cli, ["share", *args])
         assert result.exit_code == EXIT_USAGE, (args, result.output)
-        assert "Traceback" not in result.output
+        assert "Traceback" not in result.output and "error: " in result.output.lower()
     assert fake_google.count("permissions.create") == 0
 
 
@@ -272,13 +272,33 @@ def test_the_owner_builds_the_backend_from_sheet_credentials_and_config(
 
     book = fake_google.create_spreadsheet(tracker_grids(2))
     backend = open_google_backend(f"https://docs.google.com/spreadsheets/d/{book.id}/edit#gid=0",
-                                  Config(state_dir=str(tmp_path / "state")))  # fmt: skip
+                                  Config(state_dir=str(tmp_path / "state")),
+                                  cache_dir=tmp_path / "cache")  # fmt: skip
     wb = backend.read()
     from gsheets_helpers import computed_plan
 
     backend.write(computed_plan(wb), wb)
-    assert (tmp_path / "state" / "google-cache" / f"{book.id}.json").is_file()
+    assert (tmp_path / "cache" / f"{book.id}.json").is_file()
     backend.close()
+
+
+def test_the_command_line_keeps_the_google_cache_in_the_state_folder(
+        fake_google: FakeGoogle, tmp_path: Path) -> None:  # fmt: skip
+    book = fake_google.create_spreadsheet(tracker_grids(2))
+    config = tmp_path / "sheetsync.toml"
+    config.write_text(f'state_dir = "{(tmp_path / "state").as_posix()}"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["sync", "-q", "--config", str(config), "--sheet", book.id,
+                                      "--today", "2026-03-16"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "state" / "google-cache" / f"{book.id}.json").is_file()
+
+
+def test_without_a_state_dir_the_google_cache_is_under_the_default_state_root(
+        fake_google: FakeGoogle, isolated: Path) -> None:  # fmt: skip
+    book = fake_google.create_spreadsheet(tracker_grids(2))
+    result = CliRunner().invoke(cli, ["sync", "-q", "--sheet", book.id, "--today", "2026-03-16"])
+    assert result.exit_code == 0, result.output
+    assert (isolated / "state" / "google-cache" / f"{book.id}.json").is_file()
 
 
 def test_without_the_override_credentials_are_required(monkeypatch: pytest.MonkeyPatch,
@@ -289,5 +309,5 @@ def test_without_the_override_credentials_are_required(monkeypatch: pytest.Monke
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     monkeypatch.setattr(auth, "token_path", lambda: tmp_path / "none.json")
     with pytest.raises(AuthError, match="no Google credentials"):
-        GoogleSheetsBackend("k" * 44, cache_dir=False)
+        GoogleSheetsBackend("k" * 44)
     assert os.environ.get("SHEETSYNC_API_ENDPOINT") is None

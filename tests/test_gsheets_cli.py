@@ -8,7 +8,7 @@ import io
 from click.testing import CliRunner
 from fakesheets import FakeGoogle
 
-from sheetsync.cli.commands import cli
+from sheetsync.cli import cli
 from sheetsync.resources import sample_sheet
 from sheetsync.tracker.schema import APPLICATIONS, DRAFTS, FEEDBACK
 

@@ -13,11 +13,18 @@ from typing import Any
 import pytest
 import requests
 from fakesheets import FakeGoogle, Fault
-from gsheets_helpers import COL, computed_plan, make_backend, rows_by_id, tracker_grids
+from gsheets_helpers import (
+    COL,
+    FakeClock,
+    canned_response,
+    computed_plan,
+    make_backend,
+    rows_by_id,
+    tracker_grids,
+)
 
 from sheetsync.backends.google.auth import LoadedCredentials
 from sheetsync.backends.google.transport import (
-    FakeClock,
     GoogleTransport,
     Principal,
     RetryPolicy,
@@ -270,10 +277,7 @@ def test_every_request_has_explicit_timeouts_and_google_booleans() -> None:
     class Recorder(requests.Session):
         def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:  # type: ignore[override]
             seen.update(kwargs, url=url)
-            response = requests.Response()
-            response.status_code = 200
-            response._content = b"{}"
-            return response
+            return canned_response(200)
 
     policy = RetryPolicy(connect_timeout=3.0, read_timeout=40.0)
     transport = GoogleTransport(session=Recorder(), policy=policy, use_env=False)
@@ -287,10 +291,7 @@ def test_every_request_has_explicit_timeouts_and_google_booleans() -> None:
 def test_total_time_is_bounded_even_with_many_attempts_allowed() -> None:
     class Busy(requests.Session):
         def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-            response = requests.Response()
-            response.status_code = 503
-            response._content = b"{}"
-            return response
+            return canned_response(503)
 
     clock = FakeClock()
     policy = RetryPolicy(max_attempts=1000, max_elapsed=60.0, base_delay=1.0, max_delay=8.0)

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from fakesheets import FakeGoogle
 
 from sheetsync import core
+from sheetsync.backends.google.cache import CACHE_FOLDER
 from sheetsync.backends.google.sheets import open_google_backend
 from sheetsync.config import Config
-from sheetsync.state import State
+from sheetsync.state import State, default_state_root
 
 HEADER = ["id", "company", "role", "applied_on", "status", "notes"]
 
@@ -20,7 +21,7 @@ def sync(
 ) -> core.Outcome:
     """core.sync on the fake; ``between`` runs after the read, just before the write."""
     config = Config()
-    backend = open_google_backend(key, config)
+    backend = open_google_backend(key, config, cache_dir=default_state_root() / CACHE_FOLDER)
     if between is not None:
         real = backend.write
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from sheetsync.backends import csvfile
 from sheetsync.backends.csv_folder import CsvFolderBackend
-from sheetsync.cli.commands import cli
+from sheetsync.cli import cli
 from sheetsync.errors import EXIT_LAYOUT
 from sheetsync.tracker.schema import APP_OWNED_COLUMNS, normalize_header
 

@@ -13,15 +13,22 @@ if TYPE_CHECKING:
 
 
 def is_google(location: str) -> bool:
-    from sheetsync.backends.google.sheets import (
-        is_google_sheet,  # light: gspread is imported only when used
-    )
+    from sheetsync.backends.google.cells import is_google_sheet  # light: no gspread, no pandas
 
     return is_google_sheet(location)
 
 
-def open_backend(location: str | None, config: Config, credentials: str | None = None) -> Backend:
-    """The backend for ``location``: a Google Sheets URL/key, an .xlsx file, or a folder."""
+def open_backend(
+    location: str | None,
+    config: Config,
+    credentials: str | None = None,
+    *,
+    cache_dir: Path | None = None,
+) -> Backend:
+    """The backend for ``location``: a Google Sheets URL/key, an .xlsx file, or a folder.
+
+    ``cache_dir`` keeps a Google sheet's metadata between runs (None: no cache).
+    """
     if not location:
         raise ConfigError(
             "no sheet given",
@@ -31,7 +38,7 @@ def open_backend(location: str | None, config: Config, credentials: str | None =
     if is_google(location):
         from sheetsync.backends.google.sheets import open_google_backend
 
-        return open_google_backend(location, config, credentials)
+        return open_google_backend(location, config, credentials, cache_dir=cache_dir)
     path = Path(location).expanduser()
     if path.suffix.lower() == ".xlsx":
         from sheetsync.backends.xlsx import XlsxBackend

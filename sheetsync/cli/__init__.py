@@ -1,5 +1,10 @@
-"""The ``sheetsync`` command line."""
+"""The ``sheetsync`` command line.
 
-from sheetsync.cli.commands import cli, main
+``group`` holds the root group and its error edge, ``options`` the options
+every sheet command shares; importing the command modules adds their commands.
+"""
+
+from sheetsync.cli import commands, doctor, google, reports  # noqa: F401  (adds the commands)
+from sheetsync.cli.group import cli, main
 
 __all__ = ["cli", "main"]

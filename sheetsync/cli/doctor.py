@@ -3,11 +3,32 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
+import click
+
+from sheetsync.cli.group import cli
+from sheetsync.cli.options import Run, pass_run, sheet_options
 from sheetsync.errors import SheetsyncError
+
+
+@cli.command()
+@sheet_options
+@pass_run
+def doctor(run: Run) -> None:
+    """Check config, credentials, access to the sheet, headers and the state folder."""
+    ok = True
+    for check in run_checks(run):
+        mark = "ok " if check.ok else "FAIL"
+        click.echo(f"[{mark}] {check.name}: {check.detail}")
+        if not check.ok:
+            ok = False
+            if check.fix:
+                click.echo(f"       fix: {check.fix}")
+    if not ok:
+        sys.exit(2)
 
 
 @dataclass(frozen=True)
@@ -18,7 +39,7 @@ class Check:
     fix: str = ""
 
 
-def run_checks(run: Any) -> Iterator[Check]:
+def run_checks(run: Run) -> Iterator[Check]:
     config = run.config
     yield Check(
         "config",

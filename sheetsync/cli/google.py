@@ -1,30 +1,24 @@
 """Google commands: ``sheetsync auth login|status`` and ``sheetsync share``.
 
-Thin shells: parse options, call one function, print.  Google libraries are
-imported inside the commands so that ``sheetsync --help`` stays quick.
+Thin shells: parse options, call one function, print; errors go to the root
+group's edge.  Google libraries are imported inside the commands so that
+``sheetsync --help`` stays quick.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
-from sheetsync.errors import EXIT_AUTH, ConfigError, SheetsyncError
+from sheetsync.cli.group import cli
+from sheetsync.errors import EXIT_AUTH, ConfigError
+
+if TYPE_CHECKING:
+    from sheetsync.config import Config
 
 
-class GoogleCommandError(click.ClickException):
-    """A sheetsync error shown as ``error: ...`` (plus its hint) with its own exit code."""
-
-    def __init__(self, error: SheetsyncError) -> None:
-        super().__init__(str(error))
-        self.exit_code = error.exit_code  # type: ignore[misc]  # per instance, by error kind
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-@click.group()
+@cli.group()
 def auth() -> None:
     """Sign in to Google, or see who is signed in."""
 
@@ -41,12 +35,9 @@ def login(client_secrets: str, no_browser: bool, allow_sharing: bool) -> None:
     """Sign in with your Google account and save the token (mode 0600)."""
     from sheetsync.backends.google import auth as google_auth
 
-    try:
-        status = google_auth.login(client_secrets, no_browser=no_browser,
-                                   allow_sharing=allow_sharing, echo=click.echo,
-                                   prompt=click.prompt)  # fmt: skip
-    except SheetsyncError as exc:
-        raise GoogleCommandError(exc) from exc
+    status = google_auth.login(client_secrets, no_browser=no_browser,
+                               allow_sharing=allow_sharing, echo=click.echo,
+                               prompt=click.prompt)  # fmt: skip
     click.echo(f"Signed in. Token saved to {status.source}")
     for line in status.lines():
         click.echo(f"  {line}")
@@ -61,24 +52,21 @@ def status(credentials: str | None, config_path: str | None) -> None:
     """Say who is signed in, with which permissions, and any problem with the files."""
     from sheetsync.backends.google import auth as google_auth
 
-    try:
-        config_credentials = _config(config_path).credentials
-        result = google_auth.status(credentials, config_path=config_credentials)
-    except SheetsyncError as exc:
-        raise GoogleCommandError(exc) from exc
+    config_credentials = _config(config_path).credentials
+    result = google_auth.status(credentials, config_path=config_credentials)
     for line in result.lines():
         click.echo(line)
     if result.kind is None:
         click.get_current_context().exit(EXIT_AUTH)
 
 
-def _config(config_path: str | None) -> Any:
+def _config(config_path: str | None) -> Config:
     from sheetsync.config import load_config
 
     return load_config(config_path)
 
 
-@click.command()
+@cli.command()
 @click.argument("email", required=False)
 @click.option("--role", type=click.Choice(["reader", "commenter", "writer"]),
               default="commenter", show_default=True, help="What the person may do.")
@@ -96,28 +84,25 @@ def share(email: str | None, role: str, no_notify: bool, message: str | None, li
     """Share the tracker with EMAIL (say, a mentor), or --list who has access."""
     from sheetsync.backends.google import sharing
 
-    try:
-        config = _config(config_path)
-        location = sheet or config.sheet
-        if not location:
-            raise ConfigError("no sheet given",
-                              hint="pass --sheet URL, or set `sheet` in sheetsync.toml")
-        if list_:
-            if email:
-                raise ConfigError("give either EMAIL or --list, not both")
-            shares = sharing.list_shares(location, credentials=credentials,
-                                         config_credentials=config.credentials)  # fmt: skip
-            for entry in shares:
-                click.echo(entry.line())
-            return
-        if not email:
-            raise ConfigError("whom should the sheet be shared with?",
-                              hint="give an e-mail address, e.g. `sheetsync share "
-                                   "mentor@example.com`, or --list")  # fmt: skip
-        result = sharing.share(location, email, role, not no_notify, message,
-                               credentials=credentials,
-                               config_credentials=config.credentials)  # fmt: skip
-    except SheetsyncError as exc:
-        raise GoogleCommandError(exc) from exc
+    config = _config(config_path)
+    location = sheet or config.sheet
+    if not location:
+        raise ConfigError("no sheet given",
+                          hint="pass --sheet URL, or set `sheet` in sheetsync.toml")
+    if list_:
+        if email:
+            raise ConfigError("give either EMAIL or --list, not both")
+        shares = sharing.list_shares(location, credentials=credentials,
+                                     config_credentials=config.credentials)  # fmt: skip
+        for entry in shares:
+            click.echo(entry.line())
+        return
+    if not email:
+        raise ConfigError("whom should the sheet be shared with?",
+                          hint="give an e-mail address, e.g. `sheetsync share "
+                               "mentor@example.com`, or --list")  # fmt: skip
+    result = sharing.share(location, email, role, not no_notify, message,
+                           credentials=credentials,
+                           config_credentials=config.credentials)  # fmt: skip
     notified = "" if no_notify else " (Google e-mails them a link)"
     click.echo(f"Shared with {result.email} as {result.role}{notified}.")

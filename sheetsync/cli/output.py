@@ -11,26 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from sheetsync.vocabulary import ACTION_LABELS
+
 if TYPE_CHECKING:
     from sheetsync.agenda.items import AgendaItem
-    from sheetsync.core.runs import Outcome
+    from sheetsync.core import Outcome
     from sheetsync.state import State
     from sheetsync.tracker.plan import Plan
-
-ACTION_LABELS = {
-    "interview": "Interview",
-    "thank_you_email": "Thank-you e-mail",
-    "thank_you_note": "Handwritten note",
-    "check_in": "Check in",
-    "follow_up": "Follow up",
-    "final_follow_up": "Final follow-up",
-    "move_on": "Move on?",
-    "application_follow_up": "Application follow-up",
-    "request_feedback": "Ask for feedback",
-    "thank_for_feedback": "Thank for feedback",
-    "act_on_feedback": "Act on feedback",
-    "await_response": "Awaiting feedback",
-}
 
 
 def table(rows: Sequence[Sequence[str]], header: Sequence[str], widths: Sequence[int]) -> str:

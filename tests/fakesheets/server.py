@@ -4,7 +4,7 @@ Driven by real gspread through ``SHEETSYNC_API_ENDPOINT``.  Every request is
 validated against Google's discovery documents, logged (method, path, query,
 body bytes) and can be hit by an injected fault: an error status (429 with
 ``Retry-After``, 500, 503, ...), a dropped connection (before or after the
-request takes effect), or a slow answer.
+request takes effect), a slow answer, or an answer cut off mid-body.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ ROLES = ("owner", "organizer", "fileOrganizer", "writer", "commenter", "reader")
 class Fault:
     """What to do to a matching request instead of (or besides) answering it."""
 
-    kind: str  # "status" | "drop" | "slow"
+    kind: str  # "status" | "drop" | "slow" | "cut"
     status: int = 503
     retry_after: str | None = None
     body: dict[str, Any] | None = None
@@ -53,6 +53,11 @@ class Fault:
     @classmethod
     def slow(cls, delay: float, *, apply: bool = True) -> Fault:
         return cls("slow", delay=delay, apply=apply)
+
+    @classmethod
+    def cut(cls) -> Fault:
+        """The request takes effect; its answer stops halfway through the body."""
+        return cls("cut", apply=True)
 
 
 @dataclass
@@ -372,10 +377,14 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.kind == "drop":
                 self.close_connection = True
                 return  # it happened, but the answer never arrives
+            if fault.kind == "cut":
+                self._send(status, payload, {}, cut=True)
+                return
             time.sleep(fault.delay)
         self._send(status, payload, {})
 
-    def _send(self, status: int, payload: Any, headers: dict[str, str]) -> None:
+    def _send(self, status: int, payload: Any, headers: dict[str, str], *,
+              cut: bool = False) -> None:  # fmt: skip
         data = json.dumps(payload).encode()
         try:
             self.send_response(status)
@@ -384,6 +393,11 @@ class _Handler(BaseHTTPRequestHandler):
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
+            if cut:  # the promised length never arrives
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting (a slow-answer fault)

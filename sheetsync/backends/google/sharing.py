@@ -51,13 +51,13 @@ def _backend(backend_or_key: GoogleSheetsBackend | str, credentials: Any = None,
                                        scopes=SHARING_SCOPES)  # fmt: skip
     elif isinstance(credentials, str):
         credentials = load_credentials(credentials, scopes=SHARING_SCOPES)
-    return GoogleSheetsBackend(backend_or_key, credentials, cache_dir=False)
+    return GoogleSheetsBackend(backend_or_key, credentials)
 
 
-def _call(backend: GoogleSheetsBackend, doing: str, written: str, method: str, url: str,
-          **kwargs: Any) -> Any:
-    response = backend._call(doing, written, backend.client.request, method, url,
-                             write=method != "get", **kwargs)
+def _drive_json(backend: GoogleSheetsBackend, doing: str, written: str, method: str, url: str,
+                **kwargs: Any) -> Any:
+    response = backend.call_api(doing, written, backend.client.request, method, url,
+                                write=method != "get", **kwargs)
     return response.json()
 
 
@@ -88,8 +88,8 @@ def share(
     body = {"type": "user", "role": role, "emailAddress": address}
     url = f"{DRIVE_FILES_URL}/{backend.spreadsheet_id}/permissions"
     try:
-        data = _call(backend, f"sharing the sheet with {address}", "nobody was added",
-                     "post", url, params=params, json=body)  # fmt: skip
+        data = _drive_json(backend, f"sharing the sheet with {address}", "nobody was added",
+                           "post", url, params=params, json=body)  # fmt: skip
     except SheetsyncError as exc:
         raise _drive_hint(exc) from exc
     return Share(address, str(data.get("role", role)), str(data.get("type", "user")),
@@ -105,8 +105,8 @@ def list_shares(
     """Everyone with access to the sheet, owners first."""
     backend = _backend(backend_or_key, credentials, config_credentials)
     try:
-        raw = backend._call("listing who has access", "nothing was changed",
-                            backend.client.list_permissions, backend.spreadsheet_id)  # fmt: skip
+        raw = backend.call_api("listing who has access", "nothing was changed",
+                               backend.client.list_permissions, backend.spreadsheet_id)  # fmt: skip
     except SheetsyncError as exc:
         raise _drive_hint(exc) from exc
     order = {"owner": 0, "organizer": 1, "fileOrganizer": 2, "writer": 3, "commenter": 4,

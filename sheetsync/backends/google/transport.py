@@ -23,12 +23,11 @@ injectable so tests never wait.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -183,8 +182,16 @@ def error_reason(response: requests.Response) -> tuple[str, str]:
         body = response.json()
     except ValueError:
         return "", response.text[:200]
-    error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, dict):
+    return error_detail(body.get("error") if isinstance(body, dict) else None)
+
+
+def error_detail(error: Any) -> tuple[str, str]:
+    """(reason, message) of the ``error`` object of a Google error body (gspread's ``.error``).
+
+    The reason is the most specific one given: a ``details`` reason, else the
+    first ``errors`` reason (Drive), else the status name (Sheets).
+    """
+    if not isinstance(error, Mapping):
         return "", ""
     message = str(error.get("message", ""))
     reason = str(error.get("status", ""))
@@ -431,26 +438,3 @@ def api_error(
                             f"{detail}; {written}",
                             hint="run again; if it keeps failing, report it with the "
                                  "message above")  # fmt: skip
-
-
-def json_size(value: Any) -> int:
-    """Bytes ``value`` takes in a request body (requests uses ``json.dumps`` defaults)."""
-    return len(json.dumps(value).encode())
-
-
-@dataclass
-class FakeClock:
-    """A clock for tests: sleeping advances time instantly and is recorded."""
-
-    now: float = 1_700_000_000.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def time(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
