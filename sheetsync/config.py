@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -60,9 +60,6 @@ class Config:
     rules: Rules = field(default_factory=Rules)
     me: Me = field(default_factory=Me)
     source: Path | None = None  # the file this came from, if any
-
-    def with_overrides(self, **values: Any) -> Config:
-        return replace(self, **{k: v for k, v in values.items() if v is not None})
 
 
 def user_config_dir() -> Path:

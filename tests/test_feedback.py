@@ -13,22 +13,17 @@ import pytest
 
 from sheetsync.config import Rules
 from sheetsync.errors import ConfigError
-from sheetsync.feedback.tab import (
-    ACT_ON_FEEDBACK,
-    AWAIT_RESPONSE,
-    NO_RESPONSE,
-    THANK_FOR_FEEDBACK,
-    compute_feedback,
-    feedback_agenda,
+from sheetsync.feedback.report import (
     feedback_report,
-    new_feedback_rows,
     report_csv,
     report_json,
     report_markdown,
     report_text,
 )
+from sheetsync.feedback.tab import compute_feedback, feedback_agenda, new_feedback_rows
 from sheetsync.feedback.themes import OTHER, ThemeRules, builtin_rules, load_themes
 from sheetsync.tracker.schema import FEEDBACK_COLUMNS, FEEDBACK_OWNED_COLUMNS
+from sheetsync.vocabulary import ACT_ON_FEEDBACK, AWAIT_RESPONSE, NO_RESPONSE, THANK_FOR_FEEDBACK
 
 TODAY = date(2026, 3, 16)  # a Monday
 RULES = Rules()

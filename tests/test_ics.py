@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from icalendar import Calendar, Event
 
-from sheetsync.agenda.ics import KEEP_CANCELLED_DAYS, SUMMARIES, agenda_to_ics
+from sheetsync.agenda.ics import KEEP_CANCELLED_DAYS, agenda_to_ics
 from sheetsync.agenda.items import AgendaItem
+from sheetsync.vocabulary import ACTION_EVENTS
 
 TODAY = date(2026, 3, 16)
 
@@ -75,7 +76,7 @@ def test_summaries_and_descriptions() -> None:
     assert "To: Ann Lee" in description
 
 
-@pytest.mark.parametrize("action", sorted(SUMMARIES))
+@pytest.mark.parametrize("action", sorted(ACTION_EVENTS))
 def test_every_action_has_a_readable_title(action: str) -> None:
     item = replace(ITEMS[1], action=action, uid=f"x-{action}")
     summary = str(events(run([item])[0])[f"x-{action}@sheetsync"]["SUMMARY"])

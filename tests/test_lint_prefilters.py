@@ -84,12 +84,12 @@ NAME_PIECES = ["Ana", "Ruiz", "Dr.", "Ana Ruiz", "Ruiz, Ana", " ", "  ", "\n", "
 def test_recall_point_looks_for_the_recipient_only_where_a_form_of_the_name_is(
     notes: str, recipient: str
 ) -> None:
-    from sheetsync.messages import render
+    from sheetsync.messages import names
 
-    forms = render._mention_forms(recipient)
-    pattern = render._mention_regex(forms) if forms else None
+    forms = names._mention_forms(recipient)
+    pattern = names._mention_regex(forms) if forms else None
     points = [
-        " ".join(raw.strip(" \t-*\u2022").split()) for raw in render._POINT_BREAKS.split(notes)
+        " ".join(raw.strip(" \t-*\u2022").split()) for raw in names._POINT_BREAKS.split(notes)
     ]
     named = bool(pattern) and any(pattern.search(p) for p in points if p)
     assert named <= any(f in "\n".join(points) for f in forms)  # never hides a mention

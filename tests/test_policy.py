@@ -14,9 +14,10 @@ import pytest
 from sheetsync.config import Config, Rules
 from sheetsync.policy import engine as policy
 from sheetsync.policy.bizdays import Calendar
-from sheetsync.policy.engine import ACTIONS, OUTPUT_COLUMNS, RULES, compute, evaluate
+from sheetsync.policy.engine import OUTPUT_COLUMNS, RULES, compute, evaluate
 from sheetsync.tracker.schema import APP_USER_COLUMNS
 from sheetsync.tracker.values import parse_applications
+from sheetsync.vocabulary import POLICY_ACTIONS
 
 TODAY = dt.date(2026, 3, 16)  # a Monday
 KEEP = "keep"  # Case.basis default: not checked
@@ -402,9 +403,9 @@ def test_evaluate_reads_the_config() -> None:
 def test_rules_table_is_consistent() -> None:
     offsets = {f.name for f in dataclasses.fields(Rules)}
     for rule in RULES:
-        assert rule.action in (*ACTIONS, ""), rule.name
+        assert rule.action in (*POLICY_ACTIONS, ""), rule.name
         assert rule.offset is None or rule.offset in offsets, rule.name
         if rule.action:
             assert rule.counts_from is not None, rule.name
-    assert {r.action for r in RULES} - {""} == set(ACTIONS)
+    assert {r.action for r in RULES} - {""} == set(POLICY_ACTIONS)
     assert RULES[-1].when == "always"  # every row is decided by some rule

@@ -14,21 +14,18 @@ import pandas as pd
 import pytest
 
 from sheetsync.config import Config, Me
+from sheetsync.messages.context import build_context, date_text, sample_context
 from sheetsync.messages.lint import NO_NOTES, NOTES_ACTIONS, lint_message
+from sheetsync.messages.names import address_name, recall_point
 from sheetsync.messages.render import (
-    MESSAGES,
     SIGN_OFFS,
     Renderer,
-    address_name,
-    build_context,
     channel_for,
-    date_text,
-    recall_point,
-    sample_context,
     split_message,
     template_for,
 )
 from sheetsync.resources import templates_dir
+from sheetsync.vocabulary import MESSAGE_TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
 ME = Me("Jordan Rivera", "jordan.rivera@example.com", "+1 555 0100", "linkedin.com/in/jordanrivera")
@@ -79,7 +76,7 @@ def user_renderer(folder: Path) -> Renderer:
 def _all_renders(renderer: Renderer) -> list[tuple[str, str, int]]:
     return [
         (name, case, variant)
-        for name in MESSAGES
+        for name in MESSAGE_TEMPLATES
         for case in CASES
         for variant in range(renderer.variants(name))
     ]
@@ -126,14 +123,14 @@ def test_long_names_and_notes_stay_within_the_word_limits(renderer: Renderer) ->
     }
     me = Me("Jordan Rivera-Castellanos", ME.email, ME.phone, ME.linkedin)
     context = build_context(row, ("Dr. Ana Ruiz", ""), me)
-    for name in MESSAGES:
+    for name in MESSAGE_TEMPLATES:
         for variant in range(renderer.variants(name)):
             out = renderer.render(name, context, "k", variant=variant)
             problems = lint_message(name, channel_for(name), out.subject, out.body, me)
             assert not any("words" in p for p in problems)
 
 
-@pytest.mark.parametrize("name", MESSAGES)
+@pytest.mark.parametrize("name", MESSAGE_TEMPLATES)
 def test_each_template_has_three_distinct_wordings(renderer: Renderer, name: str) -> None:
     context = sample_context(ME)
     assert renderer.variants(name) >= 3
@@ -219,7 +216,8 @@ def test_variant_is_deterministic_across_processes(renderer: Renderer) -> None:
     here = [renderer.render("follow_up", context, f"A{i}|x@example.com").body for i in range(6)]
     assert len(set(here)) > 1  # the key really chooses
     code = (
-        "from sheetsync.messages.render import Renderer, sample_context;"
+        "from sheetsync.messages.context import sample_context;"
+        "from sheetsync.messages.render import Renderer;"
         "from sheetsync.config import Config, Me;"
         f"me = Me{tuple(vars(ME).values())!r};"
         "r = Renderer(Config(me=me));"
@@ -241,7 +239,7 @@ def _strip_names(body: str, names: list[str]) -> str:
     return text
 
 
-@pytest.mark.parametrize("name", MESSAGES)
+@pytest.mark.parametrize("name", MESSAGE_TEMPLATES)
 def test_two_recipients_get_different_wordings(renderer: Renderer, name: str) -> None:
     people = [("Priya Natarajan", "priya.n@bluebirdhealth.example"), ("Tom Becker", "")]
     row = {**ROW, "notes": ""}

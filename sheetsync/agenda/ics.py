@@ -28,27 +28,13 @@ from typing import Any
 from icalendar import Alarm, Calendar, Event
 
 from sheetsync.agenda.items import AgendaItem
+from sheetsync.vocabulary import ACTION_EVENTS
 
 PRODID = "-//sheetsync//sheetsync follow-ups//EN"
 UID_SUFFIX = "@sheetsync"
 REMINDER = timedelta(hours=9)  # 09:00 on the day of the all-day event
 KEEP_CANCELLED_DAYS = 30
 CONFIRMED, CANCELLED = "CONFIRMED", "CANCELLED"
-
-# Event titles: a verb phrase per policy action; {who} is "Company - Role".
-SUMMARIES = {
-    "thank_you_email": "Send thank-you e-mail to {who}",
-    "thank_you_note": "Write thank-you note to {who}",
-    "interview": "Interview at {who}",
-    "check_in": "Check in with {who}",
-    "follow_up": "Follow up with {who}",
-    "final_follow_up": "Send final follow-up to {who}",
-    "move_on": "Decide whether to move on from {who}",
-    "application_follow_up": "Follow up on application to {who}",
-    "request_feedback": "Ask {who} for feedback",
-    "thank_for_feedback": "Thank {who} for the feedback",
-    "act_on_feedback": "Act on feedback from {who}",
-}
 
 
 def _who(item: AgendaItem) -> str:
@@ -57,7 +43,7 @@ def _who(item: AgendaItem) -> str:
 
 def event_summary(item: AgendaItem) -> str:
     """``Check in with Acme - Data Analyst`` (recipients added when known)."""
-    template = SUMMARIES.get(item.action)
+    template = ACTION_EVENTS.get(item.action)
     if template is None:
         text = f"{item.action.replace('_', ' ').strip().capitalize() or 'Follow up'}: {_who(item)}"
     else:

@@ -80,14 +80,14 @@ def lint(run: Run) -> None:
 @pass_run
 def feedback(run: Run, fmt: str) -> None:
     """Report on rejection feedback: themes ranked, with quotes, and open action items."""
-    from sheetsync.feedback.tab import (
-        compute_feedback,
+    from sheetsync.feedback.report import (
         feedback_report,
         report_csv,
         report_json,
         report_markdown,
         report_text,
     )
+    from sheetsync.feedback.tab import compute_feedback
     from sheetsync.feedback.themes import load_themes
     from sheetsync.tracker.schema import FEEDBACK
     from sheetsync.tracker.table import Table

@@ -1,4 +1,4 @@
-"""The Feedback tab: new rows for feedback requests, computed columns, agenda and report.
+"""The Feedback tab: new rows for feedback requests, computed columns and agenda items.
 
 Everything here is pure (no I/O).  The rules (README, "Feedback"):
 
@@ -14,38 +14,36 @@ Everything here is pure (no I/O).  The rules (README, "Feedback"):
   lists both;
 - a date that cannot be read goes to ``problems`` and the row gets no action
   (as on the Applications tab); themes are still computed.
+
+The report across all feedback (``sheetsync feedback``) is in
+:mod:`sheetsync.feedback.report`.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
-import textwrap
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sheetsync.agenda.items import AgendaItem
 from sheetsync.config import Rules
-from sheetsync.feedback.themes import OTHER, SEPARATOR, ThemeRules
-from sheetsync.tracker.changes import plain_dates
+from sheetsync.feedback.themes import ThemeRules
+from sheetsync.tracker.cells import cell_date, day_label
+from sheetsync.tracker.plan import plain_dates
 from sheetsync.tracker.schema import FEEDBACK, FEEDBACK_COLUMNS
 from sheetsync.tracker.values import parse_dates
+from sheetsync.vocabulary import (
+    ACT_ON_FEEDBACK,
+    AWAIT_RESPONSE,
+    DONE_WORDS,
+    NO_RESPONSE,
+    THANK_FOR_FEEDBACK,
+)
 
-AWAIT_RESPONSE = "await_response"
-NO_RESPONSE = "no_response"
-THANK_FOR_FEEDBACK = "thank_for_feedback"
-ACT_ON_FEEDBACK = "act_on_feedback"
-ACTIONS = (AWAIT_RESPONSE, NO_RESPONSE, THANK_FOR_FEEDBACK, ACT_ON_FEEDBACK)
-
-COMPUTED_COLUMNS = ("themes", "next_action", "due_on", "problems")
-DONE_VALUES = frozenset({"yes", "y", "true", "x", "done", "1"})
 DATE_INPUTS = ("requested_on", "received_on", "action_due", "thanked_on")
 
 # compute_feedback leaves the rules it used on the frame it returns, so that
@@ -85,38 +83,23 @@ class _RowResult:
 # --- small helpers ---------------------------------------------------------
 
 
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+def text_of(frame: pd.DataFrame, column: str) -> pd.Series:
     """A column as text ("" for missing values, or for a column the tab lacks)."""
     if column not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
     return frame[column].map(lambda v: v if isinstance(v, str) else "").astype(object)
 
 
-def _to_date(value: Any) -> date | None:
-    """A ``date`` from a Timestamp / datetime / date / datetime64; None for NaT and the rest."""
-    if value is None or value is pd.NaT:  # NaT is a datetime subclass: test it first
-        return None
-    if isinstance(value, np.datetime64):
-        value = pd.Timestamp(value)
-        if value is pd.NaT:
-            return None
-    if isinstance(value, datetime):  # includes pd.Timestamp
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return None
-
-
 def _as_dates(values: pd.Series, date_order: str) -> list[date | None]:
     """Dates from a typed column (datetime64 / date objects) or a text column."""
     if values.dtype.kind == "M":  # typed already: no text to parse
-        return [_to_date(v) for v in plain_dates(values)]
+        return [cell_date(v) for v in plain_dates(values)]
     texts = pd.Series(
         [v if isinstance(v, str) else "" for v in values], index=values.index, dtype=object
     )
     parsed, _errors = parse_dates(texts, date_order)
     return [
-        _to_date(p) if isinstance(v, str) else _to_date(v)
+        cell_date(p) if isinstance(v, str) else cell_date(v)
         for v, p in zip(values, plain_dates(parsed), strict=True)
     ]
 
@@ -128,23 +111,15 @@ def _problem(column: str, error: str) -> str:
 
 def is_done(value: str) -> bool:
     """``done`` cell: yes / y / true / x / done / 1, any case; anything else is not done."""
-    return value.strip().lower() in DONE_VALUES
-
-
-def _day(d: date, today: date) -> str:
-    """``Tue 3 Mar`` (with the year when it is not this year); locale-independent."""
-    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
-              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
-    text = f"{names[d.weekday()]} {d.day} {months[d.month - 1]}"
-    return text if d.year == today.year else f"{text} {d.year}"
+    return value.strip().lower() in DONE_WORDS
 
 
 def _days(n: int) -> str:
     return "a day" if n == 1 else f"{n} days"
 
 
-def _short_hash(text: str) -> str:
+def short_hash(text: str) -> str:
+    """Eight hex digits that name a text, however it is spaced."""
     return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()[:8]
 
 
@@ -178,8 +153,8 @@ def new_feedback_rows(
     """
     seen = {a.strip() for a in existing_app_ids}
     taken = {f.strip() for f in existing_feedback_ids}
-    ids = _text(apps, "id")
-    companies, roles = _text(apps, "company"), _text(apps, "role")
+    ids = text_of(apps, "id")
+    companies, roles = text_of(apps, "company"), text_of(apps, "role")
     empty = pd.Series([""] * len(apps), index=apps.index, dtype=object)
     requested = _as_dates(apps.get("feedback_requested_on", empty), date_order)
     interview_col = apps.get("interview_on", empty)
@@ -220,12 +195,12 @@ def new_feedback_rows(
 
 def _evaluate(frame: pd.DataFrame, today: date, rules: Rules, date_order: str) -> list[_RowResult]:
     """One result per row, by position (the index may be anything, even repeated)."""
-    columns = {c: _text(frame, c) for c in FEEDBACK_COLUMNS}
+    columns = {c: text_of(frame, c) for c in FEEDBACK_COLUMNS}
     dates: dict[str, list[date | None]] = {}
     errors: dict[str, list[str]] = {}
     for column in DATE_INPUTS:
         parsed, errs = parse_dates(columns[column], date_order)
-        dates[column] = [_to_date(v) for v in plain_dates(parsed)]
+        dates[column] = [cell_date(v) for v in plain_dates(parsed)]
         errors[column] = [str(e) for e in errs.fillna("")]
     # plain lists: per-row .iloc lookups dominate the cost on large tabs
     text = {c: [str(v) for v in series] for c, series in columns.items()}
@@ -272,7 +247,7 @@ def compute_feedback(
     joined by "; ").  Rows the user added by hand (no ids) work the same.
     """
     results = _evaluate(frame, today, rules, date_order)
-    labels = themes.label_series(_text(frame, "response"))
+    labels = themes.label_series(text_of(frame, "response"))
     data = {
         "themes": [str(v) for v in labels],
         "next_action": [r.next_action for r in results],
@@ -284,18 +259,19 @@ def compute_feedback(
     return computed
 
 
-def _context(
+def feedback_context(
     computed: pd.DataFrame, rules: Rules | None, date_order: str | None
 ) -> tuple[Rules, str, ThemeRules | None]:
+    """The rules, date order and themes ``compute_feedback`` used (``rules``/``date_order`` win)."""
     ctx = computed.attrs.get(_CONTEXT_KEY)
     if not isinstance(ctx, _Context):
         ctx = _Context(Rules(), "MDY", None)
     return rules or ctx.rules, date_order or ctx.date_order, ctx.themes
 
 
-def _aligned(computed: pd.DataFrame, column: str, frame: pd.DataFrame) -> pd.Series:
+def aligned(computed: pd.DataFrame, column: str, frame: pd.DataFrame) -> pd.Series:
     """A computed column lined up with ``frame``'s rows (by position when the indexes match)."""
-    values = _text(computed, column)
+    values = text_of(computed, column)
     if values.index.equals(frame.index):
         return values
     return values.reindex(frame.index).fillna("").astype(object)
@@ -310,8 +286,8 @@ def _row_keys(frame: pd.DataFrame) -> list[str]:
     ``fb-<app_id>`` normally; the feedback_id when there is no app_id; else a
     hash of the row's company, role and dates.  A copied row gets ``-2``.
     """
-    fid, app = _text(frame, "feedback_id").tolist(), _text(frame, "app_id").tolist()
-    parts = [_text(frame, c).tolist() for c in ("company", "role", "requested_on", "received_on")]
+    fid, app = text_of(frame, "feedback_id").tolist(), text_of(frame, "app_id").tolist()
+    parts = [text_of(frame, c).tolist() for c in ("company", "role", "requested_on", "received_on")]
     keys: list[str] = []
     seen: dict[str, int] = {}
     for n in range(len(frame)):
@@ -321,22 +297,22 @@ def _row_keys(frame: pd.DataFrame) -> list[str]:
         elif app_id:
             key = feedback_id_for(app_id)
         else:
-            key = "fb-row-" + _short_hash("|".join(p[n] for p in parts))
+            key = "fb-row-" + short_hash("|".join(p[n] for p in parts))
         seen[key] = seen.get(key, 0) + 1
         keys.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
     return keys
 
 
-def _open_items(
+def open_items(
     frame: pd.DataFrame, computed: pd.DataFrame, today: date, rules: Rules, date_order: str
 ) -> list[tuple[AgendaItem, str]]:
     """(agenda item, what to do) for every open thank-you and action item."""
     results = _evaluate(frame, today, rules, date_order)
-    next_actions = _aligned(computed, "next_action", frame).tolist()
+    next_actions = aligned(computed, "next_action", frame).tolist()
     keys = _row_keys(frame)
     # Lists, not .iloc[] per row: a cohort's tracker has thousands of feedback rows.
-    company, role = _text(frame, "company").tolist(), _text(frame, "role").tolist()
-    app_id, action_item = _text(frame, "app_id").tolist(), _text(frame, "action_item").tolist()
+    company, role = text_of(frame, "company").tolist(), text_of(frame, "role").tolist()
+    app_id, action_item = text_of(frame, "app_id").tolist(), text_of(frame, "action_item").tolist()
     out: list[tuple[AgendaItem, str]] = []
     for n in range(len(frame)):
         result = results[n]
@@ -345,19 +321,17 @@ def _open_items(
         who = company[n].strip() or "the employer"
         received = result.received
         assert received is not None  # both actions need it
+        on = day_label(received, today.year)
         for todo in result.open:
             if todo.action == THANK_FOR_FEEDBACK:
                 uid = f"{keys[n]}-thank"
                 days = _days(rules.thank_for_feedback_after_days)
-                why = (
-                    f"Feedback from {who} came in on {_day(received, today)}"
-                    f" - thank them within {days}"
-                )
+                why = f"Feedback from {who} came in on {on} - thank them within {days}"
                 what = "Thank them for the feedback"
             else:
                 item = " ".join(action_item[n].split())
-                uid = f"{keys[n]}-act-{_short_hash(item)}"
-                why = f"Act on the feedback from {who} (received {_day(received, today)}): {item}"
+                uid = f"{keys[n]}-act-{short_hash(item)}"
+                why = f"Act on the feedback from {who} (received {on}): {item}"
                 what = item
             out.append((AgendaItem(
                 uid=uid, tab=FEEDBACK, app_id=app_id[n].strip(),
@@ -383,199 +357,5 @@ def feedback_agenda(
     and ``date_order`` default to those ``compute_feedback`` used for
     ``computed`` (then to the built-in defaults).
     """
-    rules, date_order, _ = _context(computed, rules, date_order)
-    return [item for item, _ in _open_items(frame, computed, today, rules, date_order)]
-
-
-# --- report -----------------------------------------------------------------
-
-
-def feedback_report(
-    frame: pd.DataFrame,
-    computed: pd.DataFrame,
-    today: date,
-    *,
-    rules: Rules | None = None,
-    date_order: str | None = None,
-    themes: ThemeRules | None = None,
-) -> dict[str, Any]:
-    """A JSON-able summary across all feedback (``sheetsync feedback``).
-
-    ``themes`` is ranked by the number of responses that mention each theme
-    (ties in rule order, ``other`` last), each with its quotes: the sentences
-    that matched (the whole response when no rules are known, and for
-    ``other``).  ``actions`` are the open items sorted by due date, with
-    ``overdue`` flagged.
-    """
-    rules, date_order, known = _context(computed, rules, date_order)
-    theme_rules = themes or known
-    labels = _aligned(computed, "themes", frame)
-    next_actions = _aligned(computed, "next_action", frame)
-    responses = _text(frame, "response")
-    company, role, app_id = _text(frame, "company"), _text(frame, "role"), _text(frame, "app_id")
-    received = _text(frame, "received_on")
-
-    found: dict[str, list[dict[str, str]]] = {}
-    for n in range(len(frame)):
-        names = _split_themes(labels.iloc[n])
-        if not names:
-            continue
-        text = responses.iloc[n]
-        quotes = theme_rules.quotes(text) if theme_rules else {}
-        whole = " ".join(text.split())
-        for name in names:
-            for quote in quotes.get(name) or [whole]:
-                found.setdefault(name, []).append({
-                    "quote": quote, "company": company.iloc[n].strip(),
-                    "role": role.iloc[n].strip(), "app_id": app_id.iloc[n].strip(),
-                    "received_on": received.iloc[n].strip(),
-                })  # fmt: skip
-
-    order = theme_rules.names if theme_rules else []
-    counts = {name: _responses_with(labels, name) for name in found}
-
-    def rank_key(name: str) -> tuple[int, bool, int, str]:
-        position = order.index(name) if name in order else len(order)
-        return (-counts[name], name == OTHER, position, name)
-
-    theme_list = [
-        {"rank": rank, "theme": name, "count": counts[name], "quotes": found[name]}
-        for rank, name in enumerate(sorted(found, key=rank_key), start=1)
-    ]
-
-    actions = []
-    items = _open_items(frame, computed, today, rules, date_order)
-    for item, what in sorted(items, key=lambda t: (t[0].due_on, t[0].company, t[0].uid)):
-        actions.append({
-            "due_on": item.due_on.isoformat(), "overdue": item.overdue(today),
-            "days_overdue": max((today - item.due_on).days, 0), "action": item.action,
-            "company": item.company, "role": item.role, "app_id": item.app_id,
-            "item": what, "uid": item.uid,
-        })  # fmt: skip
-
-    return {
-        "today": today.isoformat(),
-        "requests": int((_text(frame, "requested_on").str.strip() != "").sum()),
-        "responses": int((responses.str.strip() != "").sum()),
-        "awaiting_response": int((next_actions == AWAIT_RESPONSE).sum()),
-        "no_response": int((next_actions == NO_RESPONSE).sum()),
-        "themes": theme_list,
-        "actions": actions,
-    }
-
-
-def _split_themes(cell: str) -> list[str]:
-    return [t.strip() for t in cell.split(SEPARATOR.strip()) if t.strip()]
-
-
-def _responses_with(labels: pd.Series, name: str) -> int:
-    return int(labels.map(lambda v: name in _split_themes(v)).sum())
-
-
-# --- renderers --------------------------------------------------------------
-
-CSV_FIELDS = ("section", "rank", "theme", "count", "due_on", "overdue", "action",
-              "company", "role", "app_id", "text")  # fmt: skip
-
-
-def report_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-
-
-def report_csv(report: dict[str, Any]) -> str:
-    """One flat table: a ``theme`` row per quote, then an ``action`` row per open item."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for theme in report["themes"]:
-        for quote in theme["quotes"]:
-            writer.writerow({
-                "section": "theme", "rank": theme["rank"], "theme": theme["theme"],
-                "count": theme["count"], "company": quote["company"], "role": quote["role"],
-                "app_id": quote["app_id"], "text": quote["quote"],
-            })  # fmt: skip
-    for action in report["actions"]:
-        writer.writerow({
-            "section": "action", "due_on": action["due_on"],
-            "overdue": "yes" if action["overdue"] else "no", "action": action["action"],
-            "company": action["company"], "role": action["role"], "app_id": action["app_id"],
-            "text": action["item"],
-        })  # fmt: skip
-    return buffer.getvalue()
-
-
-def _summary(report: dict[str, Any]) -> str:
-    return (
-        f"{report['requests']} feedback request(s), {report['responses']} response(s), "
-        f"{report['awaiting_response']} awaiting a response, "
-        f"{report['no_response']} with no response"
-    )
-
-
-def _who(company: str, role: str) -> str:
-    return " - ".join(p for p in (company, role) if p) or "(no company)"
-
-
-def _md_cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
-def report_markdown(report: dict[str, Any]) -> str:
-    lines = [f"# Feedback report ({report['today']})", "", _summary(report) + ".", ""]
-    lines += ["## Themes", ""]
-    if report["themes"]:
-        lines += ["| Rank | Theme | Responses |", "|---:|---|---:|"]
-        lines += [f"| {t['rank']} | {_md_cell(t['theme'])} | {t['count']} |"
-                  for t in report["themes"]]  # fmt: skip
-        for theme in report["themes"]:
-            lines += ["", f"### {theme['rank']}. {theme['theme']} ({theme['count']})", ""]
-            for q in theme["quotes"]:
-                lines.append(f"> {_md_cell(q['quote'])}")
-                lines.append(f"> — {_md_cell(_who(q['company'], q['role']))}")
-                lines.append("")
-            lines.pop()
-    else:
-        lines.append("No feedback responses yet.")
-    lines += ["", "## Open action items", ""]
-    if report["actions"]:
-        lines += ["| Due | Overdue | Company | Role | Action | What to do |",
-                  "|---|---|---|---|---|---|"]  # fmt: skip
-        for a in report["actions"]:
-            late = f"**{a['days_overdue']} day(s)**" if a["overdue"] else ""
-            lines.append(
-                f"| {a['due_on']} | {late} | {_md_cell(a['company'])} | {_md_cell(a['role'])} "
-                f"| {a['action']} | {_md_cell(a['item'])} |"
-            )
-    else:
-        lines.append("Nothing open.")
-    return "\n".join(lines) + "\n"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-            for r in [header, *rows]]  # fmt: skip
-
-
-def report_text(report: dict[str, Any], width: int = 88) -> str:
-    """Plain text for a terminal: ranked themes with quotes, then open items."""
-    lines = [f"Feedback ({report['today']}): {_summary(report)}", "", "Themes"]
-    if not report["themes"]:
-        lines.append("  no feedback responses yet")
-    for theme in report["themes"]:
-        lines.append(f"  {theme['rank']:>2}. {theme['theme']} ({theme['count']})")
-        for q in theme["quotes"]:
-            quote = f'"{q["quote"]}" - {_who(q["company"], q["role"])}'
-            lines.append(textwrap.fill(quote, width=width, initial_indent="      ",
-                                       subsequent_indent="       "))  # fmt: skip
-    lines += ["", "Open action items"]
-    if not report["actions"]:
-        lines.append("  nothing open")
-    else:
-        rows = [
-            [a["due_on"], f"{a['days_overdue']}d late" if a["overdue"] else "",
-             _who(a["company"], a["role"]), a["action"], " ".join(a["item"].split())]
-            for a in report["actions"]
-        ]  # fmt: skip
-        lines += ["  " + line for line in _table(["DUE", "OVERDUE", "FOR", "ACTION", "WHAT"], rows)]
-    return "\n".join(lines) + "\n"
+    rules, date_order, _ = feedback_context(computed, rules, date_order)
+    return [item for item, _ in open_items(frame, computed, today, rules, date_order)]

@@ -30,8 +30,8 @@ from collections.abc import Iterable, Sequence
 from typing import Final
 
 from sheetsync.config import Me
+from sheetsync.vocabulary import THANK_YOU_ACTIONS
 
-THANK_YOU_ACTIONS: Final = frozenset({"thank_you_email", "thank_you_note"})
 # Messages whose wording recalls a point from the interview (the row's notes).
 NOTES_ACTIONS: Final = frozenset({"thank_you_email", "thank_you_note", "follow_up", "check_in"})
 DEFAULT_NAME: Final = "Your Name"

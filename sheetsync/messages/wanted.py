@@ -187,8 +187,8 @@ class _Drafter:
         response: str | None,
     ) -> None:
         """Render, lint and link each draft of one message."""
+        from sheetsync.messages.context import build_context
         from sheetsync.messages.lint import lint_message
-        from sheetsync.messages.render import build_context
 
         config = self.config
         contexts = [build_context(app, person, config.me) for person in people]
@@ -237,7 +237,7 @@ def wanted_drafts(
 def _application_drafts(
     drafter: _Drafter, typed: pd.DataFrame, text: pd.DataFrame, result: pd.DataFrame
 ) -> list[Wanted]:
-    from sheetsync.messages.render import CONTEXT_COLUMNS
+    from sheetsync.messages.context import CONTEXT_COLUMNS
 
     message = result["next_action"].isin([a for a in MESSAGE_ACTIONS if a != "thank_you_note"])
     notes = result["note_due"].notna() if "note_due" in result else pd.Series(False, result.index)

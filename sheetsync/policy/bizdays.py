@@ -160,9 +160,3 @@ def add_business_days(dates: pd.Series, n: int, calendar: Calendar | None = None
 def is_business_day(dates: pd.Series, calendar: Calendar | None = None) -> pd.Series:
     days = is_business_day_array(dates.to_numpy(), calendar)
     return pd.Series(days, index=dates.index, name=dates.name, dtype=bool)
-
-
-def next_business_day(day: dt.date, calendar: Calendar | None = None) -> dt.date:
-    """``day`` itself if it is a business day, else the next one."""
-    rolled = roll_forward_array(np.array([day], dtype="datetime64[D]"), calendar)[0]
-    return dt.date.fromisoformat(str(rolled))

@@ -39,16 +39,14 @@ import pandas as pd
 
 from sheetsync.config import Config, Rules
 from sheetsync.policy.bizdays import Calendar, add_business_days_array, roll_forward_array
-from sheetsync.tracker.schema import STATUSES
+from sheetsync.tracker.cells import day_label
+from sheetsync.tracker.schema import APP_DATE_COLUMNS
 from sheetsync.tracker.values import parse_applications
+from sheetsync.vocabulary import APPLICATION_STATUSES
 
 NAT: Final = np.datetime64("NaT", "D")
 OUTPUT_COLUMNS: Final = (
     "next_action", "due_on", "why", "problems", "note_due", "basis", "interviewed",
-)  # fmt: skip
-ACTIONS: Final = (
-    "interview", "thank_you_email", "check_in", "follow_up", "final_follow_up", "move_on",
-    "application_follow_up", "request_feedback",
 )  # fmt: skip
 TODAY: Final = "today"  # anchor for "counting from today": not a recorded date
 
@@ -178,26 +176,20 @@ class _Row:
     """The input columns as numpy arrays (dates as datetime64[D])."""
 
     dates: dict[str, np.ndarray]
-    status: np.ndarray  # index into STATUSES, -1 when unknown
+    status: np.ndarray  # index into APPLICATION_STATUSES, -1 when unknown
     status_text: np.ndarray
     count: np.ndarray  # follow_ups_sent, blank = 0
     handwritten: np.ndarray
     unreadable: np.ndarray
 
 
-_DATE_INPUTS: Final = (
-    "applied_on", "closing_date", "interview_on", "decision_expected_on", "thank_you_sent_on",
-    "last_follow_up_on", "last_heard_on", "rejected_on", "feedback_requested_on", "snooze_until",
-)  # fmt: skip
-
-
 def _arrays(apps: pd.DataFrame, unreadable: np.ndarray) -> _Row:
-    missing = [c for c in (*_DATE_INPUTS, "status", "follow_ups_sent", "handwritten_note")
+    missing = [c for c in (*APP_DATE_COLUMNS, "status", "follow_ups_sent", "handwritten_note")
                if c not in apps.columns]  # fmt: skip
     if missing:
         raise ValueError(f"compute() needs parse_applications() output; missing {missing}")
     dates: dict[str, np.ndarray] = {}
-    for col in _DATE_INPUTS:
+    for col in APP_DATE_COLUMNS:
         if not pd.api.types.is_datetime64_any_dtype(apps[col].dtype):
             raise TypeError(f"{col} must be datetime64 (see parse_applications), "
                             f"not {apps[col].dtype}")  # fmt: skip
@@ -207,7 +199,7 @@ def _arrays(apps: pd.DataFrame, unreadable: np.ndarray) -> _Row:
     count = apps["follow_ups_sent"].astype("Int64").fillna(0).to_numpy(dtype=np.int64)
     return _Row(
         dates=dates,
-        status=np.append(pd.Index(STATUSES).get_indexer(pd.Index(distinct)), -1)[codes],
+        status=np.append(pd.Index(APPLICATION_STATUSES).get_indexer(pd.Index(distinct)), -1)[codes],
         status_text=status_text,
         count=count,
         handwritten=apps["handwritten_note"].to_numpy(dtype=bool),
@@ -248,7 +240,7 @@ def _facts(row: _Row, n: np.ndarray, today: np.datetime64, rules: Rules) -> dict
     """Named yes/no facts per row, the vocabulary of RULES' ``when``."""
     d = row.dates
     interview = d["interview_on"]
-    status = {name: row.status == i for i, name in enumerate(STATUSES)}
+    status = {name: row.status == i for i, name in enumerate(APPLICATION_STATUSES)}
     return {
         "always": np.ones(len(n), dtype=bool),
         "unreadable": row.unreadable,
@@ -272,16 +264,7 @@ def _facts(row: _Row, n: np.ndarray, today: np.datetime64, rules: Rules) -> dict
 
 # -- sentences ----------------------------------------------------------------------------
 
-_WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTH = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _FIELD = re.compile(r"\{(\w+)\}")
-
-
-def _day_label(day: dt.date, year: int) -> str:
-    text = f"{_WEEKDAY[day.weekday()]} {day.day} {_MONTH[day.month - 1]}"
-    return text if day.year == year else f"{text} {day.year}"
-
-
 Coded = tuple[np.ndarray, np.ndarray]  # (code per row, label per code)
 
 
@@ -292,7 +275,7 @@ def _day_codes(days: np.ndarray, year: int) -> Coded:
     epoch = dt.date(1970, 1, 1)
     nat = np.datetime64("NaT").astype(np.int64)
     labels = np.array(
-        ["" if d == nat else _day_label(epoch + dt.timedelta(days=int(d)), year) for d in distinct],
+        ["" if d == nat else day_label(epoch + dt.timedelta(days=int(d)), year) for d in distinct],
         dtype=object,
     )
     return codes, labels
@@ -373,7 +356,7 @@ def compute(
 ) -> pd.DataFrame:
     """The next action for every application row; a pure function of its inputs.
 
-    ``apps, problems`` come from :func:`sheetsync.values.parse_applications`
+    ``apps, problems`` come from :func:`sheetsync.tracker.values.parse_applications`
     (rows with a parse problem get no action).  ``calendar`` decides business
     days for rolling (``None``: weekends only).  To honour a skipped draft,
     adjust the input columns before calling.
@@ -392,22 +375,89 @@ def compute(
     * ``interviewed``: ``interview_on`` is today or earlier.
     """
     rules = rules or Rules()
-    size = len(apps)
     today64 = np.datetime64(today, "D")
+    year = today64.astype(object).year
     noted, unreadable = _noted(apps, problems)
     row, n, chosen = _decide(apps, unreadable, today64, rules)
-    anchors = _anchors(row, today64)
+    decided = _apply_rules(row, n, chosen, _anchors(row, today64), rules, year)
+    why = decided.why
 
-    action = np.full(size, "", dtype=object)
-    has_action = np.zeros(size, dtype=bool)
-    why = np.full(size, "", dtype=object)
-    policy_problems: list[tuple[np.ndarray, np.ndarray]] = []
-    raw_due = np.full(size, NAT, dtype="datetime64[D]")
-    basis = np.full(size, NAT, dtype="datetime64[D]")
-    rolled = np.zeros(size, dtype=bool)
-    is_thank_you = np.zeros(size, dtype=bool)
-    year = today64.astype(object).year
+    # Snooze: a later snooze date becomes the due date (rolled below like any due date).
+    snooze = row.dates["snooze_until"]
+    snoozed = (snooze > decided.due) & decided.has_action
+    due = np.where(snoozed, snooze, decided.due)
+    if snoozed.any():
+        at = np.flatnonzero(snoozed)
+        why[at] = why[at] + " (snoozed until " + format_days(snooze[at], year) + ")"
+    if decided.rolled.any():
+        at = np.flatnonzero(decided.rolled)
+        due[at] = roll_forward_array(due[at], calendar)
 
+    # Handwritten note: only alongside the thank-you e-mail, counted in business days.
+    note_due = np.full(len(apps), NAT, dtype="datetime64[D]")
+    wants_note = decided.is_thank_you & row.handwritten
+    if wants_note.any():
+        at = np.flatnonzero(wants_note)
+        note_due[at] = add_business_days_array(
+            row.dates["interview_on"][at], rules.note_within_business_days, calendar
+        )
+        why[at] = why[at] + "; the handwritten note is due by " + format_days(note_due[at], year)
+
+    all_problems = noted.copy()
+    for at, text in decided.problems:
+        before = all_problems[at]
+        all_problems[at] = np.where(before == "", text, before + "; " + text)
+
+    index = apps.index
+    return pd.DataFrame(
+        {
+            "next_action": pd.Series(decided.action, index=index, dtype=object),
+            "due_on": pd.Series(due.astype("datetime64[ns]"), index=index),
+            "why": pd.Series(why, index=index, dtype=object),
+            "problems": pd.Series(all_problems, index=index, dtype=object),
+            "note_due": pd.Series(note_due.astype("datetime64[ns]"), index=index),
+            "basis": pd.Series(decided.basis.astype("datetime64[ns]"), index=index),
+            "interviewed": pd.Series(row.dates["interview_on"] <= today64, index=index, dtype=bool),
+        },
+        index=index,
+        copy=False,  # the arrays are ours alone: no need to copy them again
+    )
+
+
+@dataclass(frozen=True)
+class _Decided:
+    """What the deciding rule gives each row, before snoozing and rolling."""
+
+    action: np.ndarray  # next_action, "" = nothing to do
+    has_action: np.ndarray
+    due: np.ndarray  # the anchor plus the rule's days (NaT without an action)
+    basis: np.ndarray  # the anchor, when it is a recorded date
+    rolled: np.ndarray
+    is_thank_you: np.ndarray
+    why: np.ndarray
+    problems: list[tuple[np.ndarray, np.ndarray]]  # (rows, text) per rule with a problem
+
+
+def _apply_rules(
+    row: _Row,
+    n: np.ndarray,
+    chosen: np.ndarray,
+    anchors: dict[str, np.ndarray],
+    rules: Rules,
+    year: int,
+) -> _Decided:
+    """Each row's action, due date and sentences from the RULES entry ``chosen`` for it."""
+    size = len(chosen)
+    out = _Decided(
+        action=np.full(size, "", dtype=object),
+        has_action=np.zeros(size, dtype=bool),
+        due=np.full(size, NAT, dtype="datetime64[D]"),
+        basis=np.full(size, NAT, dtype="datetime64[D]"),
+        rolled=np.zeros(size, dtype=bool),
+        is_thank_you=np.zeros(size, dtype=bool),
+        why=np.full(size, "", dtype=object),
+        problems=[],
+    )
     # Rows grouped by deciding rule (one stable sort instead of a scan per rule).
     by_rule = np.argsort(chosen, kind="stable")
     bounds = np.searchsorted(chosen[by_rule], np.arange(len(RULES) + 1))
@@ -419,59 +469,19 @@ def compute(
         if rule.action:
             days = getattr(rules, rule.offset) if rule.offset else 0
             assert anchor is not None
-            action[idx] = rule.action
-            has_action[idx] = True
-            raw_due[idx] = anchor + np.timedelta64(days, "D")
-            rolled[idx] = rule.rolled
+            out.action[idx] = rule.action
+            out.has_action[idx] = True
+            out.due[idx] = anchor + np.timedelta64(days, "D")
+            out.rolled[idx] = rule.rolled
             if rule.counts_from != TODAY:  # today is not a stable identity
-                basis[idx] = anchor
-            is_thank_you[idx] = rule.action == "thank_you_email"
+                out.basis[idx] = anchor
+            out.is_thank_you[idx] = rule.action == "thank_you_email"
         fields = _fields(rule, idx, anchor, row, n, rules, year)
         if rule.why:
-            why[idx] = _fill(rule.why, fields, idx.size)
+            out.why[idx] = _fill(rule.why, fields, idx.size)
         if rule.problem:
-            policy_problems.append((idx, _fill(rule.problem, fields, idx.size)))
-
-    # Snooze: a later snooze date becomes the due date (rolled below like any due date).
-    snooze = row.dates["snooze_until"]
-    snoozed = (snooze > raw_due) & has_action
-    due = np.where(snoozed, snooze, raw_due)
-    if snoozed.any():
-        at = np.flatnonzero(snoozed)
-        why[at] = why[at] + " (snoozed until " + format_days(snooze[at], year) + ")"
-    if rolled.any():
-        at = np.flatnonzero(rolled)
-        due[at] = roll_forward_array(due[at], calendar)
-
-    # Handwritten note: only alongside the thank-you e-mail, counted in business days.
-    note_due = np.full(size, NAT, dtype="datetime64[D]")
-    wants_note = is_thank_you & row.handwritten
-    if wants_note.any():
-        at = np.flatnonzero(wants_note)
-        note_due[at] = add_business_days_array(
-            row.dates["interview_on"][at], rules.note_within_business_days, calendar
-        )
-        why[at] = why[at] + "; the handwritten note is due by " + format_days(note_due[at], year)
-
-    all_problems = noted.copy()
-    for at, text in policy_problems:
-        before = all_problems[at]
-        all_problems[at] = np.where(before == "", text, before + "; " + text)
-
-    index = apps.index
-    return pd.DataFrame(
-        {
-            "next_action": pd.Series(action, index=index, dtype=object),
-            "due_on": pd.Series(due.astype("datetime64[ns]"), index=index),
-            "why": pd.Series(why, index=index, dtype=object),
-            "problems": pd.Series(all_problems, index=index, dtype=object),
-            "note_due": pd.Series(note_due.astype("datetime64[ns]"), index=index),
-            "basis": pd.Series(basis.astype("datetime64[ns]"), index=index),
-            "interviewed": pd.Series(row.dates["interview_on"] <= today64, index=index, dtype=bool),
-        },
-        index=index,
-        copy=False,  # the arrays are ours alone: no need to copy them again
-    )
+            out.problems.append((idx, _fill(rule.problem, fields, idx.size)))
+    return out
 
 
 def _fields(

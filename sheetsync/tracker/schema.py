@@ -75,7 +75,6 @@ DRAFT_COLUMNS: Final = (
 )
 # Drafts rows are created by sheetsync; afterwards the user/mentor own these:
 DRAFT_USER_COLUMNS: Final = ("subject", "body", "status", "sent_on", "review_notes")
-DRAFT_STATUSES: Final = ("draft", "approved", "sent", "skipped", "obsolete")
 
 FEEDBACK_COLUMNS: Final = (
     "feedback_id",
@@ -131,8 +130,6 @@ DATE_COLUMNS: Final = {
     DRAFTS: ("due_on", "sent_on"),
     FEEDBACK: ("requested_on", "received_on", "action_due", "thanked_on", "due_on"),
 }
-
-STATUSES: Final = ("open", "rejected", "offer", "accepted", "withdrawn", "closed")
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
 

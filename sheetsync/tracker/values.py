@@ -47,7 +47,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from sheetsync.tracker.schema import APP_DATE_COLUMNS, APP_USER_COLUMNS, STATUSES
+from sheetsync.tracker.schema import APP_DATE_COLUMNS, APP_USER_COLUMNS
+from sheetsync.vocabulary import APPLICATION_STATUSES, MONTHS, NO_WORDS, WEEKDAYS, YES_WORDS
 
 NAT = np.datetime64("NaT", "D")
 SERIAL_EPOCH = np.datetime64("1899-12-30", "D")
@@ -55,13 +56,8 @@ SERIAL_MIN, SERIAL_MAX = 20000, 80000  # 1954-10-03 .. 2118-12-07
 YEAR_MIN, YEAR_MAX = 1900, 2199
 SHOW_AT_MOST = 40  # characters of a bad value quoted in an error
 
-TRUE_WORDS = ("yes", "y", "true", "1", "x")
-FALSE_WORDS = ("", "no", "n", "false", "0")
-
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_MONTH_NUMBER = {m: i + 1 for i, m in enumerate(_MONTHS)}
-_WEEKDAY_NUMBER = {w[:3].lower(): i for i, w in enumerate(_WEEKDAYS)}
+_MONTH_NUMBER = {m[:3].lower(): i + 1 for i, m in enumerate(MONTHS)}
+_WEEKDAY_NUMBER = {w[:3].lower(): i for i, w in enumerate(WEEKDAYS)}
 
 # Regular expressions run on lower-cased, stripped text.  [0-9] rather than \d:
 # \d also matches other scripts' digits, which int() would then read silently.
@@ -267,7 +263,7 @@ def _read_dates(texts: np.ndarray, order: str) -> tuple[np.ndarray, np.ndarray]:
         wd = named.fillna(-1).to_numpy(dtype=np.int64)
         actual = (got.astype("datetime64[D]").view(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
         clash = has_wd & ~np.isnat(got) & (wd != actual)
-        actual_name = np.asarray(_WEEKDAYS, dtype=object)[np.where(clash, actual, 0)]
+        actual_name = np.asarray(WEEKDAYS, dtype=object)[np.where(clash, actual, 0)]
         head = np.where(
             two_digit,
             "ambiguous: two-digit year",
@@ -355,14 +351,16 @@ def parse_count(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     )
 
 
-STATUS_HELP = f"use {', '.join(STATUSES[:-1])} or {STATUSES[-1]} (blank means open)"
+STATUS_HELP = (
+    f"use {', '.join(APPLICATION_STATUSES[:-1])} or {APPLICATION_STATUSES[-1]} (blank means open)"
+)
 
 
 def _read_statuses(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Read distinct texts as statuses: (normalized status, error text)."""
     raw, low = _clean(texts)
     cleaned = np.where(low == "", "open", low).astype(object)
-    known = np.isin(cleaned, STATUSES)
+    known = np.isin(cleaned, APPLICATION_STATUSES)
     errors = np.full(len(raw), "", dtype=object)
     errors[~known] = "unknown status (" + _quoted(raw[~known]) + f"), {STATUS_HELP}"
     return cleaned, errors  # unknown text is kept (lower-cased) so callers can show it
@@ -384,8 +382,8 @@ def parse_status(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 def _read_yes(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Read distinct texts as yes/no: (bool, error text)."""
     raw, low = _clean(texts)
-    yes = np.isin(low, TRUE_WORDS)
-    known = yes | np.isin(low, FALSE_WORDS)
+    yes = np.isin(low, YES_WORDS)
+    known = yes | np.isin(low, ("", *NO_WORDS))  # blank is no
     errors = np.full(len(raw), "", dtype=object)
     errors[~known] = "not yes or no (" + _quoted(raw[~known]) + ")"
     return yes, errors
