@@ -78,8 +78,11 @@ ACTION_EVENTS: Final = {
 
 # -- statuses ---------------------------------------------------------------------------
 
-#: An application's status (blank means open).
-APPLICATION_STATUSES: Final = ("open", "rejected", "offer", "accepted", "withdrawn", "closed")
+#: An application's status (blank means open; ``wishlist``: not applied to yet).
+#: The words people type for each are in ``tracker/statuses.toml``.
+APPLICATION_STATUSES: Final = (
+    "open", "rejected", "offer", "accepted", "withdrawn", "closed", "wishlist",
+)  # fmt: skip
 #: A draft's status: live drafts may still be re-rendered; frozen ones never change.
 DRAFT_STATUSES: Final = ("draft", "approved", "sent", "skipped", "obsolete")
 LIVE_DRAFT_STATUSES: Final = ("draft", "approved", "")

@@ -72,7 +72,9 @@ CLOSED_CASES = [
                last_follow_up_on="2026-03-01"),
          "", None, None, why=why)
     for status, why in (("withdrawn", "withdrew"), ("closed", "Closed"), ("accepted", "accepted"),
-                        ("offer", "Offer received"), (" Offer ", "Offer"), ("CLOSED", "Closed"))
+                        ("offer", "Offer received"), (" Offer ", "Offer"), ("CLOSED", "Closed"),
+                        ("Wishlist", "Not applied yet"), ("To Apply", "Not applied yet"),
+                        ("Offer Accepted", "accepted"))
 ]  # fmt: skip
 
 CASES = CLOSED_CASES + [
@@ -252,8 +254,8 @@ CASES = CLOSED_CASES + [
          "", None, None, problem="interview_on: not a date ('31/02/2026')"),
     Case("bad count: no action", with_(WAITING, follow_ups_sent="two"),
          "", None, None, problem="follow_ups_sent: not a whole number ('two')"),
-    Case("bad status: no action", with_(WAITING, status="ghosted"),
-         "", None, None, problem="status: unknown status ('ghosted')"),
+    Case("bad status: no action", with_(WAITING, status="maybe later"),
+         "", None, None, problem="status: unknown status ('maybe later')"),
     Case("bad yes/no: no action", with_(WAITING, handwritten_note="maybe"),
          "", None, None, problem="handwritten_note: not yes or no ('maybe')"),
     Case("bad snooze: no action", with_(WAITING, snooze_until="03/04/26"),

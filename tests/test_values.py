@@ -170,11 +170,23 @@ def test_parse_status(value: str, expected: str) -> None:
 
 
 def test_unknown_status_names_the_accepted_values() -> None:
-    statuses, errors = parse_status(text("Ghosted"))
-    assert errors.iloc[0].startswith("unknown status ('Ghosted'), use ")
-    for status in ("open", "rejected", "offer", "accepted", "withdrawn", "closed"):
+    statuses, errors = parse_status(text("Maybe later"))
+    assert errors.iloc[0].startswith("unknown status ('Maybe later'), use ")
+    for status in ("open", "rejected", "offer", "accepted", "withdrawn", "closed", "wishlist"):
         assert status in errors.iloc[0]
-    assert statuses.iloc[0] == "ghosted"
+    assert statuses.iloc[0] == "maybe later"
+
+
+@pytest.mark.parametrize(
+    ("word", "status"),
+    [("Applied", "open"), ("Phone Screen", "open"), ("Ghosted", "open"), ("No response", "open"),
+     ("Rejected!", "rejected"), ("Declined", "rejected"), ("Withdrawn", "withdrawn"),
+     ("Offer Accepted", "accepted"), ("Hired", "accepted"), ("Offer", "offer"),
+     ("Researching", "wishlist"), ("To Apply", "wishlist"), ("🎉 Offer!", "offer")],
+)  # fmt: skip
+def test_the_words_people_type_map_to_statuses(word: str, status: str) -> None:
+    statuses, errors = parse_status(text(word))
+    assert (statuses.iloc[0], errors.iloc[0]) == (status, "")
 
 
 @pytest.mark.parametrize(
@@ -244,7 +256,7 @@ def test_parse_applications_types_every_column() -> None:
 
 
 def test_parse_applications_joins_every_problem_in_column_order() -> None:
-    frame = app_frame([{"company": "Acme", "status": "maybe", "applied_on": "soon",
+    frame = app_frame([{"company": "Acme", "status": "dunno", "applied_on": "soon",
                         "follow_ups_sent": "-1", "handwritten_note": "perhaps",
                         "snooze_until": "03/04/26"}])  # fmt: skip
     _, problems = parse_applications(frame, "MDY")
@@ -256,7 +268,7 @@ def test_parse_applications_joins_every_problem_in_column_order() -> None:
     assert parts[2] == "follow_ups_sent: cannot be negative ('-1')"
 
 
-@pytest.mark.parametrize("value", [v for v, _, _ in UNREADABLE] + ["Ghosted", "-1", "maybe"])
+@pytest.mark.parametrize("value", [v for v, _, _ in UNREADABLE] + ["Maybe later", "-1", "maybe"])
 def test_messages_never_contain_the_problem_separator(value: str) -> None:
     for column in ("interview_on", "status", "follow_ups_sent", "handwritten_note"):
         _, problems = parse_applications(app_frame([{"company": "c", column: value}]), "MDY")

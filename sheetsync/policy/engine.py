@@ -94,6 +94,11 @@ RULES: Final[tuple[Rule, ...]] = (
          None,                    None,                            False,
          ""),
 
+    Rule("wishlist",              "wishlist",                      "",
+         None,                    None,                            False,
+         "Not applied yet - once you apply, set the status to Applied and fill in"
+         " applied_on to start the follow-ups"),
+
     Rule("withdrawn",             "withdrawn",                     "",
          None,                    None,                            False,
          "You withdrew this application - nothing to follow up"),
@@ -244,7 +249,7 @@ def _facts(row: _Row, n: np.ndarray, today: np.datetime64, rules: Rules) -> dict
     return {
         "always": np.ones(len(n), dtype=bool),
         "unreadable": row.unreadable,
-        **{s: status[s] for s in ("withdrawn", "closed", "accepted", "offer", "rejected")},
+        **{s: status[s] for s in APPLICATION_STATUSES if s != "open"},
         "feedback_requested": ~np.isnat(d["feedback_requested_on"]),
         "rejected_dated": ~np.isnat(d["rejected_on"]),
         "interview_ahead": interview > today,

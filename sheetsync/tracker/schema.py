@@ -7,7 +7,10 @@ guesses: duplicate or blank headers over data raise :class:`LayoutError`.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
 from typing import Final
 
 from sheetsync.errors import LayoutError
@@ -131,12 +134,42 @@ DATE_COLUMNS: Final = {
     FEEDBACK: ("requested_on", "received_on", "action_due", "thanked_on", "due_on"),
 }
 
-_SEPARATORS = re.compile(r"[\s_\-]+")
+_SEPARATORS = re.compile(r"[\W_]+")
 
 
 def normalize_header(text: str) -> str:
-    """``' Applied-On '`` -> ``'applied_on'``: case, spaces, ``_`` and ``-`` ignored."""
+    """``' Applied-On? '`` -> ``'applied_on'``: case, spaces and punctuation ignored."""
     return _SEPARATORS.sub("_", text.strip().lower()).strip("_")
+
+
+@lru_cache(maxsize=1)
+def header_synonyms() -> dict[str, tuple[str, int]]:
+    """Header without separators -> (canonical Applications column, rank), from
+    ``headers.toml`` ("E-mail" and "Email" are one synonym).
+
+    A lower rank (earlier in its column's list) wins when two headers claim one
+    column.  Columns sheetsync writes are left out: a header such as "Next
+    Step" is the user's own to-do column and must never be taken over.
+    """
+    text = resources.files("sheetsync.tracker").joinpath("headers.toml").read_text("utf-8")
+    table = tomllib.loads(text)["applications"]
+    out: dict[str, tuple[str, int]] = {}
+    for column, names in table.items():
+        if column in APP_USER_COLUMNS:
+            for rank, name in enumerate(names):
+                out.setdefault(normalize_header(name).replace("_", ""), (column, rank))
+    return out
+
+
+def _add_synonyms(found: dict[str, int], seen: dict[str, int]) -> None:
+    """Columns found under a synonym; the canonical header, then the best-ranked synonym wins."""
+    synonyms = header_synonyms()
+    best: dict[str, tuple[int, int]] = {}  # column -> (rank, index)
+    for name, index in seen.items():
+        column, rank = synonyms.get(name.replace("_", ""), ("", 0))
+        if column and column not in found and (column not in best or rank < best[column][0]):
+            best[column] = (rank, index)
+    found.update({column: index for column, (_, index) in best.items()})
 
 
 def column_letter(index: int) -> str:
@@ -152,7 +185,9 @@ def column_letter(index: int) -> str:
 def match_columns(tab: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, int]:
     """Map each known canonical column of ``tab`` to its index in ``header``.
 
-    Unknown headers are the user's extra columns and are ignored.  A duplicate
+    On the Applications tab, a header that is a known synonym ("Date Applied")
+    stands for its column unless the canonical header is there too.  Unknown
+    headers are the user's extra columns and are ignored.  A duplicate
     known header, or a blank header above cells holding data, raises
     :class:`LayoutError` naming the cells, because writing could then land in
     the wrong column.
@@ -179,6 +214,8 @@ def match_columns(tab: str, header: Sequence[str], rows: Sequence[Sequence[str]]
         seen[name] = index
         if name in known:
             found[name] = index
+    if tab == APPLICATIONS:
+        _add_synonyms(found, seen)
     for name, indexes in dupes.items():
         cells = ", ".join(f"{tab}!{column_letter(i)}1" for i in indexes)
         problems.append(f"header {name!r} appears more than once ({cells})")
@@ -191,6 +228,7 @@ def match_columns(tab: str, header: Sequence[str], rows: Sequence[Sequence[str]]
     if missing:
         raise LayoutError(
             f"the {tab} tab has no {', '.join(missing)} column",
-            hint=f"add a header named {missing[0]!r} in row 1 of the {tab} tab",
+            hint=f"add a header named {missing[0]!r} in row 1 of the {tab} tab"
+            + (" (or 'Company Name', 'Employer')" if missing[0] == "company" else ""),
         )
     return found

@@ -42,7 +42,10 @@ outside 1900-2199 are rejected as typos.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -356,18 +359,40 @@ STATUS_HELP = (
 )
 
 
+_STATUS_KEY = re.compile(r"[\W_]+")
+
+
+def _status_key(text: str) -> str:
+    """``' Rejected! 😞'`` -> ``'rejected'``: case, punctuation, emoji and spaces ignored."""
+    return _STATUS_KEY.sub(" ", text.lower()).strip()
+
+
+@lru_cache(maxsize=1)
+def status_words() -> dict[str, str]:
+    """Every word sheetsync reads as a status (its key) -> the status, from ``statuses.toml``."""
+    text = resources.files("sheetsync.tracker").joinpath("statuses.toml").read_text("utf-8")
+    words = {status: status for status in APPLICATION_STATUSES}
+    for status, listed in tomllib.loads(text)["statuses"].items():
+        for word in listed:
+            words.setdefault(_status_key(word), status)
+    return words
+
+
 def _read_statuses(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Read distinct texts as statuses: (normalized status, error text)."""
     raw, low = _clean(texts)
-    cleaned = np.where(low == "", "open", low).astype(object)
-    known = np.isin(cleaned, APPLICATION_STATUSES)
+    words = status_words()
+    mapped = [words.get(_status_key(w), "") if w else "open" for w in low]
+    cleaned = np.array([m or w for m, w in zip(mapped, low, strict=True)], dtype=object)
+    known = np.array([bool(m) for m in mapped], dtype=bool)
     errors = np.full(len(raw), "", dtype=object)
     errors[~known] = "unknown status (" + _quoted(raw[~known]) + f"), {STATUS_HELP}"
     return cleaned, errors  # unknown text is kept (lower-cased) so callers can show it
 
 
 def parse_status(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Normalize ``status``: case and surrounding spaces ignored, blank -> "open".
+    """Read ``status`` as a canonical status: the words of ``statuses.toml``
+    (case, punctuation and emoji ignored) and the statuses themselves; blank -> "open".
 
     Unknown text is returned lower-cased and stripped, with an error naming
     the accepted values.

@@ -1,0 +1,85 @@
+"""Trackers people already keep: their headers and status words (issue 16)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import TODAY, counting_ids
+
+from sheetsync import core
+from sheetsync.config import Config
+from sheetsync.errors import LayoutError
+from sheetsync.tracker.schema import header_synonyms, match_columns
+from sheetsync.tracker.table import Workbook
+
+
+def _outcome(grid: list[list[str]], config: Config) -> core.Outcome:
+    return core.compute(Workbook.from_grids({"Applications": grid}), TODAY, config,
+                        new_id=counting_ids())  # fmt: skip
+
+
+def test_a_newcomers_tracker_gets_a_next_action_without_configuration(config: Config) -> None:
+    grid = [["Company Name", "Position", "Date Applied", "Status", "Salary"],
+            ["Acme", "Analyst", "2026-02-20", "Applied", "$90k"],
+            ["Bolt", "Engineer", "2026-03-01", "Phone Screen!", ""],
+            ["Crane", "Designer", "", "Wishlist", ""]]  # fmt: skip
+    outcome = _outcome(grid, config)
+    apps = outcome.apps.set_index("company")
+    assert apps.at["Acme", "next_action"] == "application_follow_up"
+    assert apps.at["Acme", "role"] == "Analyst"
+    assert apps.at["Bolt", "problems"] == ""
+    assert apps.at["Crane", "next_action"] == "" and apps.at["Crane", "problems"] == ""
+    assert "Not applied yet" in apps.at["Crane", "why"]
+    # the user's columns are read, never written: only sheetsync's own are added
+    assert outcome.plan.new_columns["Applications"] == ["next_action", "due_on", "why",
+                                                       "problems", "id"]  # fmt: skip
+    assert {c.column for c in outcome.plan.changes} <= {"id", "next_action", "due_on", "why",
+                                                         "problems"}  # fmt: skip
+
+
+def test_the_canonical_header_wins_over_a_synonym() -> None:
+    columns = match_columns("Applications", ["Employer", "company", "Job Title"], [])
+    assert columns == {"company": 1, "role": 2}
+
+
+def test_headers_match_ignoring_case_spaces_and_punctuation() -> None:
+    columns = match_columns("Applications", ["company", "Date Applied?", "E-mail", "Role (title)"],
+                            [])  # fmt: skip
+    assert columns["applied_on"] == 1 and columns["contact_email"] == 2
+    assert "role" not in columns  # "Role (title)" is no synonym: the user's own column
+
+
+def test_the_better_ranked_synonym_claims_a_column_and_the_other_stays_the_users() -> None:
+    header = ["Company", "Date", "Date Applied"]
+    assert match_columns("Applications", header, [])["applied_on"] == 2
+
+
+def test_a_users_to_do_column_is_never_taken_over(config: Config) -> None:
+    grid = [["Company", "Date Applied", "Next Step", "Follow-up Date"],
+            ["Acme", "2026-02-20", "call Ann", "2026-04-01"]]  # fmt: skip
+    outcome = _outcome(grid, config)
+    touched = {(c.column, c.row) for c in outcome.plan.changes}
+    assert all(column not in ("Next Step", "Follow-up Date") for column, _ in touched)
+    assert outcome.plan.new_columns["Applications"][:4] == ["next_action", "due_on", "why",
+                                                           "problems"]  # fmt: skip
+    assert not set(header_synonyms()) & {"nextstep", "followupdate"}
+
+
+def test_no_company_column_names_a_synonym_in_the_hint() -> None:
+    with pytest.raises(LayoutError) as caught:
+        match_columns("Applications", ["Firm thing", "Role"], [])
+    assert "Company Name" in str(caught.value)
+
+
+def test_no_synonym_is_listed_for_two_columns() -> None:
+    import tomllib
+    from importlib import resources
+
+    table = tomllib.loads(resources.files("sheetsync.tracker").joinpath("headers.toml")
+                          .read_text("utf-8"))["applications"]  # fmt: skip
+    from sheetsync.tracker.schema import normalize_header
+
+    seen: dict[str, str] = {}
+    for column, names in table.items():
+        for name in names:
+            key = normalize_header(name).replace("_", "")
+            assert seen.setdefault(key, column) == column, (name, column, seen[key])
