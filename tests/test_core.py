@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import TODAY, FakeBackend, counting_ids
 
 from sheetsync import core
+from sheetsync.backends.csv_folder import CsvFolderBackend
 from sheetsync.config import Config
 from sheetsync.state import State
 from sheetsync.tracker.plan import Plan
@@ -584,3 +587,32 @@ def test_feedback_thank_you_is_reused_until_the_response_changes(
     again = next(d for d in drafts(fake) if d["action"] == "thank_for_feedback")
     assert again["draft_id"] == first["draft_id"]
 
+
+
+def test_the_cycle_collector_is_paused_during_a_run_and_restored_after(
+    tracker: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from sheetsync.core import runs
+
+    seen: list[bool] = []
+    real = runs.compute
+
+    def watching(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runs, "compute", watching)
+    backend = CsvFolderBackend(tracker)
+    state = State.open(backend.key, tracker.parent / "state")
+    assert gc.isenabled()
+    core.sync(backend, state, config, core.RunOptions(TODAY))
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:  # a caller that keeps it off finds it off
+        core.read_only(backend, config, TODAY)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    state.close()
