@@ -20,7 +20,6 @@ AWAIT_RESPONSE: Final = "await_response"
 NO_RESPONSE: Final = "no_response"
 THANK_FOR_FEEDBACK: Final = "thank_for_feedback"
 ACT_ON_FEEDBACK: Final = "act_on_feedback"
-FEEDBACK_ACTIONS: Final = (AWAIT_RESPONSE, NO_RESPONSE, THANK_FOR_FEEDBACK, ACT_ON_FEEDBACK)
 
 #: Actions that get a drafted message, each with the template it uses
 #: (``request_feedback`` has an ``_interviewed`` and a ``_not_interviewed`` flavour).

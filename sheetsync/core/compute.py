@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -62,7 +62,6 @@ class Outcome:
     drafts: DraftMerge
     feedback_rows_added: int = 0
     problem_rows: int = 0
-    warnings: list[str] = field(default_factory=list)
     report: WriteReport | None = None
     push_id: int | None = None
 

@@ -22,7 +22,12 @@ from sheetsync.messages.draft import Wanted, mailto
 from sheetsync.tracker.plan import CellChange, Kind, RowAppend
 from sheetsync.tracker.schema import DRAFT_COLUMNS, DRAFTS
 from sheetsync.tracker.table import Table
-from sheetsync.vocabulary import FROZEN_DRAFT_STATUSES, LIVE_DRAFT_STATUSES, OBSOLETE
+from sheetsync.vocabulary import (
+    DRAFT_STATUSES,
+    FROZEN_DRAFT_STATUSES,
+    LIVE_DRAFT_STATUSES,
+    OBSOLETE,
+)
 
 KINDS: dict[str, Kind] = {"due_on": "date"}
 
@@ -41,7 +46,6 @@ class DraftMerge:
     appends: list[RowAppend] = field(default_factory=list)
     rendered: list[tuple[str, str, str, str]] = field(default_factory=list)  # id, s, b, inputs
     added: int = 0
-    obsoleted: int = 0
     open_drafts: list[dict[str, str]] = field(default_factory=list)  # live rows after merge
 
 
@@ -175,7 +179,7 @@ def _lint_one(
     if info.odd_status:  # the user's own word: kept, but flagged
         problems.append(
             f"status {info.odd_status.strip()!r} is not one of "
-            "draft, approved, sent, skipped: fix it so sheetsync knows what happened"
+            f"{', '.join(DRAFT_STATUSES[:-1])}: fix it so sheetsync knows what happened"
         )
     values["lint"] = "; ".join(problems)
     if done:
@@ -221,4 +225,3 @@ def _obsolete(tab: _Tab, wanted_ids: set[str], out: DraftMerge) -> None:
         if tab.status(row) in LIVE_DRAFT_STATUSES and tab.cells["action"][row].strip():
             old = tab.cells["status"][row]
             out.changes.append(CellChange(DRAFTS, row, key, "status", old, OBSOLETE))
-            out.obsoleted += 1

@@ -238,6 +238,7 @@ def _application_drafts(
     drafter: _Drafter, typed: pd.DataFrame, text: pd.DataFrame, result: pd.DataFrame
 ) -> list[Wanted]:
     from sheetsync.messages.context import CONTEXT_COLUMNS
+    from sheetsync.messages.render import template_for
 
     message = result["next_action"].isin([a for a in MESSAGE_ACTIONS if a != "thank_you_note"])
     notes = result["note_due"].notna() if "note_due" in result else pd.Series(False, result.index)
@@ -263,9 +264,7 @@ def _application_drafts(
         if note_rows[i] and note_on is not None:
             todo.append(("thank_you_note", note_on[i], interview_key[i]))
         for action, when, since in todo:
-            template = MESSAGE_ACTIONS[action]
-            if action == "request_feedback":
-                template += "_interviewed" if bool(interviewed[i]) else "_not_interviewed"
+            template = template_for(MESSAGE_ACTIONS[action], interviewed=bool(interviewed[i]))
             people = recipients(app, action)
             emails = [p[1] for p in people if p[1]]
             # people sharing one address (team@...) still get a draft each

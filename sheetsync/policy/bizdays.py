@@ -147,11 +147,6 @@ def _series(days: np.ndarray, like: pd.Series) -> pd.Series:
     return pd.Series(days.astype("datetime64[ns]"), index=like.index, name=like.name)
 
 
-def roll_forward(dates: pd.Series, calendar: Calendar | None = None) -> pd.Series:
-    """Weekend/holiday dates moved to the next business day; NaT stays NaT."""
-    return _series(roll_forward_array(dates.to_numpy(), calendar), dates)
-
-
 def add_business_days(dates: pd.Series, n: int, calendar: Calendar | None = None) -> pd.Series:
     """See :func:`add_business_days_array`; NaT stays NaT."""
     return _series(add_business_days_array(dates.to_numpy(), n, calendar), dates)

@@ -64,12 +64,6 @@ class Plan:
     def cells_changed(self) -> int:
         return len(self.changes) + sum(len(a.values) for a in self.appends)
 
-    def by_tab(self) -> dict[str, list[CellChange]]:
-        out: dict[str, list[CellChange]] = defaultdict(list)
-        for change in self.changes:
-            out[change.tab].append(change)
-        return out
-
     def summary(self) -> str:
         parts = []
         for tab in TABS:
