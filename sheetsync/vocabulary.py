@@ -92,6 +92,8 @@ OBSOLETE: Final = "obsolete"
 
 YES_WORDS: Final = ("yes", "y", "true", "1", "x")
 NO_WORDS: Final = ("no", "n", "false", "0")
+#: What people write in a cell that has nothing in it yet: read as blank.
+BLANK_WORDS: Final = ("null", "n/a", "na", "-", "--", "\u2014", "tbd", "tba", "none", "nil")
 #: A Feedback ``done`` cell also takes "done".
 DONE_WORDS: Final = (*YES_WORDS, "done")
 

@@ -83,3 +83,54 @@ def test_no_synonym_is_listed_for_two_columns() -> None:
         for name in names:
             key = normalize_header(name).replace("_", "")
             assert seen.setdefault(key, column) == column, (name, column, seen[key])
+
+
+def _typed(rows: list[dict[str, str]]) -> tuple[object, object]:
+    import pandas as pd
+
+    from sheetsync.tracker.schema import APP_USER_COLUMNS
+    from sheetsync.tracker.values import parse_applications
+
+    frame = pd.DataFrame({c: [r.get(c, "") for r in rows] for c in APP_USER_COLUMNS}, dtype=object)
+    return parse_applications(frame, "MDY")
+
+
+def test_a_day_first_column_is_read_day_first_throughout() -> None:
+    import datetime as dt
+
+    apps, problems = _typed([
+        {"applied_on": "05/02/2025"}, {"applied_on": "24/01/2025"},
+        {"applied_on": "03/04/2025", "interview_on": "03/04/2025"},
+    ])  # fmt: skip
+    assert [d.date() for d in apps["applied_on"]] == [  # type: ignore[index]
+        dt.date(2025, 2, 5), dt.date(2025, 1, 24), dt.date(2025, 4, 3)]  # fmt: skip
+    # another column with nothing day-first in it keeps the configured order
+    assert apps["interview_on"].iloc[2].date() == dt.date(2025, 3, 4)  # type: ignore[index]
+    assert list(problems) == ["", "", ""]  # type: ignore[call-overload]
+
+
+def test_a_column_with_both_orders_flags_the_dates_it_cannot_tell() -> None:
+    apps, problems = _typed([
+        {"applied_on": "24/01/2025"}, {"applied_on": "01/30/2025"},
+        {"applied_on": "05/02/2025"}, {"applied_on": "2025-02-07"},
+    ])  # fmt: skip
+    notes = list(problems)  # type: ignore[call-overload]
+    assert notes[:2] == ["", ""] and notes[3] == ""
+    assert notes[2].startswith("applied_on: ambiguous") and "'05/02/2025'" in notes[2]
+    assert apps["applied_on"].isna().tolist() == [False, False, True, False]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("placeholder", ["N/A", "n/a", "-", "--", "TBD", "none", "null"])
+def test_placeholders_read_as_blank(placeholder: str) -> None:
+    apps, problems = _typed([{"applied_on": "2026-02-20", "interview_on": placeholder,
+                              "follow_ups_sent": placeholder}])  # fmt: skip
+    assert list(problems) == [""]  # type: ignore[call-overload]
+    assert apps["interview_on"].isna().all()  # type: ignore[index]
+
+
+def test_an_application_dated_after_today_is_a_problem(config: Config) -> None:
+    grid = [["Company", "Date Applied"], ["Acme", "2026-04-01"], ["Bolt", "2026-03-02"]]
+    apps = _outcome(grid, config).apps.set_index("company")
+    assert apps.at["Acme", "problems"] == "applied_on: after today - fix the date you applied"
+    assert apps.at["Acme", "next_action"] == ""
+    assert apps.at["Bolt", "problems"] == ""

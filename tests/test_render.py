@@ -15,15 +15,10 @@ import pytest
 
 from sheetsync.config import Config, Me
 from sheetsync.messages.context import build_context, date_text, sample_context
+from sheetsync.messages.draft import channel_for, template_for
 from sheetsync.messages.lint import NO_NOTES, NOTES_ACTIONS, lint_message
 from sheetsync.messages.names import address_name, recall_point
-from sheetsync.messages.render import (
-    SIGN_OFFS,
-    Renderer,
-    channel_for,
-    split_message,
-    template_for,
-)
+from sheetsync.messages.render import SIGN_OFFS, Renderer, split_message
 from sheetsync.resources import templates_dir
 from sheetsync.vocabulary import MESSAGE_TEMPLATES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import click
 
@@ -31,8 +31,7 @@ def doctor(run: Run) -> None:
         sys.exit(2)
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):  # a named tuple: `sheetsync --help` need not import dataclasses
     name: str
     ok: bool
     detail: str

@@ -10,7 +10,6 @@ import datetime as dt
 import functools
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -18,6 +17,8 @@ import click
 from sheetsync.errors import EXIT_PROBLEMS
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sheetsync.backends.base import Backend
     from sheetsync.config import Config
     from sheetsync.core import RunOptions
@@ -134,6 +135,8 @@ class Run:
         from sheetsync.state import default_state_root
 
         state_dir = self.config.state_dir
+        from pathlib import Path  # here: `sheetsync --help` need not import it
+
         return Path(state_dir).expanduser() if state_dir else default_state_root()
 
     @property

@@ -239,11 +239,12 @@ def _apply_policy(
     from sheetsync.tracker.values import parse_applications
 
     typed, problems = parse_applications(effective, config.date_order)
-    problems = problems.where(
-        ~apps.duplicated,
-        (problems + "; ").str.lstrip("; ")
-        + "id: the same id is on more than one row - make it unique",
-    )
+    future = typed["applied_on"] > pd.Timestamp(today)
+    for bad, note in (
+        (apps.duplicated, "id: the same id is on more than one row - make it unique"),
+        (future, "applied_on: after today - fix the date you applied"),
+    ):
+        problems = problems.where(~bad, (problems + "; ").str.lstrip("; ") + note)
     calendar = Calendar.from_config(config)
     result = policy(typed, problems, today, config.rules, calendar)
     result["note_due"] = note_due(typed, result, today, config, calendar)

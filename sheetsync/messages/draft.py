@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import urllib.parse
 from dataclasses import dataclass
 
 from sheetsync.tracker.schema import DRAFT_COLUMNS
+from sheetsync.vocabulary import NOTE_ACTIONS
 
 #: Sheets holds at most 50,000 characters a cell, and mail programs truncate long links.
 MAILTO_LIMIT = 8000
 #: What a new draft's row fills in, in the tab's column order: all but the
 #: columns the user fills in later.
 NEW_DRAFT_COLUMNS = tuple(c for c in DRAFT_COLUMNS if c not in ("sent_on", "review_notes"))
+
+
+def template_for(action: str, *, interviewed: bool = True) -> str:
+    """The template for a policy action: ``request_feedback`` has two flavours."""
+    if action == "request_feedback":
+        return "request_feedback_interviewed" if interviewed else "request_feedback_not_interviewed"
+    return action
+
+
+def channel_for(template: str) -> str:
+    """``"note"`` for a handwritten note, else ``"email"``."""
+    return "note" if template.removesuffix(".txt.j2") in NOTE_ACTIONS else "email"
+
+
+def stable_hash(key: str) -> int:
+    """A hash that is the same in every run (unlike ``hash()``)."""
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
 
 
 def slug(text: str) -> str:

@@ -15,7 +15,6 @@ does not use ``variant``.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,8 +29,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from sheetsync.config import Config
 from sheetsync.errors import TemplateProblem
 from sheetsync.messages.context import date_text, greet, sample_context
+from sheetsync.messages.draft import stable_hash
 from sheetsync.resources import templates_dir
-from sheetsync.vocabulary import MESSAGE_TEMPLATES, NOTE_ACTIONS
+from sheetsync.vocabulary import MESSAGE_TEMPLATES
 
 SUFFIX: Final = ".txt.j2"
 SIGN_OFFS: Final = (
@@ -69,23 +69,6 @@ class _Compiled:
 def template_file(name: str) -> str:
     """``"check_in"`` -> ``"check_in.txt.j2"`` (a full file name is kept)."""
     return name if name.endswith(SUFFIX) else name + SUFFIX
-
-
-def template_for(action: str, *, interviewed: bool = True) -> str:
-    """The template for a policy action: ``request_feedback`` has two flavours."""
-    if action == "request_feedback":
-        return "request_feedback_interviewed" if interviewed else "request_feedback_not_interviewed"
-    return action
-
-
-def channel_for(template: str) -> str:
-    """``"note"`` for a handwritten note, else ``"email"``."""
-    return "note" if template.removesuffix(SUFFIX) in NOTE_ACTIONS else "email"
-
-
-def stable_hash(key: str) -> int:
-    """A hash that is the same in every run (unlike ``hash()``)."""
-    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
 
 
 class Renderer:

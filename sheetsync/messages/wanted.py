@@ -13,12 +13,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from sheetsync.config import Config
-from sheetsync.messages.draft import Wanted, mailto, make_draft_id
+
+if TYPE_CHECKING:
+    from sheetsync.messages.render import Renderer
+from sheetsync.messages.draft import (
+    Wanted,
+    channel_for,
+    mailto,
+    make_draft_id,
+    stable_hash,
+    template_for,
+)
 from sheetsync.tracker.plan import iso_text, plain_dates
 from sheetsync.vocabulary import MESSAGE_ACTIONS, THANK_FOR_FEEDBACK
 
@@ -129,11 +139,17 @@ class _Drafter:
         memory: Mapping[str, tuple[str, ...]],
         current: Mapping[str, tuple[str, str]],
     ) -> None:
-        from sheetsync.messages.render import Renderer
-
         self.config, self.memory, self.current = config, memory, current
         self.signature = template_signature(config)
-        self.renderer = Renderer(config)
+        self._renderer: Renderer | None = None  # made when a draft needs rendering
+
+    @property
+    def renderer(self) -> Renderer:
+        if self._renderer is None:  # a steady-state sync renders nothing: no Jinja at all
+            from sheetsync.messages.render import Renderer
+
+            self._renderer = Renderer(self.config)
+        return self._renderer
 
     def drafts(
         self,
@@ -152,8 +168,6 @@ class _Drafter:
         ``keys`` (stable text per recipient) pick each one's wording; ``response`` is the feedback a
         ``thank_for_feedback`` thanks for.
         """
-        from sheetsync.messages.render import channel_for
-
         inputs = fingerprint(self.signature, template, row_hash, people)
         reuse = all(
             len(self.memory.get(d, ())) == 3
@@ -238,7 +252,6 @@ def _application_drafts(
     drafter: _Drafter, typed: pd.DataFrame, text: pd.DataFrame, result: pd.DataFrame
 ) -> list[Wanted]:
     from sheetsync.messages.context import CONTEXT_COLUMNS
-    from sheetsync.messages.render import template_for
 
     message = result["next_action"].isin([a for a in MESSAGE_ACTIONS if a != "thank_you_note"])
     notes = result["note_due"].notna() if "note_due" in result else pd.Series(False, result.index)
@@ -277,8 +290,6 @@ def _application_drafts(
 
 def _thank_you(drafter: _Drafter, thanks: FeedbackThanks) -> Wanted:
     """The thank-you for one Feedback answer, to the application's contact."""
-    from sheetsync.messages.render import stable_hash
-
     app = thanks.app
     person = (str(app.get("contact_name", "")).strip(), str(app.get("contact_email", "")).strip())
     draft_id = f"{thanks.feedback_id}:{THANK_FOR_FEEDBACK}:{person[1] or 'contact'}"

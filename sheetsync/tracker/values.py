@@ -51,7 +51,14 @@ import numpy as np
 import pandas as pd
 
 from sheetsync.tracker.schema import APP_DATE_COLUMNS, APP_USER_COLUMNS
-from sheetsync.vocabulary import APPLICATION_STATUSES, MONTHS, NO_WORDS, WEEKDAYS, YES_WORDS
+from sheetsync.vocabulary import (
+    APPLICATION_STATUSES,
+    BLANK_WORDS,
+    MONTHS,
+    NO_WORDS,
+    WEEKDAYS,
+    YES_WORDS,
+)
 
 NAT = np.datetime64("NaT", "D")
 SERIAL_EPOCH = np.datetime64("1899-12-30", "D")
@@ -114,9 +121,15 @@ def _shared_codes(columns: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarr
 
 
 def _clean(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(stripped, stripped and lower-cased) object arrays; stripping is for reading only."""
+    """(stripped, stripped and lower-cased) object arrays; stripping is for reading only.
+
+    A placeholder ("N/A", "-", "TBD", ...) reads as blank.
+    """
     raw = np.strings.strip(texts.astype(str))
-    return raw.astype(object), np.strings.lower(raw).astype(object)
+    low = np.strings.lower(raw).astype(object)
+    placeholder = np.isin(low, BLANK_WORDS)
+    raw = np.where(placeholder, "", raw.astype(object))
+    return raw, np.where(placeholder, "", low)
 
 
 def _read_column(values: np.ndarray, reader: Reader) -> tuple[np.ndarray, np.ndarray]:
@@ -468,6 +481,41 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     return np.full(len(frame), "", dtype=object)
 
 
+def _column_dates(
+    code: np.ndarray,
+    distinct: np.ndarray,
+    readings: dict[str, tuple[np.ndarray, np.ndarray]],
+    order: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The reading of one column's dates: day-first when some of its dates can only
+    be day-first (``24/01/2025``) and none only month-first, and the reverse;
+    ``order`` when its dates say nothing either way.  A column with both kinds is
+    ambiguous: its dates that read differently either way are flagged, never guessed.
+    """
+    (mdy, mdy_err), (dmy, dmy_err) = readings["MDY"], readings["DMY"]
+    used = np.zeros(len(mdy), dtype=bool)
+    used[code] = True
+    only_dmy = bool((used & (mdy_err != "") & (dmy_err == "")).any())
+    only_mdy = bool((used & (dmy_err != "") & (mdy_err == "")).any())
+    if only_dmy != only_mdy:
+        return readings["DMY" if only_dmy else "MDY"]
+    days, errors = readings[order]
+    if only_dmy:  # both kinds in one column: a date readable one way only reads that way
+        one_way = (mdy_err == "") != (dmy_err == "")
+        days = np.where(one_way, np.where(mdy_err == "", mdy, dmy), days)
+        errors = np.where(one_way, "", errors)
+        differ = (mdy_err == "") & (dmy_err == "") & (mdy != dmy)
+        errors = np.where(
+            differ,
+            "ambiguous: the column has both day-first and month-first dates, so ("
+            + _quoted(distinct)
+            + ") could be either - write it as 2025-01-24",
+            errors,
+        )
+        days = np.where(differ, NAT, days)
+    return days, errors
+
+
 def parse_applications(frame: pd.DataFrame, date_order: str) -> tuple[pd.DataFrame, pd.Series]:
     """Type the Applications tab's text frame (as from ``Table.frame()``).
 
@@ -488,13 +536,14 @@ def parse_applications(frame: pd.DataFrame, date_order: str) -> tuple[pd.DataFra
     # (column, code per row, error per distinct text, bad per row)
     notes: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    # The date columns share most of their values, so they are read as one set.
+    # The date columns share most of their values, so they are read as one set,
+    # both ways round: each column then reads in the order its own dates show.
     codes, distinct = _shared_codes([_column(frame, c) for c in APP_DATE_COLUMNS])
-    days, errors = _read_dates(distinct, order)
-    bad = errors != ""
+    readings = {o: _read_dates(distinct, o) for o in ("MDY", "DMY")}
     for col, code in zip(APP_DATE_COLUMNS, codes, strict=True):
+        days, errors = _column_dates(code, distinct, readings, order)
         typed[col] = pd.Series(days[code].astype("datetime64[ns]"), index=index)
-        notes.append((col, code, errors, bad[code]))
+        notes.append((col, code, errors, (errors != "")[code]))
 
     readers: tuple[tuple[str, Reader], ...] = (
         ("follow_ups_sent", _read_counts), ("status", _read_statuses),
