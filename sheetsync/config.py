@@ -59,6 +59,10 @@ class Config:
     note_word_limit: int = 80  # [drafts]
     rules: Rules = field(default_factory=Rules)
     me: Me = field(default_factory=Me)
+    #: [columns]: (sheetsync column, your header) pairs for the Applications tab
+    columns: tuple[tuple[str, str], ...] = ()
+    #: [statuses]: (your word, sheetsync status) pairs, beside the built-in words
+    statuses: tuple[tuple[str, str], ...] = ()
     source: Path | None = None  # the file this came from, if any
 
 
@@ -112,6 +116,38 @@ def _section(data: dict[str, Any], name: str, cls: type, where: Path) -> dict[st
     return raw
 
 
+def _pairs(data: dict[str, Any], name: str, where: Path) -> tuple[tuple[str, str], ...]:
+    """A table of text values (``[columns]``, ``[statuses]``) as (key, value) pairs."""
+    raw = data.pop(name, {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [{name}] must be a table")
+    for key, value in raw.items():
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: [{name}] {key} must be text, not {value!r}")
+    return tuple((str(k), str(v)) for k, v in raw.items())
+
+
+def _check_mappings(
+    columns: tuple[tuple[str, str], ...], statuses: tuple[tuple[str, str], ...], where: Path
+) -> None:
+    from sheetsync.tracker.schema import ALL_COLUMNS, APPLICATIONS
+    from sheetsync.vocabulary import APPLICATION_STATUSES
+
+    known = ALL_COLUMNS[APPLICATIONS]
+    for column, _ in columns:
+        if column not in known:
+            raise ConfigError(
+                f"{where}: [columns] {column}: sheetsync has no column of that name",
+                hint=f"the keys are sheetsync's columns: {', '.join(known)}",
+            )
+    for word, status in statuses:
+        if status.strip().lower() not in APPLICATION_STATUSES:
+            raise ConfigError(
+                f"{where}: [statuses] {word!r} = {status!r}: not a status sheetsync knows",
+                hint=f"use one of {', '.join(APPLICATION_STATUSES)}",
+            )
+
+
 def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
     path = find_config(explicit)
     if path is None:
@@ -127,6 +163,9 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
     data = dict(data)
     rules = Rules(**_section(data, "rules", Rules, where))
     me = Me(**_section(data, "me", Me, where))
+    columns = _pairs(data, "columns", where)
+    statuses = _pairs(data, "statuses", where)
+    _check_mappings(columns, statuses, where)
     calendar = data.pop("calendar", {})
     drafts = data.pop("drafts", {})
     if not isinstance(calendar, dict) or not isinstance(drafts, dict):
@@ -170,6 +209,8 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
         note_word_limit=drafts.get("note_word_limit", 80),
         rules=rules,
         me=me,
+        columns=columns,
+        statuses=statuses,
         source=where,
     )
     validate(cfg)

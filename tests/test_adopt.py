@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import TODAY, counting_ids
 
@@ -9,7 +11,7 @@ from sheetsync import core
 from sheetsync.config import Config
 from sheetsync.errors import LayoutError
 from sheetsync.tracker.schema import header_synonyms, match_columns
-from sheetsync.tracker.table import Workbook
+from sheetsync.tracker.table import Table, Workbook
 
 
 def _outcome(grid: list[list[str]], config: Config) -> core.Outcome:
@@ -134,3 +136,59 @@ def test_an_application_dated_after_today_is_a_problem(config: Config) -> None:
     assert apps.at["Acme", "problems"] == "applied_on: after today - fix the date you applied"
     assert apps.at["Acme", "next_action"] == ""
     assert apps.at["Bolt", "problems"] == ""
+
+
+def _configured(tmp_path: Path, text: str) -> Config:
+    from sheetsync.config import load_config
+
+    path = tmp_path / "sheetsync.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path)
+
+
+def test_columns_and_statuses_from_the_config_are_used_end_to_end(tmp_path: Path) -> None:
+    from sheetsync.backends import open_backend
+    from sheetsync.state import State
+
+    folder = tmp_path / "tracker"
+    folder.mkdir()
+    original = ("Firm,When I applied,Where it stands,Next Step\n"
+                "Acme,2026-02-20,Sent it off,call Ann\n")  # fmt: skip
+    (folder / "Applications.csv").write_text(original, encoding="utf-8")
+    config = _configured(
+        tmp_path,
+        '[columns]\ncompany = "Firm"\napplied_on = "When I applied"\n'
+        'status = "Where it stands"\n[statuses]\n"Sent it off" = "open"\n',
+    )
+    backend = open_backend(str(folder), config)
+    outcome = core.sync(backend, State.open(backend.key, tmp_path / "state"), config,
+                        core.RunOptions(TODAY, new_id=counting_ids()))  # fmt: skip
+    row = outcome.apps.iloc[0]
+    assert (row["company"], row["next_action"], row["problems"]) == (
+        "Acme", "application_follow_up", "")
+    text = (folder / "Applications.csv").read_text(encoding="utf-8")
+    header, first = text.splitlines()[:2]
+    assert header.startswith("Firm,When I applied,Where it stands,Next Step,")
+    assert first.startswith("Acme,2026-02-20,Sent it off,call Ann,")  # the user's cells kept
+
+
+def test_a_configured_header_that_is_not_there_names_the_config_line(tmp_path: Path) -> None:
+    config = _configured(tmp_path, '[columns]\napplied_on = "When I applied"\n')
+    table = Table("Applications", ["Company", "Applied"], [], dict(config.columns))
+    with pytest.raises(LayoutError) as caught:
+        _ = table.columns
+    assert "[columns]" in str(caught.value) and "When I applied" in str(caught.value)
+
+
+def test_an_unknown_status_word_says_where_to_give_it_a_meaning() -> None:
+    _, problems = _typed([{"status": "Maybe later"}])
+    assert "[statuses] in sheetsync.toml" in list(problems)[0]  # type: ignore[call-overload]
+
+
+def test_the_config_refuses_columns_and_statuses_it_does_not_know(tmp_path: Path) -> None:
+    from sheetsync.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="no column of that name"):
+        _configured(tmp_path, '[columns]\nsalary = "Pay"\n')
+    with pytest.raises(ConfigError, match="not a status"):
+        _configured(tmp_path, '[statuses]\n"Sent" = "pending"\n')

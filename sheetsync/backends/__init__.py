@@ -35,6 +35,14 @@ def open_backend(
             hint="pass --sheet PATH (or a Google Sheets URL), or set `sheet` in sheetsync.toml; "
             "`sheetsync init tracker` creates a local one to try",
         )
+    backend = _open(location, config, credentials, cache_dir)
+    backend.aliases = dict(config.columns)
+    return backend
+
+
+def _open(
+    location: str, config: Config, credentials: str | None, cache_dir: Path | None
+) -> Backend:
     if is_google(location):
         from sheetsync.backends.google.sheets import open_google_backend
 

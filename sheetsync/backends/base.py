@@ -8,10 +8,13 @@ A backend knows nothing of policy or drafts.  It turns a sheet into a
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from sheetsync.tracker.plan import Plan
-from sheetsync.tracker.table import Workbook
+from sheetsync.tracker.schema import APPLICATIONS
+from sheetsync.tracker.table import Table, Workbook
 
 
 @dataclass
@@ -30,6 +33,12 @@ class Backend(ABC):
     label: str
     #: Stable identity of the sheet, used to name its lock and state.
     key: str
+    #: sheetsync column -> the user's Applications header (``[columns]``)
+    aliases: Mapping[str, str] = MappingProxyType({})
+
+    def make_table(self, tab: str, header: list[str], rows: list[list[str]]) -> Table:
+        """A tab as read, its headers matched with the configured ``[columns]``."""
+        return Table(tab, header, rows, self.aliases if tab == APPLICATIONS else {})
 
     @abstractmethod
     def read(self) -> Workbook:

@@ -17,7 +17,7 @@ from sheetsync.backends.edits import resolve_edits, touched_tabs
 from sheetsync.errors import LayoutError, UnreachableError
 from sheetsync.tracker.plan import Plan
 from sheetsync.tracker.schema import TABS
-from sheetsync.tracker.table import Table, Workbook
+from sheetsync.tracker.table import Workbook
 
 
 class CsvFolderBackend(Backend):
@@ -65,7 +65,7 @@ class CsvFolderBackend(Backend):
             found = self._read_text(tab)
             if found is not None:  # values only: raw records matter only when writing
                 values = csvfile.parse_values(found[1], found[0])
-                tabs[tab] = Table(tab, list(values[0]) if values else [], values[1:])
+                tabs[tab] = self.make_table(tab, list(values[0]) if values else [], values[1:])
         return Workbook(tabs)
 
     def write(self, plan: Plan, base: Workbook) -> WriteReport:
@@ -100,7 +100,7 @@ class CsvFolderBackend(Backend):
         """Write ``tab``'s new text to ``tmp`` (fsynced): (cells written, changes dropped)."""
         found = self._read_text(tab)
         doc = csvfile.parse(found[1], found[0]) if found else None
-        current = Table(tab, list(doc.header), doc.values[1:]) if doc else None
+        current = self.make_table(tab, list(doc.header), doc.values[1:]) if doc else None
         edits = resolve_edits(tab, plan, base, current)
         if doc is None or not doc.values:
             doc = csvfile.CsvDoc([], [], bool(doc and doc.bom), "\n")

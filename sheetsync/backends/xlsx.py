@@ -64,12 +64,11 @@ class XlsxBackend(Backend):
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise LayoutError(f"cannot open {self.path} as an .xlsx workbook: {exc}") from exc
 
-    @staticmethod
-    def _table(ws: Any, tab: str) -> Table:
+    def _table(self, ws: Any, tab: str) -> Table:
         grid = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
         while grid and not any(grid[-1]):  # openpyxl reports formatted empty rows
             grid.pop()
-        return Table(tab, grid[0] if grid else [], grid[1:])
+        return self.make_table(tab, grid[0] if grid else [], grid[1:])
 
     def read(self) -> Workbook:
         book = self._load(read_only=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Final
@@ -161,13 +161,34 @@ def header_synonyms() -> dict[str, tuple[str, int]]:
     return out
 
 
+def _add_aliases(
+    tab: str, found: dict[str, int], seen: dict[str, int], aliases: Mapping[str, str]
+) -> None:
+    """Columns named in ``[columns]``: each must be a header of the tab."""
+    for column, wanted in aliases.items():
+        index = seen.get(normalize_header(wanted))
+        if index is None:
+            raise LayoutError(
+                f"sheetsync.toml maps {column} to {wanted!r}, but the {tab} tab has no such header",
+                hint=f"fix `{column} = \"...\"` under [columns] in sheetsync.toml to a header "
+                f"in row 1 of the {tab} tab",
+            )
+        for other, at in list(found.items()):
+            if at == index or other == column:
+                del found[other]
+        found[column] = index
+
+
 def _add_synonyms(found: dict[str, int], seen: dict[str, int]) -> None:
     """Columns found under a synonym; the canonical header, then the best-ranked synonym wins."""
     synonyms = header_synonyms()
     best: dict[str, tuple[int, int]] = {}  # column -> (rank, index)
     for name, index in seen.items():
         column, rank = synonyms.get(name.replace("_", ""), ("", 0))
-        if column and column not in found and (column not in best or rank < best[column][0]):
+        taken = index in found.values()
+        if column and not taken and column not in found and (
+            column not in best or rank < best[column][0]
+        ):
             best[column] = (rank, index)
     found.update({column: index for column, (_, index) in best.items()})
 
@@ -182,7 +203,12 @@ def column_letter(index: int) -> str:
     return name
 
 
-def match_columns(tab: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> dict[str, int]:
+def match_columns(
+    tab: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    aliases: Mapping[str, str] | None = None,
+) -> dict[str, int]:
     """Map each known canonical column of ``tab`` to its index in ``header``.
 
     On the Applications tab, a header that is a known synonym ("Date Applied")
@@ -214,6 +240,8 @@ def match_columns(tab: str, header: Sequence[str], rows: Sequence[Sequence[str]]
         seen[name] = index
         if name in known:
             found[name] = index
+    if aliases:  # the config's word wins over any header
+        _add_aliases(tab, found, seen, aliases)
     if tab == APPLICATIONS:
         _add_synonyms(found, seen)
     for name, indexes in dupes.items():

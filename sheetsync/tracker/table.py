@@ -23,13 +23,15 @@ class Table:
     name: str
     header: list[str]
     rows: list[list[str]] = field(default_factory=list)
+    #: sheetsync column -> the user's header for it (``[columns]`` in the config)
+    aliases: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     _columns: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def columns(self) -> dict[str, int]:
         """Canonical column -> index; raises LayoutError on an unusable header."""
         if self._columns is None:
-            self._columns = match_columns(self.name, self.header, self.rows)
+            self._columns = match_columns(self.name, self.header, self.rows, self.aliases)
         return self._columns
 
     def cell(self, row: int, column: str) -> str:

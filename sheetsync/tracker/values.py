@@ -43,8 +43,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from functools import lru_cache, partial
 from importlib import resources
 
 import numpy as np
@@ -369,6 +369,7 @@ def parse_count(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 STATUS_HELP = (
     f"use {', '.join(APPLICATION_STATUSES[:-1])} or {APPLICATION_STATUSES[-1]} (blank means open)"
+    ", or give your word its meaning under [statuses] in sheetsync.toml"
 )
 
 
@@ -391,10 +392,17 @@ def status_words() -> dict[str, str]:
     return words
 
 
-def _read_statuses(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Read distinct texts as statuses: (normalized status, error text)."""
+def _read_statuses(
+    texts: np.ndarray, extra: Mapping[str, str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read distinct texts as statuses: (normalized status, error text).
+
+    ``extra`` maps more words to statuses (``[statuses]``), over the built-in ones.
+    """
     raw, low = _clean(texts)
     words = status_words()
+    if extra:
+        words = {**words, **{_status_key(k): v.strip().lower() for k, v in extra.items()}}
     mapped = [words.get(_status_key(w), "") if w else "open" for w in low]
     cleaned = np.array([m or w for m, w in zip(mapped, low, strict=True)], dtype=object)
     known = np.array([bool(m) for m in mapped], dtype=bool)
@@ -516,7 +524,9 @@ def _column_dates(
     return days, errors
 
 
-def parse_applications(frame: pd.DataFrame, date_order: str) -> tuple[pd.DataFrame, pd.Series]:
+def parse_applications(
+    frame: pd.DataFrame, date_order: str, statuses: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, pd.Series]:
     """Type the Applications tab's text frame (as from ``Table.frame()``).
 
     Returns ``(apps, problems)``, both indexed like ``frame``.  ``apps`` holds
@@ -546,7 +556,8 @@ def parse_applications(frame: pd.DataFrame, date_order: str) -> tuple[pd.DataFra
         notes.append((col, code, errors, (errors != "")[code]))
 
     readers: tuple[tuple[str, Reader], ...] = (
-        ("follow_ups_sent", _read_counts), ("status", _read_statuses),
+        ("follow_ups_sent", _read_counts),
+        ("status", partial(_read_statuses, extra=statuses)),
         ("handwritten_note", _read_yes),
     )  # fmt: skip
     for col, reader in readers:

@@ -7,6 +7,7 @@ left alone and reported as not written.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,13 +34,15 @@ class TabState:
     grid_cols: int | None
 
 
-def tab_state(tab: str, title: str, value_range: dict[str, Any]) -> TabState:
+def tab_state(
+    tab: str, title: str, value_range: dict[str, Any], aliases: Mapping[str, str]
+) -> TabState:
     """A tab as one unformatted ValueRange of the whole tab describes it."""
     grid = [list(r) for r in value_range.get("values", [])]
     extent = grid_extent(str(value_range.get("range", "")))
     header = [to_text(v) for v in (grid[0] if grid else [])]
-    columns = match_columns(tab, header, [])
-    current = Table(tab, header, [[to_text(v) for v in r] for r in grid[1:]])
+    current = Table(tab, header, [[to_text(v) for v in r] for r in grid[1:]], aliases)
+    columns = match_columns(tab, header, [], aliases)
     return TabState(title, header, columns, current, len(grid),
                     extent[0] if extent else None, extent[1] if extent else None)  # fmt: skip
 

@@ -52,7 +52,7 @@ from sheetsync.backends.google.setup import (
 )
 from sheetsync.errors import UnreachableError
 from sheetsync.tracker.plan import Plan
-from sheetsync.tracker.schema import ALL_COLUMNS, TABS
+from sheetsync.tracker.schema import ALL_COLUMNS, APPLICATIONS, TABS
 from sheetsync.tracker.table import Table, Workbook
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ class GoogleSheetsBackend(Backend):
         for tab, vr in zip(tabs, answer, strict=False):
             grid = [[to_text(v) for v in row] for row in vr.get("values", [])]
             header = grid[0] if grid else []
-            out[tab] = Table(tab, header, grid[1:])
+            out[tab] = self.make_table(tab, header, grid[1:])
         return Workbook(out)
 
     # ----------------------------------------------------------------- write
@@ -280,7 +280,7 @@ class GoogleSheetsBackend(Backend):
                 "nothing was written",
                 hint="run sync again (it reads the sheet afresh)",
             ) from exc
-        return {tab: tab_state(tab, title, vr)
+        return {tab: tab_state(tab, title, vr, self.aliases if tab == APPLICATIONS else {})
                 for tab, title, vr in zip(tabs, titles, answer, strict=True)}  # fmt: skip
 
     def _setup_requests(self, touched: list[str], creating: list[str],
