@@ -61,6 +61,8 @@ class Config:
     me: Me = field(default_factory=Me)
     #: [columns]: (sheetsync column, your header) pairs for the Applications tab
     columns: tuple[tuple[str, str], ...] = ()
+    #: [tabs] applications: the name of the tab (or CSV file) holding the applications
+    applications_tab: str | None = None
     #: [statuses]: (your word, sheetsync status) pairs, beside the built-in words
     statuses: tuple[tuple[str, str], ...] = ()
     source: Path | None = None  # the file this came from, if any
@@ -164,6 +166,13 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
     rules = Rules(**_section(data, "rules", Rules, where))
     me = Me(**_section(data, "me", Me, where))
     columns = _pairs(data, "columns", where)
+    tabs = dict(_pairs(data, "tabs", where))
+    unknown = sorted(set(tabs) - {"applications"})
+    if unknown:
+        raise ConfigError(
+            f"{where}: [tabs] knows only `applications`, not {', '.join(unknown)}",
+            hint="sheetsync names its own Drafts and Feedback tabs",
+        )
     statuses = _pairs(data, "statuses", where)
     _check_mappings(columns, statuses, where)
     calendar = data.pop("calendar", {})
@@ -211,6 +220,7 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
         me=me,
         columns=columns,
         statuses=statuses,
+        applications_tab=tabs.get("applications"),
         source=where,
     )
     validate(cfg)

@@ -192,3 +192,53 @@ def test_the_config_refuses_columns_and_statuses_it_does_not_know(tmp_path: Path
         _configured(tmp_path, '[columns]\nsalary = "Pay"\n')
     with pytest.raises(ConfigError, match="not a status"):
         _configured(tmp_path, '[statuses]\n"Sent" = "pending"\n')
+
+
+def _sync_folder(folder: Path, config: Config, tmp_path: Path) -> core.Outcome:
+    from sheetsync.backends import open_backend
+    from sheetsync.state import State
+
+    backend = open_backend(str(folder), config)
+    state = State.open(backend.key, tmp_path / "state")
+    return core.sync(backend, state, config, core.RunOptions(TODAY, new_id=counting_ids()))
+
+
+def test_a_sole_csv_in_the_folder_is_the_applications_tab(tmp_path: Path, config: Config) -> None:
+    folder = tmp_path / "jobs"
+    folder.mkdir()
+    (folder / "my jobs 2026.csv").write_text("Company,Date Applied\nAcme,2026-02-20\n", "utf-8")
+    outcome = _sync_folder(folder, config, tmp_path)
+    assert outcome.apps.iloc[0]["next_action"] == "application_follow_up"
+    assert sorted(p.name for p in folder.glob("*.csv")) == [
+        "Drafts.csv", "Feedback.csv", "my jobs 2026.csv"]  # fmt: skip
+    assert "next_action" in (folder / "my jobs 2026.csv").read_text("utf-8").splitlines()[0]
+
+
+def test_a_workbooks_sole_sheet_is_the_applications_tab(tmp_path: Path, config: Config) -> None:
+    from openpyxl import Workbook as XlWorkbook
+    from openpyxl import load_workbook
+
+    path = tmp_path / "tracker.xlsx"
+    book = XlWorkbook()
+    sheet = book.worksheets[0]
+    sheet.title = "Sheet1"
+    sheet.append(["Company Name", "Position", "Date Applied", "Status"])
+    sheet.append(["Acme", "Analyst", "2026-02-20", "Applied"])
+    book.save(path)
+    outcome = _sync_folder(path, config, tmp_path)
+    assert outcome.apps.iloc[0]["next_action"] == "application_follow_up"
+    assert load_workbook(path).sheetnames == ["Sheet1", "Drafts", "Feedback"]
+
+
+def test_tabs_names_the_applications_tab_and_a_wrong_name_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "jobs"
+    folder.mkdir()
+    for name in ("Tracker", "Contacts"):
+        (folder / f"{name}.csv").write_text("Company,Date Applied\nAcme,2026-02-20\n", "utf-8")
+    with pytest.raises(LayoutError, match=r"\[tabs\]"):  # two candidates: it asks, never guesses
+        _sync_folder(folder, _configured(tmp_path, ""), tmp_path)
+    outcome = _sync_folder(folder, _configured(tmp_path, '[tabs]\napplications = "tracker"\n'),
+                           tmp_path)  # fmt: skip
+    assert outcome.apps.iloc[0]["next_action"] == "application_follow_up"
+    with pytest.raises(LayoutError, match="no such tab"):
+        _sync_folder(folder, _configured(tmp_path, '[tabs]\napplications = "Jobs"\n'), tmp_path)

@@ -37,6 +37,7 @@ def open_backend(
         )
     backend = _open(location, config, credentials, cache_dir)
     backend.aliases = dict(config.columns)
+    backend.applications_tab = config.applications_tab
     return backend
 
 

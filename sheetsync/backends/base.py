@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from sheetsync.tracker.plan import Plan
-from sheetsync.tracker.schema import APPLICATIONS
+from sheetsync.tracker.schema import APPLICATIONS, find_tab
 from sheetsync.tracker.table import Table, Workbook
 
 
@@ -35,6 +35,12 @@ class Backend(ABC):
     key: str
     #: sheetsync column -> the user's Applications header (``[columns]``)
     aliases: Mapping[str, str] = MappingProxyType({})
+    #: the Applications tab's own name (``[tabs] applications``), when it has one
+    applications_tab: str | None = None
+
+    def find_tab(self, tab: str, names: list[str]) -> str | None:
+        """Which of ``names`` holds ``tab`` (see :func:`~sheetsync.tracker.schema.find_tab`)."""
+        return find_tab(tab, names, self.applications_tab if tab == APPLICATIONS else None)
 
     def make_table(self, tab: str, header: list[str], rows: list[list[str]]) -> Table:
         """A tab as read, its headers matched with the configured ``[columns]``."""

@@ -16,7 +16,7 @@ from sheetsync.backends.base import Backend, WriteReport
 from sheetsync.backends.edits import resolve_edits, touched_tabs
 from sheetsync.errors import LayoutError, UnreachableError
 from sheetsync.tracker.plan import Plan
-from sheetsync.tracker.schema import TABS
+from sheetsync.tracker.schema import APPLICATIONS, TABS
 from sheetsync.tracker.table import Workbook
 
 
@@ -30,12 +30,11 @@ class CsvFolderBackend(Backend):
 
     def _file(self, tab: str) -> Path:
         exact = self.path / f"{tab}.csv"
-        if exact.exists():
+        if exact.exists() and not (tab == APPLICATIONS and self.applications_tab):
             return exact
-        for candidate in self.path.glob("*.csv"):
-            if candidate.stem.strip().lower() == tab.lower():
-                return candidate
-        return exact
+        files = {p.stem: p for p in sorted(self.path.glob("*.csv"))}
+        name = self.find_tab(tab, list(files))
+        return files[name] if name is not None else exact
 
     def _read_text(self, tab: str) -> tuple[str, str] | None:
         """(file name, text) of a tab's file, or None when it has none."""

@@ -44,13 +44,6 @@ class XlsxBackend(Backend):
         self.label = f"{path} (Excel workbook)"
         self.key = f"xlsx:{path.resolve()}"
 
-    @staticmethod
-    def _sheet_name(names: list[str], tab: str) -> str | None:
-        for name in names:
-            if name.strip().lower() == tab.lower():
-                return name
-        return None
-
     def _load(self, read_only: bool) -> Any:
         from openpyxl import load_workbook
 
@@ -75,7 +68,7 @@ class XlsxBackend(Backend):
         try:
             tabs = {}
             for tab in TABS:
-                name = self._sheet_name(book.sheetnames, tab)
+                name = self.find_tab(tab, list(book.sheetnames))
                 if name is not None:
                     tabs[tab] = self._table(book[name], tab)
             return Workbook(tabs)
@@ -86,7 +79,7 @@ class XlsxBackend(Backend):
         report = WriteReport()
         book = self._load(read_only=False)
         for tab in touched_tabs(plan):
-            name = self._sheet_name(book.sheetnames, tab)
+            name = self.find_tab(tab, list(book.sheetnames))
             ws = book[name] if name else book.create_sheet(tab)
             current = self._table(ws, tab) if name else None
             edits = resolve_edits(tab, plan, base, current)

@@ -149,7 +149,8 @@ def _layout_plan(workbook: Workbook) -> Plan:
     if APPLICATIONS not in workbook:
         raise LayoutError(
             "the tracker has no Applications tab",
-            hint="name the tab (or CSV file) with your applications 'Applications'",
+            hint="name the tab (or CSV file) with your applications 'Applications', or "
+            'set `applications = "<its name>"` under [tabs] in sheetsync.toml',
         )
     plan = Plan(new_tabs=[t for t in TABS if t not in workbook])
     for tab in TABS:

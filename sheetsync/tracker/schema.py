@@ -193,6 +193,34 @@ def _add_synonyms(found: dict[str, int], seen: dict[str, int]) -> None:
     found.update({column: index for column, (_, index) in best.items()})
 
 
+def find_tab(tab: str, names: Sequence[str], configured: str | None = None) -> str | None:
+    """Which of ``names`` (files, worksheets, sheet titles) holds tracker tab ``tab``.
+
+    The name given in ``[tabs]``, else the tab's own name (case and spacing
+    ignored), else, for Applications, the one name that is no other tab's: a
+    workbook with a single sheet needs no configuration.
+    """
+    if configured:
+        found = [n for n in names if normalize_header(n) == normalize_header(configured)]
+        if not found:
+            raise LayoutError(
+                f"sheetsync.toml names the {tab} tab {configured!r}, but there is no such tab"
+                + (f" (there are: {', '.join(names)})" if names else ""),
+                hint=f"fix `{tab.lower()} = \"...\"` under [tabs] in sheetsync.toml",
+            )
+        return found[0]
+    if tab in names:
+        return tab
+    for name in names:
+        if normalize_header(name) == normalize_header(tab):
+            return name
+    if tab != APPLICATIONS:
+        return None
+    others = {normalize_header(t) for t in TABS if t != tab}
+    candidates = [n for n in names if normalize_header(n) not in others]
+    return candidates[0] if len(candidates) == 1 else None
+
+
 def column_letter(index: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA (spreadsheet column names, for messages)."""
     name = ""

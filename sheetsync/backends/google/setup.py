@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sheetsync.backends.google.cells import USER_COLUMNS
-from sheetsync.tracker.schema import DATE_COLUMNS, OWNED_COLUMNS, normalize_header
+from sheetsync.tracker.schema import DATE_COLUMNS, OWNED_COLUMNS
 
 # Rows added beyond what appends need when they outgrow a tab's grid (at least this,
 # or a fifth of the grid), so that a growing Drafts tab rarely needs a grid change.
@@ -59,18 +59,6 @@ def parse_metadata(data: dict[str, Any]) -> dict[str, SheetInfo]:
             protected=list(sheet.get("protectedRanges", [])),
         )
     return out
-
-
-def find_title(tab: str, titles: Iterable[str]) -> str | None:
-    """The sheet title holding tracker tab ``tab``: exact, else same up to case/spacing."""
-    titles = list(titles)
-    if tab in titles:
-        return tab
-    wanted = normalize_header(tab)
-    for title in titles:
-        if normalize_header(title) == wanted:
-            return title
-    return None
 
 
 def new_sheet_id(used: set[int]) -> int:

@@ -44,7 +44,6 @@ from sheetsync.backends.google.placement import (
 from sheetsync.backends.google.setup import (
     SheetInfo,
     add_sheet,
-    find_title,
     grow_requests,
     layout_requests,
     new_sheet_id,
@@ -160,8 +159,9 @@ class GoogleSheetsBackend(Backend):
             )  # fmt: skip
             self._meta = parse_metadata(data)
             self._cache["sheet_ids"] = {t: s.sheet_id for t, s in self._meta.items()}
-            self._titles = {tab: title for tab in TABS
-                            if (title := find_title(tab, self._meta)) is not None}  # fmt: skip
+            names = list(self._meta)
+            found = {tab: self.find_tab(tab, names) for tab in TABS}
+            self._titles = {tab: title for tab, title in found.items() if title is not None}
             self._cache["titles"] = {k: v for k, v in self._titles.items() if k != v}
             save_cache(self._cache_file, self._cache)
         return self._meta
