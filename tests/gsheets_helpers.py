@@ -83,11 +83,11 @@ def make_backend(fake: FakeGoogle, book: Spreadsheet | str, cache: Path | None,
 
 
 def computed_plan(wb: Workbook, *, day: date = date(2026, 3, 20)) -> Plan:
-    """What a sync would compute: next_action, due_on and why for every row."""
+    """What a sync would compute: next_action, due_on and why (naming the row) for every row."""
     table = wb[APPLICATIONS]
     changes = []
     for r, key in enumerate(table.ids()):
-        changes.append(CellChange(APPLICATIONS, r, key, "next_action", "", f"follow_up {key}"))
+        changes.append(CellChange(APPLICATIONS, r, key, "next_action", "", "follow_up"))
         changes.append(CellChange(APPLICATIONS, r, key, "due_on", "", day.isoformat(), "date"))
         changes.append(CellChange(APPLICATIONS, r, key, "why", "", f"because {key}"))
     return Plan(changes=changes)

@@ -242,3 +242,26 @@ def test_tabs_names_the_applications_tab_and_a_wrong_name_says_so(tmp_path: Path
     assert outcome.apps.iloc[0]["next_action"] == "application_follow_up"
     with pytest.raises(LayoutError, match="no such tab"):
         _sync_folder(folder, _configured(tmp_path, '[tabs]\napplications = "Jobs"\n'), tmp_path)
+
+
+def test_a_next_action_column_of_the_users_own_is_never_overwritten(
+    tmp_path: Path, config: Config
+) -> None:
+    folder = tmp_path / "jobs"
+    folder.mkdir()
+    mine = ("Company,Date Applied,Next Action\n"
+            "Acme,2026-02-20,call Ann on Friday\nBolt,2026-03-02,\n")  # fmt: skip
+    (folder / "Applications.csv").write_text(mine, "utf-8")
+    first = _sync_folder(folder, config, tmp_path)
+    lines = (folder / "Applications.csv").read_text("utf-8").splitlines()
+    assert lines[0].startswith("Company,Date Applied,Next Action,sheetsync: next action,")
+    assert lines[1].startswith("Acme,2026-02-20,call Ann on Friday,application_follow_up,")
+    assert first.apps.iloc[0]["next_action"] == "application_follow_up"
+    again = _sync_folder(folder, config, tmp_path)  # later runs keep to their own column
+    assert not again.plan
+    assert (folder / "Applications.csv").read_text("utf-8").splitlines() == lines
+
+
+def test_sheetsyncs_own_next_action_column_is_still_recognised() -> None:
+    rows = [["Acme", "follow_up"], ["Bolt", ""]]
+    assert match_columns("Applications", ["company", "next_action"], rows)["next_action"] == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sheetsync.tracker.plan import CellChange, Kind, Plan, RowAppend, changed_meanwhile, relocate
-from sheetsync.tracker.schema import ALL_COLUMNS, TABS
+from sheetsync.tracker.schema import ALL_COLUMNS, TABS, header_text
 from sheetsync.tracker.table import Table, Workbook
 
 
@@ -38,7 +38,7 @@ def resolve_edits(tab: str, plan: Plan, base: Workbook, current: Table | None) -
     for name in plan.new_columns.get(tab, []):
         if name not in columns:
             columns[name] = width
-            edits.header_cells[width] = name
+            edits.header_cells[width] = header_text(tab, name, header)
             width += 1
     changes: list[CellChange] = [c for c in plan.changes if c.tab == tab]
     if changes:

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Final
 
 from sheetsync.errors import LayoutError
+from sheetsync.vocabulary import POLICY_ACTIONS
 
 APPLICATIONS: Final = "Applications"
 DRAFTS: Final = "Drafts"
@@ -161,6 +162,19 @@ def header_synonyms() -> dict[str, tuple[str, int]]:
     return out
 
 
+def _own_columns(
+    tab: str, found: dict[str, int], seen: dict[str, int], rows: Sequence[Sequence[str]]
+) -> None:
+    """sheetsync's columns: ``sheetsync: next action`` wins over ``next_action``,
+    and a ``next_action`` column of the user's own to-dos is left to them."""
+    for column in OWNED_COLUMNS[tab]:
+        index = seen.get(normalize_header(OWN_PREFIX + column.replace("_", " ")))
+        if index is not None:
+            found[column] = index
+    if tab == APPLICATIONS and _users_own(found, rows):
+        del found["next_action"]
+
+
 def _add_aliases(
     tab: str, found: dict[str, int], seen: dict[str, int], aliases: Mapping[str, str]
 ) -> None:
@@ -191,6 +205,28 @@ def _add_synonyms(found: dict[str, int], seen: dict[str, int]) -> None:
         ):
             best[column] = (rank, index)
     found.update({column: index for column, (_, index) in best.items()})
+
+
+OWN_PREFIX: Final = "sheetsync: "
+
+
+def header_text(tab: str, column: str, header: Sequence[str]) -> str:
+    """The header sheetsync gives a column it adds: its name, or ``sheetsync: next
+    action`` when the tab already has a column of the user's under that name."""
+    taken = {normalize_header(h) for h in header}
+    return f"{OWN_PREFIX}{column.replace('_', ' ')}" if column in taken else column
+
+
+def _users_own(found: dict[str, int], rows: Sequence[Sequence[str]]) -> bool:
+    """True for a ``next_action`` column of the user's own to-dos: it holds text that
+    is none of sheetsync's actions, in a tab sheetsync has never written (it always
+    adds ``why`` and ``problems`` too).  sheetsync then adds a column of its own; in
+    a tab it has written, a word typed into its column is simply overwritten."""
+    index = found.get("next_action")
+    if index is None or "why" in found or "problems" in found:
+        return False
+    values = {r[index].strip() for r in rows if index < len(r)} - {""}
+    return bool(values) and not values & set(POLICY_ACTIONS)
 
 
 def find_tab(tab: str, names: Sequence[str], configured: str | None = None) -> str | None:
@@ -268,6 +304,7 @@ def match_columns(
         seen[name] = index
         if name in known:
             found[name] = index
+    _own_columns(tab, found, seen, rows)
     if aliases:  # the config's word wins over any header
         _add_aliases(tab, found, seen, aliases)
     if tab == APPLICATIONS:

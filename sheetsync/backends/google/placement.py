@@ -14,7 +14,7 @@ from typing import Any
 from sheetsync.backends.base import WriteReport
 from sheetsync.backends.google.cells import encode, grid_extent, to_text
 from sheetsync.tracker.plan import CellChange, Plan, changed_meanwhile, relocate
-from sheetsync.tracker.schema import ALL_COLUMNS, match_columns
+from sheetsync.tracker.schema import ALL_COLUMNS, header_text
 from sheetsync.tracker.table import Table, Workbook
 
 Cells = dict[tuple[int, int], Any]  # (row, col), 0-based with the header as row 0 -> value
@@ -42,7 +42,7 @@ def tab_state(
     extent = grid_extent(str(value_range.get("range", "")))
     header = [to_text(v) for v in (grid[0] if grid else [])]
     current = Table(tab, header, [[to_text(v) for v in r] for r in grid[1:]], aliases)
-    columns = match_columns(tab, header, [], aliases)
+    columns = current.columns  # read with the rows: a column of the user's stays theirs
     return TabState(title, header, columns, current, len(grid),
                     extent[0] if extent else None, extent[1] if extent else None)  # fmt: skip
 
@@ -68,7 +68,7 @@ def place_plan(plan: Plan, base: Workbook, touched: list[str], states: dict[str,
             columns = header_cols[tab] = place_new_columns(tab, state, new_columns)
             for name in new_columns.get(tab, []):
                 if name not in state.columns:
-                    tab_cells[(0, columns[name])] = name
+                    tab_cells[(0, columns[name])] = header_text(tab, name, state.header)
         report.written += place_changes(tab, plan, base, state, columns, tab_cells, report)
         report.written += place_appends(tab, plan, state, columns, tab_cells, report)
     return cells, header_cols
