@@ -63,6 +63,7 @@ class Config:
     columns: tuple[tuple[str, str], ...] = ()
     #: [tabs] applications: the name of the tab (or CSV file) holding the applications
     applications_tab: str | None = None
+    xlsx_allow_loss: bool = False  # rewrite an .xlsx even if openpyxl drops charts etc.
     #: [statuses]: (your word, sheetsync status) pairs, beside the built-in words
     statuses: tuple[tuple[str, str], ...] = ()
     source: Path | None = None  # the file this came from, if any
@@ -194,6 +195,11 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: {key} must be text, not {value!r}")
             top[key] = value
+    if "xlsx_allow_loss" in data:
+        allow = data.pop("xlsx_allow_loss")
+        if not isinstance(allow, bool):
+            raise ConfigError(f"{where}: xlsx_allow_loss must be true or false, not {allow!r}")
+        top["xlsx_allow_loss"] = allow
     if data:
         raise ConfigError(f"{where}: unknown key(s): {', '.join(sorted(data))}")
     for key in ("holidays", "subdivision"):

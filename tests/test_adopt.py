@@ -265,3 +265,48 @@ def test_a_next_action_column_of_the_users_own_is_never_overwritten(
 def test_sheetsyncs_own_next_action_column_is_still_recognised() -> None:
     rows = [["Acme", "follow_up"], ["Bolt", ""]]
     assert match_columns("Applications", ["company", "next_action"], rows)["next_action"] == 1
+
+
+def _workbook_with_a_slicer(path: Path) -> None:
+    import zipfile
+
+    from openpyxl import Workbook as XlWorkbook
+
+    book = XlWorkbook()
+    sheet = book.worksheets[0]
+    sheet.title = "Applications"
+    sheet.append(["Company", "Date Applied"])
+    sheet.append(["Acme", "2026-02-20"])
+    book.save(path)
+    with zipfile.ZipFile(path, "a") as archive:  # as Excel stores one (openpyxl drops it)
+        archive.writestr("xl/slicers/slicer1.xml", "<slicers/>")
+
+
+def test_a_workbook_with_a_slicer_is_not_rewritten_silently(tmp_path: Path, config: Config) -> None:
+    from sheetsync.backends.xlsx import features_lost_on_save
+
+    path = tmp_path / "tracker.xlsx"
+    _workbook_with_a_slicer(path)
+    before = path.read_bytes()
+    assert features_lost_on_save(path) == ["slicers"]
+    with pytest.raises(LayoutError, match="slicers") as caught:
+        _sync_folder(path, config, tmp_path)
+    assert "xlsx_allow_loss" in str(caught.value)
+    assert path.read_bytes() == before  # nothing written
+    from sheetsync.state import State
+
+    assert State.open(f"xlsx:{path.resolve()}", tmp_path / "state").pushes() == []  # nor logged
+    allowed = _configured(tmp_path, "xlsx_allow_loss = true\n")
+    outcome = _sync_folder(path, allowed, tmp_path)
+    assert outcome.report is not None and outcome.report.written
+    assert features_lost_on_save(path) == []  # the loss the user accepted
+
+
+def test_a_plain_workbook_loses_nothing(tmp_path: Path) -> None:
+    from openpyxl import Workbook as XlWorkbook
+
+    from sheetsync.backends.xlsx import features_lost_on_save
+
+    path = tmp_path / "plain.xlsx"
+    XlWorkbook().save(path)
+    assert features_lost_on_save(path) == []

@@ -38,6 +38,7 @@ def open_backend(
     backend = _open(location, config, credentials, cache_dir)
     backend.aliases = dict(config.columns)
     backend.applications_tab = config.applications_tab
+    backend.allow_loss = config.xlsx_allow_loss
     return backend
 
 

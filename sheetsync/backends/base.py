@@ -37,6 +37,8 @@ class Backend(ABC):
     aliases: Mapping[str, str] = MappingProxyType({})
     #: the Applications tab's own name (``[tabs] applications``), when it has one
     applications_tab: str | None = None
+    #: write even when the file would lose features of the user's (``xlsx_allow_loss``)
+    allow_loss: bool = False
 
     def find_tab(self, tab: str, names: list[str]) -> str | None:
         """Which of ``names`` holds ``tab`` (see :func:`~sheetsync.tracker.schema.find_tab`)."""
@@ -58,6 +60,9 @@ class Backend(ABC):
         address rows through :func:`sheetsync.tracker.plan.relocate`; cells the plan
         does not name are never written.
         """
+
+    def check_write(self) -> None:  # noqa: B027 - optional hook, not abstract
+        """Raise when writing would lose something of the user's; by default nothing would."""
 
     def close(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release connections; the default has none."""

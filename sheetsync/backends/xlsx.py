@@ -7,6 +7,7 @@ formatting, column widths and other sheets are kept.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,24 @@ class XlsxBackend(Backend):
         finally:
             book.close()
 
+    def check_write(self) -> None:
+        """Refuse to rewrite a workbook whose charts, images, macros... would be lost."""
+        if self.allow_loss or not self.path.is_file():
+            return
+        try:
+            lost = features_lost_on_save(self.path)
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise LayoutError(f"cannot open {self.path} as an .xlsx workbook: {exc}") from exc
+        if lost:
+            raise LayoutError(
+                f"{self.path} has {', '.join(lost)}, which sheetsync cannot keep when it saves "
+                "the workbook; nothing was written",
+                hint="keep those in another workbook, or save a copy as a folder of CSV files, "
+                "or accept the loss with `xlsx_allow_loss = true` in sheetsync.toml",
+            )
+
     def write(self, plan: Plan, base: Workbook) -> WriteReport:
+        self.check_write()
         report = WriteReport()
         book = self._load(read_only=False)
         for tab in touched_tabs(plan):
@@ -101,6 +119,43 @@ class XlsxBackend(Backend):
         with atomic_writer(self.path, "wb") as handle:
             book.save(handle)
         return report
+
+
+#: What openpyxl drops when it saves a workbook (it keeps charts, pivot tables and
+#: comments): (part of the file, what people call it).
+_LOST_PARTS = (
+    ("xl/slicers/", "slicers"),
+    ("xl/slicerCaches/", "slicers"),
+    ("xl/timelines/", "timelines"),
+    ("xl/vbaProject.bin", "macros"),
+)
+_LOST_MARKUP = (
+    ("xl/worksheets/", b"x14:dataValidation", "drop-down lists from newer Excel"),
+    ("xl/worksheets/", b"x14:conditionalFormatting", "conditional formatting from newer Excel"),
+    ("xl/worksheets/", b"x14:sparklineGroup", "sparklines"),
+    ("xl/drawings/", b"<xdr:sp>", "shapes and text boxes"),
+    ("xl/drawings/", b"<xdr:sp ", "shapes and text boxes"),
+)
+
+
+def features_lost_on_save(path: Path) -> list[str]:
+    """What of the workbook at ``path`` openpyxl would not keep if it saved it."""
+    from importlib.util import find_spec
+
+    lost: list[str] = []
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        parts = list(_LOST_PARTS)
+        if find_spec("PIL") is None:  # openpyxl keeps images only with Pillow
+            parts.append(("xl/media/", "images"))
+        for part, what in parts:
+            if any(n.startswith(part) for n in names):
+                lost.append(what)
+        for folder, marker, what in _LOST_MARKUP:
+            xml = [n for n in names if n.startswith(folder) and n.endswith(".xml")]
+            if any(marker in archive.read(n) for n in xml):
+                lost.append(what)
+    return list(dict.fromkeys(lost))
 
 
 def _set(cell: Any, value: str, kind: Kind) -> None:

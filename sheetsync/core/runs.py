@@ -107,6 +107,7 @@ def _push(
         if not options.dry_run:
             state.remember_rendered(fresh)
         return outcome
+    backend.check_write()  # a refusal comes before the push is logged
     # Logged before anything reaches the sheet: a run killed mid-write can be undone.
     push_id = state.begin_push(outcome.plan, theirs, options.command)
     outcome.report = backend.write(outcome.plan, theirs)
@@ -167,6 +168,7 @@ def undo(backend: Backend, state: State) -> UndoResult:
                 CellChange(cell.tab, position, key, cell.column, now, cell.old, kind)
             )
         if plan:
+            backend.check_write()
             push_id = state.begin_push(plan, workbook, f"undo {last.id}")
             report = backend.write(plan, workbook)
             state.finish_push(push_id, [])
