@@ -310,3 +310,24 @@ def test_a_plain_workbook_loses_nothing(tmp_path: Path) -> None:
     path = tmp_path / "plain.xlsx"
     XlWorkbook().save(path)
     assert features_lost_on_save(path) == []
+
+
+def test_doctor_shows_the_mapping_and_the_lines_that_fix_the_rest(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sheetsync.cli import cli
+
+    folder = tmp_path / "jobs"
+    folder.mkdir()
+    (folder / "jobs.csv").write_text(
+        "Company Name,Position,Date Applied,Status,When I heard\n"
+        "Acme,Analyst,24/01/2026,Applied,03/02/2026\n"
+        "Delta,PM,01/02/2026,Hoping,\n", "utf-8")  # fmt: skip
+    result = CliRunner().invoke(cli, ["doctor", "--sheet", str(folder)])
+    out = result.output
+    assert result.exit_code == 0, out  # warnings only
+    assert "company <- 'Company Name'" in out and "applied_on <- 'Date Applied'" in out
+    assert "applied_on: day-first" in out
+    assert "[warn] column 'When I heard': holds dates" in out
+    assert "[warn] status words: not understood: 'Hoping' (1 row(s))" in out
+    assert '"Hoping" = "open"' in out

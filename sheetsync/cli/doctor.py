@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import click
 
@@ -21,14 +21,41 @@ def doctor(run: Run) -> None:
     """Check config, credentials, access to the sheet, headers and the state folder."""
     ok = True
     for check in run_checks(run):
-        mark = "ok " if check.ok else "FAIL"
+        mark = "ok " if check.ok else "warn" if check.warn else "FAIL"
         click.echo(f"[{mark}] {check.name}: {check.detail}")
         if not check.ok:
-            ok = False
+            ok = ok and check.warn
             if check.fix:
                 click.echo(f"       fix: {check.fix}")
     if not ok:
         sys.exit(2)
+
+
+def _mapping_checks(table: Any, statuses: dict[str, str]) -> Iterator[Check]:
+    """How the Applications tab was read, and the sheetsync.toml lines that fix the rest."""
+    from sheetsync.tracker.mapping import describe
+
+    found = describe(table, statuses)
+    shown = ", ".join(f"{column} <- {header!r}" for column, header in found.recognised)
+    yield Check("Applications columns", True, shown or "none")
+    if found.unknown:
+        yield Check("your own columns", True, ", ".join(
+            f"{h!r}" + (f" (like {c}?)" if c else "") for h, c in found.unknown))  # fmt: skip
+    if found.date_orders:
+        orders = ", ".join(f"{c}: {o}" for c, o in found.date_orders)
+        yield Check("date order", "ambiguous" not in orders, orders,
+                    "write the dates the column cannot tell apart as 2025-01-24")  # fmt: skip
+    for header in found.dates_unmapped:
+        yield Check(f"column {header!r}", False, "holds dates but sheetsync does not read it",
+                    "if it is one of sheetsync's dates, map it under [columns] (see below)",
+                    warn=True)  # fmt: skip
+    if found.statuses:
+        words = ", ".join(f"{w!r} ({n} row(s))" for w, n in found.statuses)
+        yield Check("status words", False, f"not understood: {words}",
+                    "give each a meaning under [statuses] (see below)", warn=True)  # fmt: skip
+    if found.suggestions:
+        yield Check("suggested sheetsync.toml lines", True,
+                    "\n       " + "\n       ".join(found.suggestions))  # fmt: skip
 
 
 class Check(NamedTuple):  # a named tuple: `sheetsync --help` need not import dataclasses
@@ -36,6 +63,7 @@ class Check(NamedTuple):  # a named tuple: `sheetsync --help` need not import da
     ok: bool
     detail: str
     fix: str = ""
+    warn: bool = False  # worth a look, but nothing stops a sync
 
 
 def run_checks(run: Run) -> Iterator[Check]:
@@ -83,6 +111,8 @@ def run_checks(run: Run) -> Iterator[Check]:
         yield Check(
             f"{name} headers", True, f"{len(columns)} known column(s), {len(table.rows)} row(s)"
         )
+        if name == "Applications":
+            yield from _mapping_checks(table, dict(config.statuses))
     from sheetsync.messages.render import Renderer
 
     template_problems = Renderer(config).check()

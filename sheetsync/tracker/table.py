@@ -49,6 +49,10 @@ class Table:
             return list(map(itemgetter(index), self.rows))
         return [r[index] if index < len(r) else "" for r in self.rows]
 
+    def column_at(self, index: int) -> list[str]:
+        """The cells under header ``index``, whatever its name ("" past a short row)."""
+        return [r[index] if index < len(r) else "" for r in self.rows]
+
     def ids(self) -> list[str]:
         return [v.strip() for v in self.column(ID_COLUMN[self.name])]
 

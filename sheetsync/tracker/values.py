@@ -297,6 +297,12 @@ def _read_dates(texts: np.ndarray, order: str) -> tuple[np.ndarray, np.ndarray]:
     return days, errors
 
 
+def read_date_texts(texts: np.ndarray, date_order: str) -> np.ndarray:
+    """Per text, whether it reads as a date in ``date_order`` (blank does not)."""
+    days, errors = _read_dates(texts, _check_order(date_order))
+    return (errors == "") & ~np.isnat(days)
+
+
 def parse_dates(s: pd.Series, date_order: str) -> tuple[pd.Series, pd.Series]:
     """Read a column of date text.
 
@@ -411,14 +417,16 @@ def _read_statuses(
     return cleaned, errors  # unknown text is kept (lower-cased) so callers can show it
 
 
-def parse_status(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_status(
+    s: pd.Series, extra: Mapping[str, str] | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Read ``status`` as a canonical status: the words of ``statuses.toml``
     (case, punctuation and emoji ignored) and the statuses themselves; blank -> "open".
 
     Unknown text is returned lower-cased and stripped, with an error naming
-    the accepted values.
+    the accepted values.  ``extra`` maps more words (``[statuses]``).
     """
-    statuses, errors = _read_column(_texts(s), _read_statuses)
+    statuses, errors = _read_column(_texts(s), partial(_read_statuses, extra=extra))
     return (
         pd.Series(statuses, index=s.index, name=s.name, dtype=object),
         pd.Series(errors, index=s.index, name=s.name, dtype=object),

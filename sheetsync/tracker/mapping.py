@@ -1,0 +1,108 @@
+"""How sheetsync reads a tracker it did not create: which header became which
+column, what it did not recognise, and the ``sheetsync.toml`` lines that would
+fix the rest (``sheetsync doctor`` shows it)."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sheetsync.tracker.schema import (
+    ALL_COLUMNS,
+    APP_DATE_COLUMNS,
+    APPLICATIONS,
+    header_synonyms,
+    normalize_header,
+)
+from sheetsync.tracker.table import Table
+from sheetsync.tracker.values import parse_status, read_date_texts
+
+ORDER_WORDS = {"DMY": "day-first", "MDY": "month-first", "both": "both orders (ambiguous)"}
+
+
+@dataclass
+class TrackerMap:
+    """What ``describe`` found; every list is in the tab's column order."""
+
+    recognised: list[tuple[str, str]] = field(default_factory=list)  # (column, header)
+    unknown: list[tuple[str, str]] = field(default_factory=list)  # (header, closest column)
+    date_orders: list[tuple[str, str]] = field(default_factory=list)  # (column, order word)
+    dates_unmapped: list[str] = field(default_factory=list)  # headers over dates
+    statuses: list[tuple[str, int]] = field(default_factory=list)  # (unknown word, rows)
+    suggestions: list[str] = field(default_factory=list)  # sheetsync.toml lines
+
+
+def describe(table: Table, statuses: Mapping[str, str] | None = None) -> TrackerMap:
+    """The mapping of the Applications tab ``table`` (its header must be usable)."""
+    out = TrackerMap()
+    columns = table.columns
+    by_index = {index: column for column, index in columns.items()}
+    names = list(ALL_COLUMNS[APPLICATIONS])
+    known = names + [s for s in header_synonyms()]
+    for index, header in enumerate(table.header):
+        if not header.strip():
+            continue
+        values = pd.Series(table.column_at(index), dtype=object)
+        if index in by_index:
+            column = by_index[index]
+            out.recognised.append((column, header))
+            if column in APP_DATE_COLUMNS:
+                order = _date_order(values)
+                if order:
+                    out.date_orders.append((column, ORDER_WORDS[order]))
+            continue
+        close = difflib.get_close_matches(normalize_header(header).replace("_", ""),
+                                          [k.replace("_", "") for k in known], n=1, cutoff=0.75)
+        guess = _column_of(close[0], names) if close else ""
+        out.unknown.append((header, guess))
+        if _date_order(values) is not None and _mostly_dates(values):
+            out.dates_unmapped.append(header)
+            column = guess or "<one of " + ", ".join(APP_DATE_COLUMNS[:4]) + ", ...>"
+            out.suggestions.append(f'{column} = "{header}"   # under [columns]')
+    if "status" in columns:
+        _, errors = parse_status(pd.Series(table.column("status"), dtype=object), statuses)
+        bad = Counter(v.strip() for v, e in zip(table.column("status"), errors, strict=True) if e)
+        out.statuses = sorted(bad.items(), key=lambda item: (-item[1], item[0]))
+        out.suggestions += [f'"{word}" = "open"   # under [statuses]; or another status'
+                            for word, _ in out.statuses[:5]]
+    return out
+
+
+def _column_of(key: str, names: list[str]) -> str:
+    """The canonical column a matched name or synonym stands for."""
+    for name in names:
+        if name.replace("_", "") == key:
+            return name
+    return next((c for s, (c, _) in header_synonyms().items() if s == key), "")
+
+
+def _date_order(values: pd.Series) -> str | None:
+    """"DMY" or "MDY" when the column's dates can only be read that way, "both" when
+    they hold both kinds, "" when they say nothing either way, None when no dates."""
+    stripped = values.astype(str).str.strip()
+    texts = np.asarray(stripped[stripped != ""].unique(), dtype=object)
+    if not len(texts):
+        return None
+    mdy_ok, dmy_ok = (read_date_texts(texts, o) for o in ("MDY", "DMY"))
+    if not (mdy_ok | dmy_ok).any():
+        return None
+    only_dmy, only_mdy = bool((dmy_ok & ~mdy_ok).any()), bool((mdy_ok & ~dmy_ok).any())
+    if only_dmy and only_mdy:
+        return "both"
+    return "DMY" if only_dmy else "MDY" if only_mdy else ""
+
+
+def _mostly_dates(values: pd.Series) -> bool:
+    texts = values.astype(str).str.strip()
+    texts = texts[texts != ""]
+    if texts.empty:
+        return False
+    ok = read_date_texts(np.asarray(texts, dtype=object), "MDY") | read_date_texts(
+        np.asarray(texts, dtype=object), "DMY"
+    )
+    return bool(ok.mean() >= 0.8)
