@@ -331,3 +331,11 @@ def test_doctor_shows_the_mapping_and_the_lines_that_fix_the_rest(tmp_path: Path
     assert "[warn] column 'When I heard': holds dates" in out
     assert "[warn] status words: not understood: 'Hoping' (1 row(s))" in out
     assert '"Hoping" = "open"' in out
+
+
+def test_your_own_address_in_the_contact_column_is_not_a_recipient() -> None:
+    from sheetsync.messages.wanted import recipients
+
+    row = {"contact_name": "", "contact_email": "Jordan@Example.com", "interviewers": ""}
+    assert recipients(row, "follow_up", "jordan@example.com") == [("", "")]
+    assert recipients(row, "follow_up") == [("", "Jordan@Example.com")]

@@ -72,10 +72,17 @@ def _interviewers(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(parse_interviewers(text))
 
 
-def recipients(row: Mapping[str, Any], action: str) -> list[tuple[str, str]]:
+def recipients(row: Mapping[str, Any], action: str, me: str = "") -> list[tuple[str, str]]:
     """(name, e-mail) of each person a message goes to: every interviewer for a
-    thank-you, else the row's contact (or the first interviewer)."""
-    contact = (str(row.get("contact_name", "")).strip(), str(row.get("contact_email", "")).strip())
+    thank-you, else the row's contact (or the first interviewer).
+
+    An address equal to ``me`` (the sender's own, as in a LinkedIn export's
+    "Contact Email") is nobody to write to.
+    """
+    email = str(row.get("contact_email", "")).strip()
+    if me and email.casefold() == me.casefold():
+        email = ""
+    contact = (str(row.get("contact_name", "")).strip(), email)
     people = list(_interviewers(str(row.get("interviewers", ""))))
     if action in ("thank_you_email", "thank_you_note"):
         return people or [contact]
@@ -278,7 +285,7 @@ def _application_drafts(
             todo.append(("thank_you_note", note_on[i], interview_key[i]))
         for action, when, since in todo:
             template = template_for(MESSAGE_ACTIONS[action], interviewed=bool(interviewed[i]))
-            people = recipients(app, action)
+            people = recipients(app, action, drafter.config.me.email.strip())
             emails = [p[1] for p in people if p[1]]
             # people sharing one address (team@...) still get a draft each
             keys = [(p[0], f"{p[0]} {p[1]}" if emails.count(p[1]) > 1 else p[1]) for p in people]
@@ -291,7 +298,10 @@ def _application_drafts(
 def _thank_you(drafter: _Drafter, thanks: FeedbackThanks) -> Wanted:
     """The thank-you for one Feedback answer, to the application's contact."""
     app = thanks.app
-    person = (str(app.get("contact_name", "")).strip(), str(app.get("contact_email", "")).strip())
+    email = str(app.get("contact_email", "")).strip()
+    if email.casefold() == drafter.config.me.email.strip().casefold():
+        email = ""  # the sender's own address is nobody to thank
+    person = (str(app.get("contact_name", "")).strip(), email)
     draft_id = f"{thanks.feedback_id}:{THANK_FOR_FEEDBACK}:{person[1] or 'contact'}"
     inputs = {**app, "_response": thanks.response}
     row = stable_hash(repr(sorted(inputs.items(), key=lambda item: item[0])))
