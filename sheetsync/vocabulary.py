@@ -93,7 +93,10 @@ OBSOLETE: Final = "obsolete"
 YES_WORDS: Final = ("yes", "y", "true", "1", "x")
 NO_WORDS: Final = ("no", "n", "false", "0")
 #: What people write in a cell that has nothing in it yet: read as blank.
-BLANK_WORDS: Final = ("null", "n/a", "na", "-", "--", "\u2014", "tbd", "tba", "none", "nil")
+BLANK_WORDS: Final = (
+    "null", "n/a", "na", "-", "--", "\u2014", "tbd", "tba", "none", "nil",
+    "mm/dd/yyyy", "dd/mm/yyyy", "yyyy-mm-dd", "mm/dd/yy", "dd/mm/yy",
+)  # fmt: skip
 #: A Feedback ``done`` cell also takes "done".
 DONE_WORDS: Final = (*YES_WORDS, "done")
 

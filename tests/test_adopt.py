@@ -339,3 +339,14 @@ def test_your_own_address_in_the_contact_column_is_not_a_recipient() -> None:
     row = {"contact_name": "", "contact_email": "Jordan@Example.com", "interviewers": ""}
     assert recipients(row, "follow_up", "jordan@example.com") == [("", "")]
     assert recipients(row, "follow_up") == [("", "Jordan@Example.com")]
+
+
+def test_a_templates_placeholder_rows_are_left_exactly_alone(config: Config) -> None:
+    grid = [["Company", "Date Applied", "Status"],
+            ["Acme", "2026-02-20", "Applied"],
+            ["-", "mm/dd/yyyy", "N/A"],
+            ["", "", ""]]  # fmt: skip
+    outcome = _outcome(grid, config)
+    touched = {c.row for c in outcome.plan.changes}
+    assert touched == {0}  # only Acme's row gets an id and sheetsync's columns
+    assert outcome.problem_rows == 0

@@ -14,6 +14,7 @@ from operator import itemgetter
 import pandas as pd
 
 from sheetsync.tracker.schema import ALL_COLUMNS, ID_COLUMN, match_columns
+from sheetsync.vocabulary import BLANK_WORDS
 
 
 @dataclass
@@ -57,8 +58,13 @@ class Table:
         return [v.strip() for v in self.column(ID_COLUMN[self.name])]
 
     def blank_rows(self) -> list[bool]:
-        """True for rows with no text in any cell: they are left exactly alone."""
-        return [not "".join(r).strip() for r in self.rows]  # one C-speed pass a row
+        """True for rows with no text in any cell, or only placeholders ("-", "N/A",
+        "mm/dd/yyyy" in a template's empty rows): they are left exactly alone."""
+        return [
+            not "".join(r).strip()  # one C-speed pass a row, for most rows
+            or all(not c.strip() or c.strip().lower() in BLANK_WORDS for c in r)
+            for r in self.rows
+        ]
 
     def frame(self, columns: Iterable[str] | None = None) -> pd.DataFrame:
         """A DataFrame of text with canonical column names (missing columns are "")."""
