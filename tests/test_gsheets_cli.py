@@ -56,3 +56,21 @@ def test_sync_sets_up_once_then_costs_at_most_two_reads_and_one_write(
     kinds = _kinds(fake_google)
     assert kinds.count("values.batchGet") <= 2 and kinds.count("values.batchUpdate") <= 1
     assert "get" not in kinds and "batchUpdate" not in kinds
+
+
+def test_a_google_sheet_kept_its_own_way_is_adopted(fake_google: FakeGoogle) -> None:
+    """One tab named its own way, with the headers and words people use (issue 16)."""
+    grid = [["Company Name", "Position", "Date Applied", "Status", "Next Action"],
+            ["Acme", "Analyst", "24/01/2026", "Applied", "call Ann"],
+            ["Bolt", "Engineer", "05/02/2026", "Phone Screen!", ""]]  # fmt: skip
+    book = fake_google.create_spreadsheet({"Jobs 2026": grid})
+    result = CliRunner().invoke(cli, ["sync", "-q", "--sheet", book.id, "--today", "2026-03-16"])
+    assert result.exit_code == 0, result.output
+    assert [s.title for s in book.sheets] == ["Jobs 2026", DRAFTS, FEEDBACK]
+    after = book.sheet("Jobs 2026").grid("FORMULA")
+    header = [str(h) for h in after[0]]
+    assert header[:5] == grid[0][:5]  # the user's headers, in place
+    assert "sheetsync: next action" in header  # their own Next Action stays theirs
+    assert [row[:5] for row in after[1:3]] == [r[:5] for r in grid[1:]]
+    ours = header.index("sheetsync: next action")
+    assert after[1][ours] == "application_follow_up"
