@@ -350,3 +350,12 @@ def test_a_templates_placeholder_rows_are_left_exactly_alone(config: Config) -> 
     touched = {c.row for c in outcome.plan.changes}
     assert touched == {0}  # only Acme's row gets an id and sheetsync's columns
     assert outcome.problem_rows == 0
+
+
+def test_linkedins_dates_say_what_to_fix() -> None:
+    apps, problems = _typed([{"applied_on": "2/18/26, 11:35 AM"},
+                             {"applied_on": "2/18/2026, 11:35 AM"}])  # fmt: skip
+    notes = list(problems)  # type: ignore[call-overload]
+    assert notes[0] == ("applied_on: ambiguous: two-digit year ('2/18/26, 11:35 AM'), "
+                        "write the year in full")  # fmt: skip
+    assert notes[1] == "" and str(apps["applied_on"].iloc[1].date()) == "2026-02-18"  # type: ignore[index]

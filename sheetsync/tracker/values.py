@@ -23,7 +23,8 @@ Accepted forms (case and surrounding spaces ignored):
   ``46093.5`` (the fraction is a time of day), from 20000 to 80000
   (1954-10-03 to 2118-12-07).  Other numbers are not dates.
 * Numeric dates with a four-digit year in the configured order (``date_order``
-  MDY or DMY), separated by ``/``, ``.`` or ``-``, optionally followed by a time:
+  MDY or DMY), separated by ``/``, ``.`` or ``-``, optionally followed by a time
+  (``, 11:35 AM`` as LinkedIn's export writes it):
   ``03/04/2026`` is 4 March under MDY and 3 April under DMY.  Because the order
   is configured, such a date is *not* ambiguous.
 * Dates with an English month name: ``12 Mar 2026``, ``12-Mar-2026``,
@@ -80,7 +81,7 @@ _YEAR_FIRST = re.compile(
 )
 _NUMERIC = re.compile(
     rf"^(?P<a>[0-9]{{1,2}})(?P<sep>[-/.])(?P<b>[0-9]{{1,2}})(?P=sep)(?P<y>[0-9]{{4}}|[0-9]{{2}})"
-    rf"(?:\s+{_TIME}(?:\s*[ap]\.?m\.?)?)?$"
+    rf"(?:,?\s+{_TIME}(?:\s*[ap]\.?m\.?)?)?$"  # LinkedIn: "2/18/26, 11:35 AM"
 )
 _MON = (r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
         r"|aug(?:ust)?|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")  # fmt: skip
