@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -320,3 +321,23 @@ def test_push_refuses_a_pull_older_than_the_last_push(tracker: Path) -> None:
     assert out.exit_code == errors.EXIT_USAGE and "pull" in out.output
     run("pull", "--sheet", str(tracker), "--today", TODAY)
     run("push", "--sheet", str(tracker), "--today", TODAY)
+
+
+def test_agenda_and_lint_after_a_sync_render_no_draft(
+    tracker: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sheetsync.messages.render import Renderer
+
+    run("sync", "--sheet", str(tracker), "--today", "2026-03-16")
+    calls: list[str] = []
+    real = Renderer.render_many
+
+    def counting(self: Renderer, template: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(template)
+        return real(self, template, *args, **kwargs)
+
+    monkeypatch.setattr(Renderer, "render_many", counting)
+    out = run("agenda", "--sheet", str(tracker), "--today", "2026-03-16")
+    assert "Follow up" in out
+    assert "look ready to send" in run("lint", "--sheet", str(tracker), "--today", "2026-03-16")
+    assert calls == []  # every draft was remembered, none rendered again

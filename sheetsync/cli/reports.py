@@ -35,7 +35,7 @@ def agenda(run: Run, days: int, fmt: str, show_all: bool) -> None:
     from sheetsync.cli.output import agenda_csv, agenda_json, print_agenda
     from sheetsync.core import read_only
 
-    outcome = read_only(run.backend, run.config, run.today)
+    outcome = read_only(run.backend, run.config, run.today, run.state)  # reuses drafts: no render
     horizon = dt.date.max if show_all else run.today + dt.timedelta(days=days)
     items = [i for i in outcome.agenda if i.due_on <= horizon]
     if fmt == "json":
