@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import click
 
 from sheetsync.cli.group import cli
 from sheetsync.cli.options import Run, pass_run, sheet_options
 from sheetsync.errors import SheetsyncError
+
+if TYPE_CHECKING:  # `sheetsync --help` imports no pandas
+    from sheetsync.tracker.table import Table
 
 
 @cli.command()
@@ -31,7 +34,7 @@ def doctor(run: Run) -> None:
         sys.exit(2)
 
 
-def _mapping_checks(table: Any, statuses: dict[str, str]) -> Iterator[Check]:
+def _mapping_checks(table: Table, statuses: dict[str, str]) -> Iterator[Check]:
     """How the Applications tab was read, and the sheetsync.toml lines that fix the rest."""
     from sheetsync.tracker.mapping import describe
 

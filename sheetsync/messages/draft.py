@@ -6,10 +6,13 @@ import hashlib
 import re
 import urllib.parse
 from dataclasses import dataclass
+from typing import Final
 
 from sheetsync.tracker.schema import DRAFT_COLUMNS
 from sheetsync.vocabulary import NOTE_ACTIONS
 
+#: A message template's file name is ``<name>.txt.j2``.
+SUFFIX: Final = ".txt.j2"
 #: Sheets holds at most 50,000 characters a cell, and mail programs truncate long links.
 MAILTO_LIMIT = 8000
 #: What a new draft's row fills in, in the tab's column order: all but the
@@ -26,7 +29,7 @@ def template_for(action: str, *, interviewed: bool = True) -> str:
 
 def channel_for(template: str) -> str:
     """``"note"`` for a handwritten note, else ``"email"``."""
-    return "note" if template.removesuffix(".txt.j2") in NOTE_ACTIONS else "email"
+    return "note" if template.removesuffix(SUFFIX) in NOTE_ACTIONS else "email"
 
 
 def stable_hash(key: str) -> int:

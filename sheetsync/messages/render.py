@@ -29,11 +29,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from sheetsync.config import Config
 from sheetsync.errors import TemplateProblem
 from sheetsync.messages.context import date_text, greet, sample_context
-from sheetsync.messages.draft import stable_hash
+from sheetsync.messages.draft import SUFFIX, stable_hash
 from sheetsync.resources import templates_dir
 from sheetsync.vocabulary import MESSAGE_TEMPLATES
 
-SUFFIX: Final = ".txt.j2"
 SIGN_OFFS: Final = (
     "Best regards,", "Kind regards,", "Warm regards,", "With thanks,", "Many thanks,",
     "Sincerely,",

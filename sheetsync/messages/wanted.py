@@ -30,7 +30,7 @@ from sheetsync.messages.draft import (
     template_for,
 )
 from sheetsync.tracker.plan import iso_text, plain_dates
-from sheetsync.vocabulary import MESSAGE_ACTIONS, THANK_FOR_FEEDBACK
+from sheetsync.vocabulary import MESSAGE_ACTIONS, THANK_FOR_FEEDBACK, THANK_YOU_ACTIONS
 
 
 @dataclass
@@ -84,7 +84,7 @@ def recipients(row: Mapping[str, Any], action: str, me: str = "") -> list[tuple[
         email = ""
     contact = (str(row.get("contact_name", "")).strip(), email)
     people = list(_interviewers(str(row.get("interviewers", ""))))
-    if action in ("thank_you_email", "thank_you_note"):
+    if action in THANK_YOU_ACTIONS:
         return people or [contact]
     if any(contact):
         return [contact]

@@ -60,7 +60,7 @@ def describe(table: Table, statuses: Mapping[str, str] | None = None) -> Tracker
                                           [k.replace("_", "") for k in known], n=1, cutoff=0.75)
         guess = _column_of(close[0], names) if close else ""
         out.unknown.append((header, guess))
-        if _date_order(values) is not None and _mostly_dates(values):
+        if _mostly_dates(values):
             out.dates_unmapped.append(header)
             column = guess or "<one of " + ", ".join(APP_DATE_COLUMNS[:4]) + ", ...>"
             out.suggestions.append(f'{column} = "{header}"   # under [columns]')
