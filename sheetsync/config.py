@@ -49,6 +49,7 @@ class Config:
     sheet: str | None = None  # local path, Google Sheets URL or key
     timezone: str | None = None  # IANA name; None = the machine's local zone
     date_order: str = "MDY"  # how to read numeric dates like 03/04/2026: MDY or DMY
+    two_digit_years: str | None = None  # "20xx": read 2/18/26 as 2026 (Applications tab)
     holidays: str | None = None  # [calendar] holidays: country code, e.g. "US", "GB"
     holiday_subdivision: str | None = None  # [calendar] subdivision, e.g. "CA"
     credentials: str | None = None  # service-account JSON for Google Sheets
@@ -67,6 +68,11 @@ class Config:
     #: [statuses]: (your word, sheetsync status) pairs, beside the built-in words
     statuses: tuple[tuple[str, str], ...] = ()
     source: Path | None = None  # the file this came from, if any
+
+    @property
+    def century(self) -> int | None:
+        """The century a two-digit year is read in (``two_digit_years``), or None: refuse."""
+        return 2000 if self.two_digit_years else None
 
 
 def user_config_dir() -> Path:
@@ -185,6 +191,7 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
         "sheet",
         "timezone",
         "date_order",
+        "two_digit_years",
         "credentials",
         "state_dir",
         "templates_dir",
@@ -216,6 +223,12 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
     if order not in ("MDY", "DMY"):
         raise ConfigError(f'{where}: date_order must be "MDY" or "DMY", not {order!r}')
     top["date_order"] = order
+    if top.get("two_digit_years", "20xx").lower() != "20xx":
+        raise ConfigError(
+            f'{where}: two_digit_years must be "20xx" (read 2/18/26 as 2026), '
+            f"not {top['two_digit_years']!r}",
+            hint="leave it out to have two-digit years flagged instead",
+        )
     cfg = Config(
         **top,
         holidays=calendar.get("holidays") or None,

@@ -87,14 +87,14 @@ def test_no_synonym_is_listed_for_two_columns() -> None:
             assert seen.setdefault(key, column) == column, (name, column, seen[key])
 
 
-def _typed(rows: list[dict[str, str]]) -> tuple[object, object]:
+def _typed(rows: list[dict[str, str]], century: int | None = None) -> tuple[object, object]:
     import pandas as pd
 
     from sheetsync.tracker.schema import APP_USER_COLUMNS
     from sheetsync.tracker.values import parse_applications
 
     frame = pd.DataFrame({c: [r.get(c, "") for r in rows] for c in APP_USER_COLUMNS}, dtype=object)
-    return parse_applications(frame, "MDY")
+    return parse_applications(frame, "MDY", None, century)
 
 
 def test_a_day_first_column_is_read_day_first_throughout() -> None:
@@ -357,5 +357,76 @@ def test_linkedins_dates_say_what_to_fix() -> None:
                              {"applied_on": "2/18/2026, 11:35 AM"}])  # fmt: skip
     notes = list(problems)  # type: ignore[call-overload]
     assert notes[0] == ("applied_on: ambiguous: two-digit year ('2/18/26, 11:35 AM'), "
-                        "write the year in full")  # fmt: skip
+                        "write the year in full "
+                        '(or set two_digit_years = "20xx" in sheetsync.toml)')  # fmt: skip
     assert notes[1] == "" and str(apps["applied_on"].iloc[1].date()) == "2026-02-18"  # type: ignore[index]
+
+
+def test_two_digit_years_read_as_20xx_only_when_the_config_says_so(tmp_path: Path) -> None:
+    rows = [{"applied_on": "2/18/26, 11:35 AM"}, {"applied_on": "12-Mar-26"},
+            {"interview_on": "3/4/26"}]  # fmt: skip
+    apps, problems = _typed(rows, century=2000)
+    assert list(problems) == ["", "", ""]  # type: ignore[call-overload]
+    read = apps["applied_on"].dt.strftime("%Y-%m-%d").tolist()  # type: ignore[index]
+    assert read[:2] == ["2026-02-18", "2026-03-12"]
+    assert str(apps["interview_on"].iloc[2].date()) == "2026-03-04"  # type: ignore[index]
+
+    from sheetsync.config import load_config
+    from sheetsync.errors import ConfigError
+
+    path = tmp_path / "sheetsync.toml"
+    path.write_text('two_digit_years = "20xx"\n', "utf-8")
+    assert load_config(path).century == 2000
+    path.write_text('two_digit_years = "19xx"\n', "utf-8")
+    with pytest.raises(ConfigError, match='two_digit_years must be "20xx"'):
+        load_config(path)
+    assert Config().century is None  # refused by default: a year is never guessed
+
+
+def _tracker_with_two_digit_years(tmp_path: Path) -> Path:
+    folder = tmp_path / "linkedin"
+    folder.mkdir()
+    (folder / "jobs.csv").write_text(
+        'Company Name,Position,Date Applied,Status\nAcme,Analyst,"2/18/26, 11:35 AM",Applied\n',
+        "utf-8",
+    )
+    return folder
+
+
+def test_doctor_suggests_two_digit_years_and_the_config_settles_it(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sheetsync.cli import cli
+
+    folder = _tracker_with_two_digit_years(tmp_path)
+    out = CliRunner().invoke(cli, ["doctor", "--sheet", str(folder)]).output
+    assert "[warn] applied_on years: some dates have a two-digit year" in out
+    assert 'two_digit_years = "20xx"' in out
+    config = tmp_path / "sheetsync.toml"
+    config.write_text('two_digit_years = "20xx"\n', "utf-8")
+    args = ["doctor", "--sheet", str(folder), "--config", str(config)]
+    out = CliRunner().invoke(cli, args).output
+    assert "two-digit" not in out and "applied_on: month-first" in out
+
+
+def test_sync_verbose_logs_how_the_tracker_was_read(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sheetsync.cli import cli
+
+    folder = _tracker_with_two_digit_years(tmp_path)
+    args = ["sync", "--sheet", str(folder), "--today", "2026-03-16", "--dry-run", "-v"]
+    result = CliRunner().invoke(cli, args)
+    assert "Applications columns: company <- 'Company Name', role <- 'Position'" in result.output
+    assert 'could say: two_digit_years = "20xx"' in result.output
+    quiet = CliRunner().invoke(cli, args[:-1])
+    assert "Applications columns" not in quiet.output  # only with -v
+
+
+def test_the_readmes_header_and_status_tables_are_made_from_the_data() -> None:
+    import readme_tables
+
+    readme = readme_tables.README.read_text("utf-8")
+    assert readme_tables.generated(readme) == readme, "run: python tests/readme_tables.py"
+    assert "| `company` | Company Name, Employer," in readme  # the tables are there
+    assert "Ghosted" in readme_tables.statuses_table()

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sheetsync.messages.names import parse_interviewers
 from sheetsync.tracker.schema import APP_DATE_COLUMNS, APP_USER_COLUMNS
 from sheetsync.tracker.values import (
     parse_applications,
     parse_count,
     parse_dates,
-    parse_interviewers,
     parse_status,
     parse_yes,
 )

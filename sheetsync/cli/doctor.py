@@ -14,6 +14,7 @@ from sheetsync.cli.options import Run, pass_run, sheet_options
 from sheetsync.errors import SheetsyncError
 
 if TYPE_CHECKING:  # `sheetsync --help` imports no pandas
+    from sheetsync.config import Config
     from sheetsync.tracker.table import Table
 
 
@@ -34,11 +35,11 @@ def doctor(run: Run) -> None:
         sys.exit(2)
 
 
-def _mapping_checks(table: Table, statuses: dict[str, str]) -> Iterator[Check]:
+def _mapping_checks(table: Table, config: Config) -> Iterator[Check]:
     """How the Applications tab was read, and the sheetsync.toml lines that fix the rest."""
     from sheetsync.tracker.mapping import describe
 
-    found = describe(table, statuses)
+    found = describe(table, dict(config.statuses), config.century)
     shown = ", ".join(f"{column} <- {header!r}" for column, header in found.recognised)
     yield Check("Applications columns", True, shown or "none")
     if found.unknown:
@@ -51,6 +52,10 @@ def _mapping_checks(table: Table, statuses: dict[str, str]) -> Iterator[Check]:
     for header in found.dates_unmapped:
         yield Check(f"column {header!r}", False, "holds dates but sheetsync does not read it",
                     "if it is one of sheetsync's dates, map it under [columns] (see below)",
+                    warn=True)  # fmt: skip
+    for column in found.short_years:
+        yield Check(f"{column} years", False, "some dates have a two-digit year (2/18/26)",
+                    "write the years in full, or let sheetsync read them as 20xx (see below)",
                     warn=True)  # fmt: skip
     if found.statuses:
         words = ", ".join(f"{w!r} ({n} row(s))" for w, n in found.statuses)
@@ -115,7 +120,7 @@ def run_checks(run: Run) -> Iterator[Check]:
             f"{name} headers", True, f"{len(columns)} known column(s), {len(table.rows)} row(s)"
         )
         if name == "Applications":
-            yield from _mapping_checks(table, dict(config.statuses))
+            yield from _mapping_checks(table, config)
     from sheetsync.messages.render import Renderer
 
     template_problems = Renderer(config).check()

@@ -239,7 +239,9 @@ def _apply_policy(
     from sheetsync.policy.engine import compute as policy
     from sheetsync.tracker.values import parse_applications
 
-    typed, problems = parse_applications(effective, config.date_order, dict(config.statuses))
+    typed, problems = parse_applications(
+        effective, config.date_order, dict(config.statuses), config.century
+    )
     future = typed["applied_on"] > pd.Timestamp(today)
     for bad, note in (
         (apps.duplicated, "id: the same id is on more than one row - make it unique"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -20,9 +21,11 @@ from sheetsync.core.compute import IdFactory, Outcome, compute, random_id
 from sheetsync.errors import SheetsyncError
 from sheetsync.state import ROW_ADDED, State
 from sheetsync.tracker.plan import CellChange, Kind, Plan
+from sheetsync.tracker.schema import APPLICATIONS
 from sheetsync.tracker.table import Table, Workbook
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("sheetsync")
 
 
 def _collector_paused(run: F) -> F:
@@ -60,6 +63,7 @@ def pull(backend: Backend, state: State, config: Config, options: RunOptions) ->
     """Read every tab, compute, and keep the snapshot; writes nothing to the sheet."""
     with state.lock():
         workbook = backend.read()
+        _log_mapping(workbook, config)
         outcome = compute(
             workbook, options.today, config, memory=state.rendered(), new_id=options.new_id
         )
@@ -97,6 +101,7 @@ def _push(
     backend: Backend, state: State, config: Config, options: RunOptions, base: Workbook | None
 ) -> Outcome:
     theirs = backend.read()
+    _log_mapping(theirs, config)
     memory = state.rendered()
     outcome = compute(
         theirs, options.today, config, base=base, memory=memory, new_id=options.new_id
@@ -114,6 +119,21 @@ def _push(
     outcome.push_id = push_id
     state.finish_push(push_id, fresh)
     return outcome
+
+
+def _log_mapping(workbook: Workbook, config: Config) -> None:
+    """With ``-v``: how the Applications tab was read (``doctor`` says more)."""
+    table = workbook.get(APPLICATIONS)
+    if table is None or not log.isEnabledFor(logging.INFO):
+        return
+    from sheetsync.tracker.mapping import describe
+
+    try:
+        found = describe(table, dict(config.statuses), config.century)
+    except SheetsyncError:
+        return  # a header the run itself will refuse, with its own message
+    for line in found.lines():
+        log.info("Applications %s", line)
 
 
 @dataclass

@@ -161,3 +161,36 @@ def _to_second_person(match: re.Match[str]) -> str:
     if verb in _SAME_FOR_YOU or (verb.endswith("ed") and len(verb) > 3):
         return "you" + rest
     return match.group(0)
+
+
+# -- who is in an interviewers cell ------------------------------------------------------
+
+# Entries end at ";" or a line break, or at a comma right after ">" (a comma
+# anywhere else may be part of a name such as "Lee, Ann").
+_ENTRY_SPLIT = re.compile(r"[;\r\n]+|(?<=>)\s*,")
+_NAME_EMAIL = re.compile(r"^(?P<name>[^<>]*?)\s*<\s*(?:mailto:)?(?P<email>[^<>\s]+@[^<>\s]+)\s*>$",
+                         re.IGNORECASE)  # fmt: skip
+_BARE_EMAIL = re.compile(r"^(?:mailto:)?(?P<email>[^<>\s@]+@[^<>\s@]+)$", re.IGNORECASE)
+
+
+def parse_interviewers(text: str) -> list[tuple[str, str]]:
+    """``"Ann Lee <ann@x.com>; Bo Chan"`` -> ``[("Ann Lee", "ann@x.com"), ("Bo Chan", "")]``.
+
+    Entries are separated by ``;`` or new lines; each is ``Name <email>``, a
+    bare name, or a bare e-mail address (name ""). Quotes around a name are
+    dropped.  Blank entries are skipped.
+    """
+    people: list[tuple[str, str]] = []
+    for entry in _ENTRY_SPLIT.split(text or ""):
+        entry = entry.strip()
+        if not entry:
+            continue
+        if match := _NAME_EMAIL.match(entry):
+            name, email = match["name"], match["email"]
+        elif match := _BARE_EMAIL.match(entry):
+            name, email = "", match["email"]
+        else:
+            name, email = entry, ""
+        name = name.strip().strip("\"'").strip()
+        people.append((name, email))
+    return people

@@ -67,7 +67,7 @@ def note_due(
 
 @lru_cache(maxsize=65536)
 def _interviewers(text: str) -> tuple[tuple[str, str], ...]:
-    from sheetsync.tracker.values import parse_interviewers
+    from sheetsync.messages.names import parse_interviewers
 
     return tuple(parse_interviewers(text))
 

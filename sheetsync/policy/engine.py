@@ -544,5 +544,7 @@ def _since_words(d: dict[str, np.ndarray], idx: np.ndarray) -> Coded:
 
 def evaluate(frame: pd.DataFrame, today: dt.date, config: Config) -> pd.DataFrame:
     """Text frame of the Applications tab -> :func:`compute`'s output, per ``config``."""
-    apps, problems = parse_applications(frame, config.date_order)
+    apps, problems = parse_applications(
+        frame, config.date_order, dict(config.statuses), config.century
+    )
     return compute(apps, problems, today, config.rules, Calendar.from_config(config))

@@ -159,6 +159,11 @@ def _texts(s: pd.Series | np.ndarray) -> np.ndarray:
     return np.asarray(s.to_numpy(dtype=object) if isinstance(s, pd.Series) else s, dtype=object)
 
 
+# On the Applications tab a two-digit year can also be settled in sheetsync.toml.
+_IN_FULL = ", write the year in full"
+_OR_CONFIG = ' (or set two_digit_years = "20xx" in sheetsync.toml)'
+
+
 def _ints(col: pd.Series) -> np.ndarray:
     return col.fillna("0").astype("int64").to_numpy(dtype=np.int64)
 
@@ -203,8 +208,14 @@ def _plain_iso(low: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarra
     return rows, (year, d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7])
 
 
-def _read_dates(texts: np.ndarray, order: str) -> tuple[np.ndarray, np.ndarray]:
-    """Read distinct texts: (datetime64[D] with NaT, error text or "")."""
+def _read_dates(
+    texts: np.ndarray, order: str, century: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Read distinct texts: (datetime64[D] with NaT, error text or "").
+
+    A two-digit year is an error unless ``century`` says which century it is in
+    (``two_digit_years = "20xx"``: 2000).
+    """
     raw, low = _clean(texts)
     n = len(raw)
     days = np.full(n, NAT, dtype="datetime64[D]")
@@ -256,7 +267,7 @@ def _read_dates(texts: np.ndarray, order: str) -> tuple[np.ndarray, np.ndarray]:
     rows, parts = found(_NUMERIC, "a")
     if rows.size:
         a, b, y = _ints(parts["a"]), _ints(parts["b"]), _ints(parts["y"])
-        two_digit = (parts["y"].str.len() == 2).to_numpy(dtype=bool)
+        two_digit, y = _short_years(parts["y"], y, century)
         m, d = (a, b) if order == "MDY" else (b, a)
         got = np.where(two_digit, NAT, _calendar_days(y, m, d))
         other_ok = ~np.isnat(_calendar_days(y, d, m))  # would read in the other order
@@ -264,7 +275,7 @@ def _read_dates(texts: np.ndarray, order: str) -> tuple[np.ndarray, np.ndarray]:
         head = np.where(two_digit, "ambiguous: two-digit year",
                         np.where(other_ok, f"not a date in the configured {words} order",
                                  "not a date")).astype(object)  # fmt: skip
-        tail = np.where(two_digit, ", write the year in full", "").astype(object)
+        tail = np.where(two_digit, _IN_FULL, "").astype(object)
         settle(rows, got, head, tail)
 
     # English month names, day first or month first, optional weekday.
@@ -273,8 +284,8 @@ def _read_dates(texts: np.ndarray, order: str) -> tuple[np.ndarray, np.ndarray]:
         if not rows.size:
             continue
         m = parts["mon"].str.slice(0, 3).map(_MONTH_NUMBER).to_numpy(dtype=np.int64)
-        two_digit = (parts["y"].str.len() == 2).to_numpy(dtype=bool)
-        got = np.where(two_digit, NAT, _calendar_days(_ints(parts["y"]), m, _ints(parts["d"])))
+        two_digit, y = _short_years(parts["y"], _ints(parts["y"]), century)
+        got = np.where(two_digit, NAT, _calendar_days(y, m, _ints(parts["d"])))
         named = parts["wd"].str.slice(0, 3).map(_WEEKDAY_NUMBER)
         has_wd = named.notna().to_numpy(dtype=bool)
         wd = named.fillna(-1).to_numpy(dtype=np.int64)
@@ -288,7 +299,7 @@ def _read_dates(texts: np.ndarray, order: str) -> tuple[np.ndarray, np.ndarray]:
         )
         tail = np.where(
             two_digit,
-            ", write the year in full",
+            _IN_FULL,
             np.where(clash, ", which is a " + actual_name, ""),
         )
         settle(rows, np.where(clash, NAT, got), head.astype(object), tail.astype(object))
@@ -298,9 +309,21 @@ def _read_dates(texts: np.ndarray, order: str) -> tuple[np.ndarray, np.ndarray]:
     return days, errors
 
 
-def read_date_texts(texts: np.ndarray, date_order: str) -> np.ndarray:
+def _short_years(
+    written: pd.Series, years: np.ndarray, century: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(which years were written with two digits and stay unread, the years)."""
+    two_digit = (written.str.len() == 2).to_numpy(dtype=bool)
+    if century is None:
+        return two_digit, years
+    return np.zeros_like(two_digit), np.where(two_digit, century + years, years)
+
+
+def read_date_texts(
+    texts: np.ndarray, date_order: str, century: int | None = None
+) -> np.ndarray:
     """Per text, whether it reads as a date in ``date_order`` (blank does not)."""
-    days, errors = _read_dates(texts, _check_order(date_order))
+    days, errors = _read_dates(texts, _check_order(date_order), century)
     return (errors == "") & ~np.isnat(days)
 
 
@@ -456,39 +479,6 @@ def parse_yes(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     )
 
 
-# -- interviewers (one cell at a time, used when drafting) --------------------------------
-
-# Entries end at ";" or a line break, or at a comma right after ">" (a comma
-# anywhere else may be part of a name such as "Lee, Ann").
-_ENTRY_SPLIT = re.compile(r"[;\r\n]+|(?<=>)\s*,")
-_NAME_EMAIL = re.compile(r"^(?P<name>[^<>]*?)\s*<\s*(?:mailto:)?(?P<email>[^<>\s]+@[^<>\s]+)\s*>$",
-                         re.IGNORECASE)  # fmt: skip
-_BARE_EMAIL = re.compile(r"^(?:mailto:)?(?P<email>[^<>\s@]+@[^<>\s@]+)$", re.IGNORECASE)
-
-
-def parse_interviewers(text: str) -> list[tuple[str, str]]:
-    """``"Ann Lee <ann@x.com>; Bo Chan"`` -> ``[("Ann Lee", "ann@x.com"), ("Bo Chan", "")]``.
-
-    Entries are separated by ``;`` or new lines; each is ``Name <email>``, a
-    bare name, or a bare e-mail address (name ""). Quotes around a name are
-    dropped.  Blank entries are skipped.
-    """
-    people: list[tuple[str, str]] = []
-    for entry in _ENTRY_SPLIT.split(text or ""):
-        entry = entry.strip()
-        if not entry:
-            continue
-        if match := _NAME_EMAIL.match(entry):
-            name, email = match["name"], match["email"]
-        elif match := _BARE_EMAIL.match(entry):
-            name, email = "", match["email"]
-        else:
-            name, email = entry, ""
-        name = name.strip().strip("\"'").strip()
-        people.append((name, email))
-    return people
-
-
 # -- the Applications tab -----------------------------------------------------------------
 
 
@@ -534,7 +524,10 @@ def _column_dates(
 
 
 def parse_applications(
-    frame: pd.DataFrame, date_order: str, statuses: Mapping[str, str] | None = None
+    frame: pd.DataFrame,
+    date_order: str,
+    statuses: Mapping[str, str] | None = None,
+    century: int | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Type the Applications tab's text frame (as from ``Table.frame()``).
 
@@ -558,7 +551,12 @@ def parse_applications(
     # The date columns share most of their values, so they are read as one set,
     # both ways round: each column then reads in the order its own dates show.
     codes, distinct = _shared_codes([_column(frame, c) for c in APP_DATE_COLUMNS])
-    readings = {o: _read_dates(distinct, o) for o in ("MDY", "DMY")}
+    readings = {}
+    for o in ("MDY", "DMY"):
+        days, errors = _read_dates(distinct, o, century)
+        short = np.flatnonzero(pd.Series(errors, dtype=object).str.endswith(_IN_FULL))
+        errors[short] = errors[short] + _OR_CONFIG
+        readings[o] = days, errors
     for col, code in zip(APP_DATE_COLUMNS, codes, strict=True):
         days, errors = _column_dates(code, distinct, readings, order)
         typed[col] = pd.Series(days[code].astype("datetime64[ns]"), index=index)
