@@ -32,6 +32,7 @@ class Rules:
     feedback_wait_days: int = 14  # Feedback tab: stop waiting for an answer after this
     thank_for_feedback_after_days: int = 1
     act_on_feedback_days: int = 7  # default due date for a feedback action item
+    note_late_after_days: int = 7  # no handwritten card this long after the interview
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Me:
     email: str = ""
     phone: str = ""
     linkedin: str = ""
+    strengths: str = ""  # what fits most roles, when a row's `fit` is blank
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Config:
     themes_file: str | None = None  # extra feedback theme keywords (TOML)
     email_word_limit: int = 150  # [drafts]
     note_word_limit: int = 80  # [drafts]
+    greeting_style: str = "first_name"  # [drafts] "first_name" (Dear Ana,) or "formal"
+    feedback_questions: str = "one"  # [drafts] a feedback request asks "one" question or "all"
     rules: Rules = field(default_factory=Rules)
     me: Me = field(default_factory=Me)
     #: [columns]: (sheetsync column, your header) pairs for the Applications tab
@@ -215,6 +219,18 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
     for key in ("email_word_limit", "note_word_limit"):
         if key in drafts and not isinstance(drafts[key], int):
             raise ConfigError(f"{where}: [drafts] {key} must be a whole number")
+    style = drafts.get("greeting_style", "first_name")
+    if style not in ("first_name", "formal"):
+        raise ConfigError(f'{where}: [drafts] greeting_style must be "first_name" or "formal",'
+                          f" not {style!r}")  # fmt: skip
+    questions = drafts.get("feedback_questions", "one")
+    if questions not in ("one", "all"):
+        raise ConfigError(f'{where}: [drafts] feedback_questions must be "one" or "all",'
+                          f" not {questions!r}")  # fmt: skip
+    extra = set(drafts) - {"email_word_limit", "note_word_limit", "greeting_style",
+                           "feedback_questions"}  # fmt: skip
+    if extra:
+        raise ConfigError(f"{where}: unknown key(s) in [drafts]: {', '.join(sorted(extra))}")
     base = where.parent
     for key in ("credentials", "state_dir", "templates_dir", "themes_file"):
         if key in top:  # relative paths are relative to the config file
@@ -235,6 +251,8 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
         holiday_subdivision=calendar.get("subdivision") or None,
         email_word_limit=drafts.get("email_word_limit", 150),
         note_word_limit=drafts.get("note_word_limit", 80),
+        greeting_style=style,
+        feedback_questions=questions,
         rules=rules,
         me=me,
         columns=columns,

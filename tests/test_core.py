@@ -31,7 +31,7 @@ HEADER = [
     "status",
     "rejected_on",
     "feedback_requested_on",
-    "notes",
+    "talking_points",
 ]
 
 
@@ -75,7 +75,7 @@ TWO_INTERVIEWERS = app(
     role="Analyst",
     interview_on="2026-03-13",
     interviewers="Ann Lee <ann@acme.example>; Bo Chan <bo@acme.example>",
-    notes="Ann described the new reporting pipeline",
+    talking_points="Ann described the new reporting pipeline",
 )
 
 
@@ -149,7 +149,7 @@ def test_edited_draft_survives_and_unedited_one_is_rerendered(config: Config) ->
     sync(fake, config)
     first, second = [d for d in drafts(fake) if d["action"] == "thank_you_email"]
     set_cell(fake, "Drafts", first["draft_id"], "body", "My own words.")
-    set_cell(fake, "Applications", "A1", "notes", "Bo showed me the dashboard backlog")
+    set_cell(fake, "Applications", "A1", "talking_points", "Bo showed me the dashboard backlog")
     sync(fake, config)
     assert cell(fake, "Drafts", first["draft_id"], "body") == "My own words."
     rerendered = cell(fake, "Drafts", second["draft_id"], "body")
@@ -230,9 +230,9 @@ def test_push_keeps_edits_made_after_the_pull_and_recomputes(config: Config) -> 
     core.pull(fake, state, config, options)
     # meanwhile the user moves the interview into the past and adds a note
     set_cell(fake, "Applications", "A1", "interview_on", "2026-03-13")
-    set_cell(fake, "Applications", "A1", "notes", "typed during the run")
+    set_cell(fake, "Applications", "A1", "talking_points", "typed during the run")
     core.push(fake, state, config, options)
-    assert cell(fake, "Applications", "A1", "notes") == "typed during the run"
+    assert cell(fake, "Applications", "A1", "talking_points") == "typed during the run"
     assert cell(fake, "Applications", "A1", "interview_on") == "2026-03-13"
     assert cell(fake, "Applications", "A1", "next_action") == "thank_you_email"
 

@@ -195,7 +195,7 @@ def test_a_sync_costs_two_reads_and_one_write_at_any_size(fake_google: FakeGoogl
     body = fake_google.log[2].json
     assert body["valueInputOption"] == "RAW"
     assert len(body["data"]) == 1  # every row's three owned cells: one block
-    assert body["data"][0]["range"] == f"'Applications'!V2:X{n + 1}"
+    assert body["data"][0]["range"] == f"'Applications'!X2:Z{n + 1}"
     rows = rows_by_id(book)
     assert rows["a00003"][COL["next_action"]] == "follow_up"
     assert rows["a00003"][COL["due_on"]] == to_serial(date(2026, 3, 20))

@@ -64,7 +64,8 @@ def test_a_blank_row_inserted_meanwhile_stays_blank(fake_google: FakeGoogle) -> 
     grid = sheet.grid()
     assert not any(grid[1])
     designer = next(r for r in records(grid) if r.get("role") == "Designer")
-    assert designer["id"] and designer.get("next_action") == "application_follow_up"
+    assert designer["id"] and designer.get("next_action", "") == ""  # no company: no message
+    assert designer.get("problems", "").startswith("company: blank")
 
 
 def test_a_row_with_no_id_or_company_gets_its_id_once(fake_google: FakeGoogle) -> None:
@@ -77,7 +78,8 @@ def test_a_row_with_no_id_or_company_gets_its_id_once(fake_google: FakeGoogle) -
     assert outcomes[0].report is not None and outcomes[0].report.dropped == []
     assert all(o.report is None for o in outcomes[1:])  # nothing left to write
     assert book.sheet("Applications").grid()[2][0] != ""
-    assert len(book.sheet("Drafts").grid()) == 3  # header + one draft per application
+    # header + Acme's draft; the row without a company gets a problem note, not a draft
+    assert len(book.sheet("Drafts").grid()) == 2
 
 
 def test_copied_rows_sharing_an_id_are_told_apart_by_their_cells(fake_google: FakeGoogle) -> None:
@@ -99,7 +101,7 @@ def test_copied_rows_sharing_an_id_are_told_apart_by_their_cells(fake_google: Fa
 
 
 def test_a_draft_a_mentor_rewrites_meanwhile_is_kept(fake_google: FakeGoogle) -> None:
-    header = ["id", "company", "contact_name", "contact_email", "interview_on", "notes"]
+    header = ["id", "company", "contact_name", "contact_email", "interview_on", "talking_points"]
     book = fake_google.create_spreadsheet({"Applications": [
         header, ["a1", "Acme", "Ann", "ann@acme.example", "2026-03-12", "talked about SQL"],
     ]})  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sheetsync.config import Me
-from sheetsync.messages.lint import NO_NOTES, duplicate_bodies, lint_message, mentions_pay
+from sheetsync.messages.lint import NO_POINTS, duplicate_bodies, lint_message, mentions_pay
 
 ME = Me("Jordan Rivera", "jordan.rivera@example.com", "+1 555 0100", "linkedin.com/in/jordanrivera")
 SIGNATURE = "Best regards,\nJordan Rivera\njordan.rivera@example.com\n+1 555 0100"
@@ -189,10 +189,10 @@ def test_default_sender_name_is_reported(me: Me) -> None:
 def test_no_notes_only_for_messages_that_recall_the_interview() -> None:
     body = email("Thank you for your time.")
     for action in ("thank_you_email", "follow_up", "check_in"):
-        assert NO_NOTES in lint(body, action=action, has_notes=False)
-        assert NO_NOTES not in lint(body, action=action, has_notes=True)
+        assert NO_POINTS in lint(body, action=action, has_points=False)
+        assert NO_POINTS not in lint(body, action=action, has_points=True)
     for action in ("final_follow_up", "application_follow_up", "request_feedback"):
-        assert NO_NOTES not in lint(body, action=action, has_notes=False)
+        assert NO_POINTS not in lint(body, action=action, has_points=False)
 
 
 def test_empty_body() -> None:

@@ -81,15 +81,14 @@ NAME_PIECES = ["Ana", "Ruiz", "Dr.", "Ana Ruiz", "Ruiz, Ana", " ", "  ", "\n", "
     st.lists(st.sampled_from(NAME_PIECES), max_size=10).map("".join),
     st.sampled_from(["Ana Ruiz", "Dr. Ana Ruiz", "Dr. Ruiz", "ana ruiz", "Ana", "", "Tom Lowe"]),
 )
-def test_recall_point_looks_for_the_recipient_only_where_a_form_of_the_name_is(
+def test_talking_points_look_for_the_recipient_only_where_a_form_of_the_name_is(
     notes: str, recipient: str
 ) -> None:
-    from sheetsync.messages import names
+    from sheetsync.messages import points as module
+    from sheetsync.messages.names import Person
 
-    forms = names._mention_forms(recipient)
-    pattern = names._mention_regex(forms) if forms else None
-    points = [
-        " ".join(raw.strip(" \t-*\u2022").split()) for raw in names._POINT_BREAKS.split(notes)
-    ]
+    forms = Person.parse(recipient).forms()
+    pattern = module._mention_regex(forms) if forms else None
+    points = [p.text for p in module.split_points(notes)]
     named = bool(pattern) and any(pattern.search(p) for p in points if p)
     assert named <= any(f in "\n".join(points) for f in forms)  # never hides a mention

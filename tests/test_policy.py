@@ -153,7 +153,10 @@ CASES = CLOSED_CASES + [
     Case("follow up a week after last heard", with_(WAITING, last_heard_on="2026-03-05"),
          "follow_up", "2026-03-12", "2026-03-05"),
     Case("follow up counts from the interview when it is the latest",
-         with_(WAITING, interview_on="2026-03-04"), "follow_up", "2026-03-11", "2026-03-04"),
+         with_(WAITING, interview_on="2026-03-03"), "follow_up", "2026-03-10", "2026-03-03"),
+    Case("a thank-you sent before the interview was for an earlier round: thank again",
+         with_(WAITING, interview_on="2026-03-04"), "thank_you_email", "2026-03-05",
+         "2026-03-04"),
     # -- application follow-up (not interviewed)
     Case("application follow-up two weeks after applying", APPLIED,
          "application_follow_up", "2026-03-06", "2026-02-20",

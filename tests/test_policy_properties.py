@@ -39,6 +39,10 @@ def rows(draw: st.DrawFn) -> dict[str, str]:
         return day_text(draw(st.integers(lo, hi))) if draw(st.booleans()) else ""
 
     row = {"company": "Acme", **{c: maybe_day() for c in APP_DATE_COLUMNS}}
+    if row["interview_on"] and row["thank_you_sent_on"] and draw(st.booleans()):
+        # mostly the thank-you follows its interview (one before it was for an earlier round)
+        after = dt.date.fromisoformat(row["interview_on"]) + dt.timedelta(draw(st.integers(0, 3)))
+        row["thank_you_sent_on"] = after.isoformat()
     row["status"] = draw(st.sampled_from(STATUS_TEXTS))
     row["follow_ups_sent"] = draw(st.sampled_from(["", "0", "1", "1", "2", "3"]))
     row["handwritten_note"] = draw(st.sampled_from(["", "yes", "no"]))

@@ -16,8 +16,9 @@ import pytest
 from sheetsync.config import Config, Me
 from sheetsync.messages.context import build_context, date_text, sample_context
 from sheetsync.messages.draft import channel_for, template_for
-from sheetsync.messages.lint import NO_NOTES, NOTES_ACTIONS, lint_message
-from sheetsync.messages.names import address_name, recall_point
+from sheetsync.messages.lint import NO_POINTS, POINTS_ACTIONS, lint_message
+from sheetsync.messages.names import address_name
+from sheetsync.messages.points import assign_points
 from sheetsync.messages.render import SIGN_OFFS, Renderer, split_message
 from sheetsync.resources import templates_dir
 from sheetsync.vocabulary import MESSAGE_TEMPLATES
@@ -36,8 +37,9 @@ ROW: dict[str, Any] = {
     "interview_type": "on-site",
     "interviewers": "Priya Natarajan <priya.n@bluebirdhealth.example>; Tom Becker",
     "decision_expected_on": pd.Timestamp("2026-03-27"),
-    "notes": "Priya described the new patient-intake rollout; Tom asked how I would cut "
+    "talking_points": "Priya described the new patient-intake rollout; Tom asked how I would cut "
     "scheduling errors",
+    "notes": "they seemed distracted; nervous about the $38/hr base rate",
     "response": "Good examples; be more concise when describing past projects.",
 }
 BARE_ROW: dict[str, Any] = {  # no notes, no interview, no role, no contact
@@ -90,9 +92,9 @@ def test_every_template_renders_clean(
     channel = channel_for(name)
     assert (out.subject != "") == (channel == "email")
     assert "None" not in out.body and "nan" not in out.body and "{" not in out.body
-    expected = [NO_NOTES] if name in NOTES_ACTIONS and not context["notes"] else []
+    expected = [NO_POINTS] if name in POINTS_ACTIONS and not context["notes"] else []
     problems = lint_message(name, channel, out.subject, out.body, ME,
-                            has_notes=bool(context["notes"]))  # fmt: skip
+                            has_points=bool(context["notes"]))  # fmt: skip
     assert problems == expected
     first_line = out.body.splitlines()[0]
     if person[0]:
@@ -144,7 +146,9 @@ def test_subjects_are_specific(renderer: Renderer) -> None:
 
 
 @pytest.mark.parametrize("variant", range(3))
-def test_notes_are_woven_in_and_spoken_to_the_recipient(renderer: Renderer, variant: int) -> None:
+def test_talking_points_are_woven_in_and_spoken_to_the_recipient(
+    renderer: Renderer, variant: int
+) -> None:
     tom = build_context(ROW, ("Tom Becker", ""), ME)
     priya = build_context(ROW, ("Priya Natarajan", ""), ME)
     for name in ("thank_you_email", "thank_you_note", "follow_up", "check_in"):
@@ -153,6 +157,7 @@ def test_notes_are_woven_in_and_spoken_to_the_recipient(renderer: Renderer, vari
         assert "Priya" not in body
         body = renderer.render(name, priya, "k", variant=variant).body
         assert ": you described the new patient-intake rollout." in body
+        assert "distracted" not in body and "38" not in body  # notes are private
 
 
 @pytest.mark.parametrize("variant", range(3))
@@ -175,11 +180,14 @@ def test_content_rules_per_message(renderer: Renderer, variant: int) -> None:
     assert word_count(body("final_follow_up")) < 75
     door_open = re.compile(r"future (openings|opportunities|roles)|opens up|stay in touch")
     interviewed = body("request_feedback_interviewed")
-    assert "thank" in interviewed and ("feedback" in interviewed or "view" in interviewed)
-    assert "in the interview" in interviewed and door_open.search(interviewed)
+    assert "thank" in interviewed and "interview" in interviewed and door_open.search(interviewed)
     not_interviewed = body("request_feedback_not_interviewed")
-    assert "resume" in not_interviewed and "requirements" in not_interviewed
     assert "thank" in not_interviewed and door_open.search(not_interviewed)
+    for text in (interviewed, not_interviewed):  # short: one open question, no survey
+        assert text.count("?") == 1 and "\n- " not in text and word_count(text) < 110
+    full = renderer.render("request_feedback_not_interviewed", {**context, "ask_all": True},
+                           "k", variant=variant).body.lower()  # fmt: skip
+    assert "resume" in full and "requirements" in full and full.count("?") == 3
     assert "feedback" in body("thank_for_feedback")
 
 
@@ -295,7 +303,7 @@ def test_user_template_overrides_only_its_own_message(tmp_path: Path) -> None:
     renderer = user_renderer(tmp_path)
     context = sample_context(ME)
     custom = renderer.render("thank_you_email", context, "k")
-    assert (custom.subject, custom.body) == ("Thanks, Ana", "Short and sweet.\nJordan Rivera")
+    assert (custom.subject, custom.body) == ("Thanks, Dr. Ruiz", "Short and sweet.\nJordan Rivera")
     builtin = renderer.render("follow_up", context, "k")
     assert builtin.ok and builtin.subject.startswith("Following up on my")
 
@@ -376,9 +384,9 @@ def test_error_in_builtin_include_names_the_builtin_file(tmp_path: Path) -> None
 
 def test_error_in_a_builtin_template_is_shown_relative(renderer: Renderer) -> None:
     context = sample_context(ME)
-    del context["notes"]
+    del context["point"]
     out = renderer.render("follow_up", context, "k", variant=0)
-    assert re.fullmatch(r"templates/follow_up\.txt\.j2 line \d+: 'notes' is undefined", out.error)
+    assert re.fullmatch(r"templates/follow_up\.txt\.j2 line \d+: 'point' is undefined", out.error)
 
 
 @pytest.mark.parametrize(
@@ -477,10 +485,12 @@ def test_recipient_without_name_falls_back_to_the_contact() -> None:
     ("name", "address"),
     [
         ("Ana Ruiz", "Ana"),
-        ("Dr. Ana Ruiz", "Ana"),
+        ("Dr. Ana Ruiz", "Dr. Ruiz"),
         ("Dr. Ruiz", "Dr. Ruiz"),
         ("Ruiz, Ana", "Ana"),
-        ("Ana Ruiz, PhD", "Ana"),
+        ("Ana Ruiz, PhD", "Dr. Ruiz"),
+        ("Denise Okoro, RN", "Denise"),
+        ("Principal Angela Ruiz", "Angela"),
         ("ana ruiz", "Ana"),
         ("ANA-MARIA RUIZ", "Ana-Maria"),
         ("DeShawn McKenzie", "DeShawn"),
@@ -494,29 +504,31 @@ def test_address_name(name: str, address: str) -> None:
     assert address_name(name) == address
 
 
-def test_recall_point_filters_and_trims() -> None:
-    notes = "Team of five.\n- salary band is 90k\nAsk about dbt?; dashboards in Looker!"
-    assert recall_point(notes) == "Team of five; dashboards in Looker"
-    long = "; ".join(f"point number {i} about the data platform" for i in range(10))
-    assert recall_point(long) == "; ".join(f"point number {i} about the data platform"
-                                           for i in range(2))  # fmt: skip
-    assert recall_point("Dana's team is moving to a planning tool", "Dana Whitfield") == (
+def _point(cell: str, recipient: str = "") -> str:
+    return assign_points(cell, [recipient])[0].text
+
+
+def test_a_talking_point_filters_trims_and_speaks_to_its_recipient() -> None:
+    cell = "Team of five.\n- salary band is 90k\nAsk about dbt?; dashboards in Looker!"
+    assert _point(cell) == "Team of five"  # pay and questions left out, one point each
+    assert _point("Dana's team is moving to a planning tool", "Dana Whitfield") == (
         "your team is moving to a planning tool"
     )
     long_sentences = "Team of five analysts. " + " ".join(["They use Looker daily."] * 8)
-    assert recall_point(long_sentences) == "Team of five analysts. " + " ".join(
+    assert _point(long_sentences) == "Team of five analysts. " + " ".join(
         ["They use Looker daily."] * 4  # 4 + 4 * 4 = 20 words
     ).rstrip(".")
     clauses = "They are moving reporting to dashboards, " + "and " * 30 + "more"
-    assert recall_point(clauses) == "They are moving reporting to dashboards"
-    assert recall_point("x " * 40) == " ".join(["x"] * 20)
-    assert recall_point("Leo is travelling", "Leo Marsh") == "you are travelling"
-    assert recall_point("Ella wants a faster report", "Ella Moore") == "you want a faster report"
-    assert recall_point("Ella really wants it", "Ella Moore") == "Ella really wants it"
-    assert recall_point("Raj will send the case", "Raj") == "you will send the case"
-    assert recall_point("Mia was upbeat about the project", "Mia Scott") == (
+    assert _point(clauses) == "they are moving reporting to dashboards"
+    assert _point("x " * 40) == " ".join(["x"] * 20)
+    assert _point("Leo is travelling", "Leo Marsh") == "you are travelling"
+    assert _point("Ella wants a faster report", "Ella Moore") == "you want a faster report"
+    assert _point("Raj will send the case", "Raj") == "you will send the case"
+    assert _point("Mia was upbeat about the project", "Mia Scott") == (
         "you were upbeat about the project"
     )
+    # a point that would still name its own recipient in the third person is not theirs
+    assert _point("Ella really wants it", "Ella Moore") == ""
 
 
 def test_date_text_and_helpers() -> None:

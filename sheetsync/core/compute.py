@@ -243,7 +243,9 @@ def _apply_policy(
         effective, config.date_order, dict(config.statuses), config.century
     )
     future = typed["applied_on"] > pd.Timestamp(today)
+    no_company = typed["company"].fillna("").astype(str).str.strip().eq("")
     for bad, note in (
+        (no_company, "company: blank - add the employer's name (no message can go without it)"),
         (apps.duplicated, "id: the same id is on more than one row - make it unique"),
         (future, "applied_on: after today - fix the date you applied"),
     ):

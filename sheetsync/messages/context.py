@@ -5,12 +5,18 @@ dates are ``datetime.date`` or ``None``):
 
 ``company``, ``role``
     From the application row.
+``the_role``
+    ``"the Data Analyst role"``, or ``"the position"`` when the role is blank.
 ``recipient_name``
     The recipient's full name as written, e.g. ``"Dr. Ana Ruiz"``.
 ``recipient_first_name``
-    How to address them: ``"Ana"`` for "Ana Ruiz", "Dr. Ana Ruiz" or
-    "Ruiz, Ana"; ``"Dr. Ruiz"`` when only a title and surname are known; a
-    group name as is ("Hiring Team"); ``""`` when unknown (greet with "Hello,").
+    How to address them in the ``first_name`` style: ``"Ana"`` for "Ana Ruiz",
+    "Ruiz, Ana" or "Ana Ruiz, RN"; ``"Dr. Cole"`` for "Dr. Amanda Cole";
+    a group name as is ("Hiring Team"); ``""`` when unknown.
+``greeting_name``
+    The name the greeting uses in the configured ``greeting_style``:
+    ``"Angela"`` or ``"Principal Ruiz"`` (formal) for "Principal Angela
+    Ruiz"; ``"Dr. Cole"`` in every style; ``""`` when unknown.
 ``recipient_email``
     The recipient's address, or ``""``.
 ``contact_name``
@@ -21,16 +27,28 @@ dates are ``datetime.date`` or ``None``):
     The interview's weekday ("Tuesday"), or ``""``.
 ``interview_type``
     As written in the row ("video", "onsite", ...).
+``point``
+    The talking point this message recalls (from ``talking_points``; never
+    from the private ``notes``), in the recipient's grammar, without a closing
+    full stop; ``""`` when none.
+``point_is_topic``
+    True when ``point`` reads after "our conversation about" (a topic such as
+    "the reporting backlog"); otherwise it is a statement, best after a colon.
 ``notes``
-    The point to recall from the interview: the row's notes on one line,
-    without points that mention pay or benefits or that are questions; when
-    some points name the recipient, only those, spoken to them ("Tom asked
-    about X" -> "you asked about X"); at most about 20 words; without a
-    closing full stop (the template adds it).
+    The same as ``point`` (kept for templates written before ``point``).
+``fit``
+    The row's ``fit`` (skills or experience that fit the role), else
+    ``[me] strengths``; ``""`` when neither is set.
 ``interviewed``
     True when the application got an interview.
 ``feedback_response``
     The feedback received (``thank_for_feedback``).
+``feedback_themes``
+    What the feedback was about, as words ("interview answers and
+    examples"); ``""`` when no theme is recognised.
+``ask_all``
+    True with ``feedback_questions = "all"`` under ``[drafts]``: a feedback
+    request asks the full list of questions instead of one.
 ``me``
     The sender: ``me.name``, ``me.email``, ``me.phone``, ``me.linkedin``.
 ``variant``
@@ -52,7 +70,8 @@ from datetime import date
 from typing import Any, Final
 
 from sheetsync.config import Me
-from sheetsync.messages.names import address_name, clean_name, recall_point
+from sheetsync.messages.names import Person, clean_name
+from sheetsync.messages.points import Recalled  # noqa: TC001 - a parameter's type
 from sheetsync.tracker.cells import cell_date, cell_text, is_missing
 from sheetsync.vocabulary import MONTHS, NO_WORDS, WEEKDAYS, YES_WORDS
 
@@ -60,44 +79,66 @@ from sheetsync.vocabulary import MONTHS, NO_WORDS, WEEKDAYS, YES_WORDS
 #: of a row reaches a template.
 CONTEXT_COLUMNS: Final = (
     "id", "company", "role", "contact_name", "contact_email", "interviewers", "interview_on",
-    "interview_type", "notes", "applied_on", "closing_date", "decision_expected_on",
+    "interview_type", "talking_points", "fit", "applied_on", "closing_date",
+    "decision_expected_on",
     "interviewed", "response", "feedback_response",
 )  # fmt: skip
 
 
-def build_context(row: Mapping[str, Any], recipient: tuple[str, str], me: Me) -> dict[str, Any]:
+def build_context(
+    row: Mapping[str, Any],
+    recipient: tuple[str, str],
+    me: Me,
+    point: Recalled | None = None,
+    style: str = "first_name",
+) -> dict[str, Any]:
     """The template context for one recipient of one application row.
 
     ``row`` maps canonical column names to typed values: dates as
     ``datetime.date`` or pandas ``Timestamp`` (``None``/``NaT`` when blank),
     text as ``str`` (``None``/``NaN`` when blank).  ``recipient`` is
-    ``(name, email)``; either may be "".  Never raises for odd cell values.
+    ``(name, email)``; either may be "".  ``point`` is the talking point this
+    recipient gets (:func:`sheetsync.messages.points.assign_points`) and
+    ``style`` the ``greeting_style``.  Never raises for odd cell values.
     """
     name, email = clean_name(cell_text(recipient[0])), cell_text(recipient[1])
     contact_name = cell_text(row.get("contact_name"))
     contact_email = cell_text(row.get("contact_email"))
     if not name and email and contact_email and email.casefold() == contact_email.casefold():
         name = clean_name(contact_name)
+    person = Person.parse(name)
+    if point is None:  # this recipient alone: their own point, else the first shared one
+        from sheetsync.messages.points import assign_points
+
+        (point,) = assign_points(row.get("talking_points"), [name])
+    role = cell_text(row.get("role"))
     interview_on = cell_date(row.get("interview_on"))
     response = row.get("feedback_response")
     if is_missing(response):
         response = row.get("response")
     return {
         "company": cell_text(row.get("company")),
-        "role": cell_text(row.get("role")),
+        "role": role,
+        "the_role": the_role(role),
         "recipient_name": name,
-        "recipient_first_name": address_name(name),
+        "recipient_first_name": person.greeting(),
+        "greeting_name": person.greeting(style),
         "recipient_email": email,
         "contact_name": contact_name,
         "interview_on": interview_on,
         "interview_day": WEEKDAYS[interview_on.weekday()] if interview_on else "",
         "interview_type": cell_text(row.get("interview_type")),
-        "notes": recall_point(row.get("notes"), name),
+        "point": point.text,
+        "point_is_topic": point.topic,
+        "notes": point.text,
+        "fit": cell_text(row.get("fit")) or me.strengths.strip(),
         "applied_on": cell_date(row.get("applied_on")),
         "closing_date": cell_date(row.get("closing_date")),
         "decision_expected_on": cell_date(row.get("decision_expected_on")),
         "interviewed": _interviewed(row, interview_on),
         "feedback_response": cell_text(response),
+        "feedback_themes": "",
+        "ask_all": False,
         "me": me,
     }
 
@@ -114,13 +155,33 @@ def sample_context(me: Me | None = None) -> dict[str, Any]:
         "interview_on": date(2026, 3, 3),
         "interview_type": "video",
         "decision_expected_on": date(2026, 3, 13),
-        "notes": "the plan to move weekly reporting from spreadsheets to dashboards",
+        "talking_points": "the plan to move weekly reporting from spreadsheets to dashboards",
+        "fit": "five years of SQL and dashboard work",
         "response": "Strong SQL; give more concrete examples of stakeholder work.",
     }
     me = me or Me(
         "Sam Carter", "sam.carter@example.com", "+1 555 0100", "linkedin.com/in/samcarter"
     )
-    return build_context(row, ("Dr. Ana Ruiz", "ana.ruiz@northwind.example"), me)
+    from sheetsync.messages.points import assign_points
+
+    name = "Dr. Ana Ruiz"
+    (point,) = assign_points(row["talking_points"], [name])
+    return build_context(row, (name, "ana.ruiz@northwind.example"), me, point)
+
+
+def themes_phrase(themes: list[str]) -> str:
+    """``["resume", "interview answers"]`` -> ``"my resume and my interview answers"``."""
+    words = [f"my {t}" for t in themes if t != "other"]
+    return " and ".join(words[:2])
+
+
+def the_role(role: str) -> str:
+    """``"Data Analyst"`` -> ``"the Data Analyst role"``; blank -> ``"the position"``."""
+    if not role:
+        return "the position"
+    last = role.split()[-1].lower()
+    return f"the {role}" if last in ("role", "position", "job", "opening", "post") else (
+        f"the {role} role")  # fmt: skip
 
 
 def _interviewed(row: Mapping[str, Any], interview_on: date | None) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -92,7 +93,9 @@ class Wanted:
     subject: str
     body: str
     error: str = ""
-    has_notes: bool = True
+    has_points: bool = True  # the row has talking points to recall
+    strangers: tuple[str, ...] = ()  # talking-point names that matched no interviewer
+    others: Callable[[str], str | None] | None = None  # finds another row's company
     inputs: str = ""  # fingerprint of what it was rendered from
     reused: bool = False  # text taken from the last render: inputs unchanged
     lint: tuple[str, ...] | None = None  # lint of subject + body, when already done

@@ -18,30 +18,64 @@ Decisions where the rules leave room:
   Name", that is reported instead, because the message would go out unsigned.
   For e-mail, when ``[me]`` has an e-mail address or phone number, at least
   one of them must appear too.
-* "No interview notes" applies to the messages that recall the interview:
+* "No talking points" applies to the messages that recall the interview:
   both thank-yous, ``follow_up`` and ``check_in``.
+* A question in a thank-you is a ``?`` or a veiled one ("I was wondering
+  whether", "could you let me know").  Offers ("let me know if I can send
+  anything") are not questions.
+* Annoyed tone: "frustrating", "still haven't heard", "per my last e-mail",
+  "unacceptable", "ignored"...  "I look forward to hearing from you" is fine.
+* Another application's company: a company name from another row, as a whole
+  word with its capitals, that is not part of this draft's own company or role.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
 from sheetsync.config import Me
 from sheetsync.vocabulary import THANK_YOU_ACTIONS
 
 # Messages whose wording recalls a point from the interview (the row's notes).
-NOTES_ACTIONS: Final = frozenset({"thank_you_email", "thank_you_note", "follow_up", "check_in"})
+POINTS_ACTIONS: Final = frozenset({"thank_you_email", "thank_you_note", "follow_up", "check_in"})
 DEFAULT_NAME: Final = "Your Name"
-NO_NOTES: Final = "no interview notes to personalise from: add a point you discussed to notes"
+NO_POINTS: Final = ("no talking points to personalise from: add what you discussed to the "
+                    "row's talking_points")  # fmt: skip
+VEILED_QUESTION: Final = re.compile(
+    r"\b(?:I (?:was|am)|I'm) wondering\b|\bI wondered\b|\bI(?: would|'d) (?:like|love) to know\b"
+    r"|\b(?:could|can|would) you (?:please )?(?:tell me|let me know|share|confirm|clarify)\b"
+    r"|\bplease (?:let me know|tell me|confirm) (?:whether|when|how|what|why|who)\b",
+    re.IGNORECASE,
+)
+ANNOYED: Final = re.compile(
+    r"\bfrustrat\w*|\bannoy\w*|\bunacceptable\b|\bignor(?:ed|ing) (?:me|my)\b"
+    r"|\bstill (?:have ?n[o']t|haven't|not|had no) (?:heard|had|received)\b"
+    r"|\b(?:haven't|have not|never) heard back\b|\bper my (?:last|previous|earlier) \w+"
+    r"|\bas I (?:already )?(?:said|mentioned|wrote) (?:before|previously|earlier)\b"
+    r"|\bno one (?:has )?(?:got|gotten|replied|responded|answered)\b"
+    r"|\b(?:it has|it's) been (?:weeks|months|ages)\b",
+    re.IGNORECASE,
+)
+GREETING_LINE: Final = re.compile(r"^\s*(?:Dear|Hello|Hi|Hey|Good (?:morning|afternoon|evening))\b",
+                                  re.IGNORECASE)  # fmt: skip
 
 PAY_WORDS: Final = re.compile(
     r"\b(?:salary|salaries|compensation|remuneration|wages?|bonus(?:es)?|benefits"
-    r"|pension|stock options|paid time off|PTO|401\(?k\)?"
+    r"|pension|stock options|paid time off|PTO|401\(?k\)?|overtime|stipends?"
+    r"|hourly (?:rate|wage|pay)|health (?:insurance|cover(?:age)?|plan)"
+    r"|dental (?:plan|insurance|cover(?:age)?)|vacation (?:days|time|policy|allowance)"
+    r"|(?:holiday|annual) (?:leave|allowance)|equity (?:stake|grant|package)|RSUs?"
+    r"|relocation (?:package|assistance|allowance|support|bonus|costs|expenses)"
+    r"|sign-?on bonus|a raise|per (?:hour|annum)|base (?:rate|pay)"
     r"|pay(?!\s+(?:\w+\s+)?attention\b)(?!\s+off\b)(?:\s?(?:rate|range|band|scale|check))?)"
-    r"(?![\w(])",
+    r"(?![\w(])"
+    # an amount of money: $85k, £40,000, 38/hr, 90k a year
+    r"|[$\u00a3\u20ac\u00a5]\s?\d[\d,.]*\s?[kKmM]?\b"
+    r"|\b\d[\d,.]*\s?[kK]\s?(?:-\s?\d[\d,.]*\s?[kK]\b|(?:a|per) year\b|/\s?yr\b|annually\b)"
+    r"|\b\d[\d,.]*\s?(?:/|an? |per )\s?(?:hr|hour|yr|year|annum)\b|/\s?hr\b",
     re.IGNORECASE,
 )
 
@@ -80,7 +114,11 @@ def word_count(text: str) -> int:
 # A cheap first test (substring tests beat a regex of alternatives): every pay
 # word contains one of these.
 _PAY_HINTS: Final = ("salar", "compens", "remuner", "wage", "bonus", "benefit", "pension",
-                     "stock option", "paid time", "pto", "401", "pay")  # fmt: skip
+                     "stock option", "paid time", "pto", "401", "pay", "hour", "overtime",
+                     "stipend", "health", "dental", "vacation", "leave", "allowance", "equity",
+                     "rsu", "relocation", "raise", "annum", "base", "/hr", "$", "\u00a3",
+                     "\u20ac", "\u00a5")  # fmt: skip
+_DIGITS: Final = frozenset("0123456789")  # an amount ("90k a year") needs no pay word
 
 
 def _contains_any(text: str, pieces: tuple[str, ...]) -> bool:
@@ -92,7 +130,8 @@ def _contains_any(text: str, pieces: tuple[str, ...]) -> bool:
 
 def mentions_pay(text: str, lowered: str | None = None) -> str | None:
     """The first pay or benefits word in ``text``, or None (``lowered``: ``text.lower()``)."""
-    if not _contains_any(text.lower() if lowered is None else lowered, _PAY_HINTS):
+    low = text.lower() if lowered is None else lowered
+    if not _contains_any(low, _PAY_HINTS) and _DIGITS.isdisjoint(low):
         return None
     match = PAY_WORDS.search(text)
     return match.group(0) if match else None
@@ -107,13 +146,20 @@ def lint_message(
     *,
     email_word_limit: int = 150,
     note_word_limit: int = 80,
-    has_notes: bool = True,
+    has_points: bool = True,
+    to_name: str | None = None,
+    to_email: str | None = None,
+    strangers: Sequence[str] = (),
+    others: Callable[[str], str | None] | None = None,
 ) -> list[str]:
     """Problems with one drafted message, each a short instruction; [] when fine.
 
     ``action`` is the template or policy action (``thank_you_email``,
     ``follow_up``, ``request_feedback``, ...); ``channel`` is ``email`` or
     ``note`` (a handwritten note: no subject, no word of contact details).
+    ``to_name``/``to_email`` are the recipient's (None: not checked);
+    ``strangers`` are talking-point names that matched no interviewer;
+    ``others`` finds another application's company name in a text.
     """
     problems: list[str] = []
     if not body.strip():
@@ -138,8 +184,16 @@ def lint_message(
     if pay:
         problems.append(f'mentions pay or benefits ("{pay}"): leave that for the offer')
 
-    if action in THANK_YOU_ACTIONS and "?" in body and "?" in URL.sub("", body):
+    if action in THANK_YOU_ACTIONS and (
+        ("?" in body and "?" in URL.sub("", body)) or VEILED_QUESTION.search(body)
+    ):
         problems.append("question in a thank-you: save it for a later follow-up")
+    annoyed = ANNOYED.search(body)
+    if annoyed:
+        problems.append(f'sounds annoyed ("{annoyed.group(0)}"): keep it friendly and brief')
+    other = others(text) if others else None
+    if other:
+        problems.append(f'names another application\'s company ("{other}"): check the copy')
 
     found = _placeholders(text, lowered=lowered)
     if found:
@@ -155,8 +209,30 @@ def lint_message(
     if body.strip():
         problems.extend(_signature_problems(channel, body, me))
 
-    if not has_notes and action in NOTES_ACTIONS:
-        problems.append(NO_NOTES)
+    problems += _recipient_problems(channel, body, to_name, to_email)
+    if not has_points and action in POINTS_ACTIONS:
+        problems.append(NO_POINTS)
+    for name in strangers:
+        problems.append(f'talking point for "{name}" matched no interviewer: it goes to everyone')
+    return problems
+
+
+def _recipient_problems(
+    channel: str, body: str, to_name: str | None, to_email: str | None
+) -> list[str]:
+    """The greeting names the recipient, and an e-mail has somewhere to go."""
+    from sheetsync.messages.names import Person
+
+    problems = []
+    first = next((line for line in body.splitlines() if line.strip()), "")
+    if to_name and GREETING_LINE.match(first) and not EMPTY_GREETING.match(first):
+        forms = Person.parse(to_name).forms()
+        low = first.casefold()
+        if forms and not any(f.casefold() in low for f in forms):
+            problems.append(f"the greeting does not name {to_name}: check who it is for")
+    if channel == "email" and to_email is not None and not to_email.strip():
+        who = to_name or "the recipient"
+        problems.append(f"no e-mail address for {who}: find it (or call) before sending")
     return problems
 
 
@@ -239,3 +315,30 @@ def duplicate_bodies(drafts: Iterable[Sequence[str]]) -> dict[str, str]:
             target = f"the draft to {other_name}" if other_name else f"draft {other_id}"
             out[draft_id] = f"same body as {target}: reword one"
     return out
+
+
+class CompanyNames:
+    """The tracker's company names, to find one in a draft meant for another company."""
+
+    def __init__(self, companies: Iterable[str]) -> None:
+        self.names = sorted({c.strip() for c in companies if len(c.strip()) >= 3},
+                            key=lambda c: (-len(c), c))  # fmt: skip
+        self._pattern: re.Pattern[str] | None = None
+
+    def finder(self, company: str, role: str) -> Callable[[str], str | None]:
+        """A function giving the first company in a text that is not ``company`` (nor in
+        ``company`` or ``role``: "Acme" in a draft to "Acme Health" is fine)."""
+        own = f"{company}\n{role}".casefold()
+
+        def find(text: str) -> str | None:
+            if not self.names:
+                return None
+            if self._pattern is None:  # once per sync, and only when a draft is linted
+                alternatives = "|".join(re.escape(n) for n in self.names)
+                self._pattern = re.compile(rf"(?<![\w&])(?:{alternatives})(?![\w&])")
+            for match in self._pattern.finditer(text):
+                if match.group(0).casefold() not in own:
+                    return match.group(0)
+            return None
+
+        return find

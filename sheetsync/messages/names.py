@@ -1,45 +1,87 @@
-"""English names and notes for messages: how to greet someone, and the point to recall.
+"""People's names in messages: who a name is, how to greet them, who is in a cell.
 
-``address_name("Dr. Ana Ruiz")`` is ``"Ana"``; ``recall_point`` turns a row's
-notes into one short phrase, spoken to the recipient when it names them
-("Tom asked about X" -> "you asked about X").
+``greeting_name("Dr. Amanda Cole")`` is ``"Dr. Cole"`` and
+``greeting_name("Denise Okoro, RN")`` is ``"Denise"`` (``"Denise Okoro"`` in the
+formal style).  The words that make a title, a credential or a group name are
+data, in ``names.toml``.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final
+from importlib import resources
+from typing import Final
 
-from sheetsync.messages.lint import mentions_pay
-from sheetsync.tracker.cells import is_missing
+GREETING_STYLES: Final = ("first_name", "formal")
 
-NOTES_MAX_WORDS: Final = 20
 
-_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame"})
-_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "mba", "cpa", "esq"})
-_GROUP_WORDS = frozenset({
-    "hiring", "team", "manager", "recruiter", "recruiting", "recruitment", "talent", "hr",
-    "human", "resources", "department", "committee", "panel", "careers", "office",
-})  # fmt: skip
-_POINT_BREAKS = re.compile(r"[\n;]+")
+@dataclass(frozen=True)
+class _Words:
+    titles: frozenset[str]
+    academic: frozenset[str]
+    roles: dict[str, str]  # normalised role title -> as written in names.toml
+    credentials: frozenset[str]
+    doctoral: frozenset[str]
+    groups: frozenset[str]
 
-# Verbs after the recipient's name that can safely be spoken to them ("Tom asked",
-# "Ella wants" -> "you asked", "you want"); any other word leaves the point as written.
-_SAME_FOR_YOU = frozenset({
-    "said", "told", "wrote", "gave", "showed", "spoke", "took", "made", "felt", "thought",
-    "saw", "met", "led", "knew", "brought", "had", "sent", "began", "drew", "ran", "will",
-    "would", "can", "could", "should", "might", "may", "must",
-})  # fmt: skip
-_PRESENT_FOR_YOU = {
-    "is": "are", "was": "were", "has": "have", "does": "do", "wants": "want", "needs": "need",
-    "likes": "like", "thinks": "think", "says": "say", "mentions": "mention",
-    "expects": "expect", "plans": "plan", "hopes": "hope", "leads": "lead",
-    "manages": "manage", "runs": "run", "owns": "own", "prefers": "prefer", "feels": "feel",
-    "sees": "see", "knows": "know", "works": "work", "uses": "use", "cares": "care",
-    "values": "value", "loves": "love", "oversees": "oversee", "handles": "handle",
-    "heads": "head", "believes": "believe", "hires": "hire", "builds": "build",
-}  # fmt: skip
+
+def _key(word: str) -> str:
+    return word.replace(".", "").strip(",").lower()
+
+
+@lru_cache(maxsize=1)
+def _words() -> _Words:
+    text = resources.files("sheetsync.messages").joinpath("names.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+
+    def keys(name: str) -> frozenset[str]:
+        return frozenset(_key(w) for w in data[name])
+
+    return _Words(
+        keys("titles"), keys("academic_titles"), {_key(w): w for w in data["role_titles"]},
+        keys("credentials"), keys("doctoral_credentials"), keys("group_words"),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Person:
+    """A name as written, taken apart: ``Person.parse("Principal Angela Ruiz, EdD")``."""
+
+    written: str  # tidied, without an address
+    first: str = ""  # given name, "" when unknown (or only an initial)
+    last: str = ""  # surname, "" for a single name
+    title: str = ""  # "Dr.", "Ms.", "Principal"... as it is greeted
+    doctor: bool = False  # greeted "Dr." / "Professor" in every style
+    group: bool = False  # "Hiring Team": greeted as written
+    initials: str = ""  # "J." of "J. Smith"
+
+    @classmethod
+    def parse(cls, name: str) -> Person:
+        return _parse(clean_name(name))
+
+    def greeting(self, style: str = "first_name") -> str:
+        """The name after "Dear": ``"Angela"``, or ``"Principal Ruiz"`` (formal), or
+        ``"Dr. Cole"`` in every style; ``""`` when unknown."""
+        if self.group or not (self.first or self.last):
+            return self.written if self.group else ""
+        if self.doctor and self.last:
+            return f"{self.title or 'Dr.'} {self.last}"
+        if style == "formal" or not self.first:
+            if self.title and self.last:
+                return f"{self.title} {self.last}"
+            return " ".join(w for w in (self.first or self.initials, self.last) if w)
+        return self.first
+
+    def forms(self) -> tuple[str, ...]:
+        """The ways a note may name this person, longest first."""
+        forms = {self.written, f"{self.first} {self.last}".strip(), self.first, self.last}
+        if self.title and self.last:
+            forms.add(f"{self.title} {self.last}")
+        return tuple(sorted((f for f in forms if len(f) > 1 and "," not in f),
+                            key=lambda f: (-len(f), f)))  # fmt: skip
 
 
 def clean_name(name: str) -> str:
@@ -48,119 +90,69 @@ def clean_name(name: str) -> str:
     return "" if "@" in name else " ".join(name.split())
 
 
-def address_name(name: str) -> str:
-    """How to greet someone: first name, or title and surname, or a group name.
+def _capitalised(word: str) -> str:
+    return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
 
-    ``"Dr. Ana Ruiz"`` -> ``"Ana"``, ``"Dr. Ruiz"`` -> ``"Dr. Ruiz"``,
-    ``"Ruiz, Ana"`` -> ``"Ana"``, ``"ana ruiz"`` -> ``"Ana"``,
-    ``"Hiring Team"`` -> ``"Hiring Team"``, ``""`` -> ``""``.
-    """
-    name = " ".join(name.split())
+
+def _title(words: list[str], known: _Words) -> tuple[str, bool]:
+    """Take a leading title off ``words``: (the title as greeted, academic?)."""
+    for size in (2, 1):  # "Vice Principal" before "Principal"
+        if len(words) > size:
+            key = _key(" ".join(words[:size]))
+            if key in known.roles:
+                del words[:size]
+                return known.roles[key], False
+    if len(words) > 1 and _key(words[0]) in known.titles:
+        key = _key(words.pop(0))
+        academic = key in known.academic
+        shown = {"doctor": "Dr.", "dr": "Dr.", "prof": "Professor", "professor": "Professor"}
+        return shown.get(key, key.capitalize() + ("." if len(key) <= 3 else "")), academic
+    return "", False
+
+
+def _parse(name: str) -> Person:
+    known = _words()
     if not name:
-        return ""
-    if {w.strip(".,").lower() for w in name.split()} & _GROUP_WORDS:
-        return name
-    head, comma, tail = name.partition(",")
-    if comma and tail.strip():
-        suffix_only = all(w.strip(".").lower() in _SUFFIXES for w in tail.split())
-        name = head.strip() if suffix_only else f"{tail.strip()} {head.strip()}"
-    words = name.split()
-    title = ""
-    while words and words[0].strip(".").lower() in _TITLES:
-        title = words.pop(0)
-    if not words:
-        return ""
-    if title and len(words) == 1:
-        return f"{title} {words[0]}"
-    first = words[0]
-    if len(first.strip(".")) <= 1:  # an initial: "J. Smith"
-        return f"{title} {words[-1]}" if title else " ".join(words)
+        return Person("")
+    if {_key(w) for w in name.split()} & known.groups:
+        return Person(name, group=True)
+    parts = [p.strip() for p in name.split(",") if p.strip()]
+    credentials = []
+    while len(parts) > 1 and all(_key(w) in known.credentials for w in parts[-1].split()):
+        credentials += [_key(w) for w in parts.pop().split()]
+    if len(parts) == 2:  # "Cole, Amanda"
+        parts = [f"{parts[1]} {parts[0]}"]
+    words = " ".join(parts).split()
+    while len(words) > 2 and _key(words[-1]) in known.credentials and not words[-1].islower():
+        credentials.append(_key(words.pop()))  # "Amanda Cole PhD"
+    title, academic = _title(words, known)
+    if len(words) == 1 and _key(words[0]) in known.titles:
+        return Person("")  # a title alone ("Dr.") names nobody
+    doctor = academic or bool(set(credentials) & known.doctoral)
     if name.islower() or name.isupper():
-        first = "-".join(part.capitalize() for part in first.split("-"))
-    return first
+        words = [_capitalised(w) for w in words]
+    written = " ".join(([title] if title else []) + words)
+    if not words:
+        return Person(name)
+    if len(words) == 1:
+        if title:
+            return Person(written, last=words[0], title=title, doctor=doctor)
+        return Person(written, first=words[0])
+    first, last = words[0], words[-1]
+    if len(first.strip(".")) <= 1:  # an initial: "J. Smith"
+        return Person(written, last=last, title=title, doctor=doctor,
+                      initials=" ".join(words[:-1]))  # fmt: skip
+    return Person(written, first=first, last=last, title=title, doctor=doctor)
 
 
-def recall_point(notes: Any, recipient: str = "", max_words: int = NOTES_MAX_WORDS) -> str:
-    """The row's notes as one phrase to recall in a message ("" when none).
-
-    Points are split on new lines and ``;``; points that are questions or that
-    mention pay or benefits are left out.  When some points name the
-    recipient, only those are used, spoken to them where that stays
-    grammatical ("Tom asked ..." -> "you asked ...", "Dana's team" -> "your
-    team").  Points are kept while they fit in ``max_words``; a longer first
-    point is cut at a sentence or clause end.  The closing full stop is dropped.
-    """
-    text = "" if is_missing(notes) else str(notes)
-    points: list[str] = []
-    for raw in _POINT_BREAKS.split(text):
-        point = " ".join(raw.strip(" \t-*\u2022").split())
-        if point and not point.endswith("?") and not mentions_pay(point):
-            points.append(point.rstrip(" .,:!"))
-    forms = _mention_forms(recipient)
-    joined = "\n".join(points)
-    if any(form in joined for form in forms):  # the pattern matches only where one is
-        mention = _mention_regex(forms)
-        own = [p for p in points if mention.search(p)]
-        if own:
-            points = [mention.sub(_to_second_person, p) for p in own]
-    kept: list[str] = []
-    words = 0
-    for point in points:
-        size = len(point.split())
-        if kept and words + size > max_words:
-            break
-        kept.append(point if kept else _shorten(point, max_words))
-        words += size
-    return "; ".join(kept)
+def address_name(name: str) -> str:
+    """How to address someone in the default style (see :meth:`Person.greeting`)."""
+    return Person.parse(name).greeting()
 
 
-def _shorten(point: str, max_words: int) -> str:
-    """Cut a long point at a sentence end, else a clause end, else at ``max_words``."""
-    words = point.split()
-    if len(words) <= max_words:
-        return point
-    fitted = ""
-    for sentence in re.split(r"(?<=[.!])\s+", point):
-        candidate = f"{fitted} {sentence}".strip()
-        if len(candidate.split()) > max_words:
-            break
-        fitted = candidate
-    if fitted:
-        return fitted.rstrip(" .,:;!")
-    head = words[:max_words]
-    ends = [i for i, w in enumerate(head) if i >= 3 and (w[-1] in ",;:" or w in ("-", "\u2013"))]
-    return " ".join(head[: ends[-1] + 1] if ends else head).rstrip(" .,:;!-\u2013")
-
-
-@lru_cache(maxsize=4096)  # once per person, however many drafts
-def _mention_forms(name: str) -> tuple[str, ...]:
-    """The ways notes may name the recipient (full name, first name, title form), longest first."""
-    words = [w for w in name.split() if w.strip(".").lower() not in _TITLES]
-    forms = {name, " ".join(words), address_name(name)}
-    if words and len(words[0].strip(".")) > 1:
-        forms.add(words[0])
-    return tuple(sorted((f for f in forms if f and "," not in f and len(f) > 1),
-                        key=lambda f: (-len(f), f)))  # fmt: skip
-
-
-@lru_cache(maxsize=1024)
-def _mention_regex(forms: tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern for any of ``forms`` naming the recipient in the notes."""
-    names = "|".join(re.escape(f) for f in forms)
-    return re.compile(rf"\b(?:{names})\b(?P<poss>['\u2019]s\b)?(?P<rest>\s+(?P<verb>[A-Za-z]+))?")
-
-
-def _to_second_person(match: re.Match[str]) -> str:
-    """ "Tom asked" -> "you asked", "Ella wants" -> "you want", "Dana's" -> "your"."""
-    rest = match.group("rest") or ""
-    verb = (match.group("verb") or "").lower()
-    if match.group("poss"):
-        return "your" + rest
-    if verb in _PRESENT_FOR_YOU:
-        return "you " + _PRESENT_FOR_YOU[verb]
-    if verb in _SAME_FOR_YOU or (verb.endswith("ed") and len(verb) > 3):
-        return "you" + rest
-    return match.group(0)
+def greeting_name(name: str, style: str = "first_name") -> str:
+    """The name a greeting uses for ``name`` in ``style`` (``first_name`` or ``formal``)."""
+    return Person.parse(name).greeting(style)
 
 
 # -- who is in an interviewers cell ------------------------------------------------------

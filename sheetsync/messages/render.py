@@ -38,6 +38,9 @@ SIGN_OFFS: Final = (
     "Sincerely,",
 )  # fmt: skip
 SIGNATURE: Final = "_signature.txt.j2"  # an e-mail template shows it as {{ signature }}
+SENTENCE_WORDINGS: Final = 4  # a template using `wording` has four wordings per sentence
+SENTENCES: Final = 4  # ... for its first four sentences (wording[0] .. wording[3])
+WORDING_VARIANTS: Final = 8  # ... and so eight variants, all different
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _INNER_SPACES = re.compile(r"(?<=\S) {2,}")
@@ -257,7 +260,8 @@ class Renderer:
     ) -> Rendered:
         template = compiled.template
         assert template is not None
-        values = {**context, "variant": variant, "sign_off": SIGN_OFFS[sign_off]}
+        values = {**context, "variant": variant, "sign_off": SIGN_OFFS[sign_off],
+                  "wording": wording(variant)}  # fmt: skip
         try:
             if compiled.signature:  # what an include of it would show, as text
                 values["signature"] = self.env.get_template(SIGNATURE).render(values)
@@ -329,9 +333,20 @@ def _same_text(body: str) -> str:
     return " ".join(body.split()).casefold()
 
 
+def wording(variant: int) -> tuple[int, ...]:
+    """Which of four wordings each sentence of a message takes, for ``variant`` 0-7.
+
+    Variants 0-3 take wording ``variant`` throughout; 4-7 shift by one more per
+    sentence.  Any two of the eight then share at most one sentence in four.
+    """
+    first, step = variant % SENTENCE_WORDINGS, (variant // SENTENCE_WORDINGS) % 2
+    return tuple((first + k * step) % SENTENCE_WORDINGS for k in range(SENTENCES))
+
+
 def _count_variants(tree: nodes.Template) -> int:
-    """One more than the highest number ``variant`` is compared to, or the N of ``variant % N``."""
-    highest = 0
+    """One more than the highest number ``variant`` is compared to, or the N of ``variant % N``;
+    a template that reads ``wording`` has eight."""
+    highest = WORDING_VARIANTS if "wording" in meta.find_undeclared_variables(tree) else 0
     for node in tree.find_all(nodes.Compare):
         terms = [node.expr] + [op.expr for op in node.ops if op.op in ("eq", "ne")]
         if any(isinstance(t, nodes.Name) and t.name == "variant" for t in terms):

@@ -20,6 +20,7 @@ import pandas as pd
 from sheetsync.config import Config
 
 if TYPE_CHECKING:
+    from sheetsync.messages.lint import CompanyNames
     from sheetsync.messages.render import Renderer
 from sheetsync.messages.draft import (
     Wanted,
@@ -58,6 +59,7 @@ def note_due(
         typed["handwritten_note"].astype(bool)
         & interview.notna()
         & (interview <= pd.Timestamp(today))
+        & (interview >= pd.Timestamp(today - dt.timedelta(days=config.rules.note_late_after_days)))
         & typed["status"].eq("open")
         & result["problems"].eq("")
     )
@@ -97,7 +99,8 @@ def template_signature(config: Config) -> str:
 
     digest = hashlib.sha1(
         repr(
-            (config.me, config.email_word_limit, config.note_word_limit, config.date_order)
+            (config.me, config.email_word_limit, config.note_word_limit, config.date_order,
+             config.greeting_style, config.feedback_questions)  # fmt: skip
         ).encode()
     )
     folders = [templates_dir()]
@@ -148,6 +151,7 @@ class _Drafter:
     ) -> None:
         self.config, self.memory, self.current = config, memory, current
         self.signature = template_signature(config)
+        self.companies: CompanyNames | None = None  # set by wanted_drafts
         self._renderer: Renderer | None = None  # made when a draft needs rendering
 
     @property
@@ -183,6 +187,9 @@ class _Drafter:
             for d in ids
         )
         channel = channel_for(action)
+        company, role = str(app.get("company", "")).strip(), str(app.get("role", ""))
+        others = self.companies.finder(company, role) if self.companies else None
+        strangers = self._strangers(app, action, people)
         out = []
         for draft_id, person in zip(ids, people, strict=True):
             text = self.memory[draft_id][:2] if reuse else ("", "")
@@ -191,12 +198,23 @@ class _Drafter:
                     draft_id, str(app.get("id", "")).strip(),
                     str(app.get("company", "")).strip(), str(app.get("role", "")).strip(),
                     action, channel, person[0], person[1], when, text[0], text[1],
-                    has_notes=_has_text(app.get("notes")), inputs=inputs, reused=reuse,
+                    has_points=_has_text(app.get("talking_points")), strangers=strangers,
+                    others=others, inputs=inputs, reused=reuse,
                 )
             )  # fmt: skip
         if not reuse:
             self._render(out, template, app, people, keys, response)
         return out
+
+    @staticmethod
+    def _strangers(app: dict[str, Any], action: str, people: list[tuple[str, str]]
+                   ) -> tuple[str, ...]:  # fmt: skip
+        """Talking-point names that are none of the interviewers (thank-yous only)."""
+        if action not in THANK_YOU_ACTIONS or not _has_text(app.get("talking_points")):
+            return ()
+        from sheetsync.messages.points import unmatched_owners
+
+        return tuple(unmatched_owners(app.get("talking_points"), [p[0] for p in people]))
 
     def _render(
         self,
@@ -210,14 +228,26 @@ class _Drafter:
         """Render, lint and link each draft of one message."""
         from sheetsync.messages.context import build_context
         from sheetsync.messages.lint import lint_message
+        from sheetsync.messages.points import assign_points
 
         config = self.config
-        contexts = [build_context(app, person, config.me) for person in people]
+        points = assign_points(app.get("talking_points"), [p[0] for p in people])
+        contexts = [
+            build_context(app, person, config.me, point, config.greeting_style)
+            for person, point in zip(people, points, strict=True)
+        ]
+        themes = ""
         if response is not None:
-            for context in contexts:
-                context["feedback_response"] = response
+            from sheetsync.feedback.themes import load_themes
+            from sheetsync.messages.context import themes_phrase
+
+            themes = themes_phrase(load_themes(config.themes_file).match(response))
+        for context in contexts:
+            context["ask_all"] = config.feedback_questions == "all"
+            if response is not None:
+                context["feedback_response"], context["feedback_themes"] = response, themes
         rendered = self.renderer.render_many(template, contexts, keys)
-        for draft, result in zip(drafts, rendered, strict=True):
+        for draft, result, context in zip(drafts, rendered, contexts, strict=True):
             draft.subject = result.subject if draft.channel == "email" else ""
             draft.body, draft.error = result.body, result.error
             if result.error:  # linted with the template error, in merge
@@ -226,7 +256,9 @@ class _Drafter:
                 lint_message(
                     draft.action, draft.channel, draft.subject, draft.body, config.me,
                     email_word_limit=config.email_word_limit,
-                    note_word_limit=config.note_word_limit, has_notes=draft.has_notes,
+                    note_word_limit=config.note_word_limit, has_points=draft.has_points,
+                    to_name=context["recipient_name"],
+                    to_email=draft.to_email, strangers=draft.strangers, others=draft.others,
                 )
             )  # fmt: skip
             if draft.channel == "email":
@@ -249,7 +281,10 @@ def wanted_drafts(
     those it was last rendered from, and whose text is still what sheetsync
     wrote, is not rendered again: that keeps a steady-state sync cheap.
     """
+    from sheetsync.messages.lint import CompanyNames
+
     drafter = _Drafter(config, memory, current)
+    drafter.companies = CompanyNames(text["company"].tolist() if "company" in text else [])
     return _application_drafts(drafter, typed, text, result) + [
         _thank_you(drafter, thanks_for) for thanks_for in thanks
     ]

@@ -75,7 +75,8 @@ class Rule:
 #   rejected_dated      rejected_on is set
 #   interview_ahead     interview_on is after today
 #   interviewed         interview_on is today or earlier
-#   no_thank_you        thank_you_sent_on is blank
+#   no_thank_you        thank_you_sent_on is blank, or before interview_on (the
+#                       thank-you was for an earlier round)
 #   fresh               n == 0
 #   decision_promised   decision_expected_on is set and not before last_heard_on
 #   application_dated   applied_on, closing_date or last_heard_on is set
@@ -254,7 +255,8 @@ def _facts(row: _Row, n: np.ndarray, today: np.datetime64, rules: Rules) -> dict
         "rejected_dated": ~np.isnat(d["rejected_on"]),
         "interview_ahead": interview > today,
         "interviewed": interview <= today,
-        "no_thank_you": np.isnat(d["thank_you_sent_on"]),
+        # no thank-you yet for this interview: one sent before it was for an earlier round
+        "no_thank_you": np.isnat(d["thank_you_sent_on"]) | (d["thank_you_sent_on"] < interview),
         "fresh": n == 0,
         # decision date set and not before last heard (NaT compares False)
         "decision_promised": ~np.isnat(d["decision_expected_on"])
@@ -401,6 +403,11 @@ def compute(
     # Handwritten note: only alongside the thank-you e-mail, counted in business days.
     note_due = np.full(len(apps), NAT, dtype="datetime64[D]")
     wants_note = decided.is_thank_you & row.handwritten
+    late = wants_note & (row.dates["interview_on"] + rules.note_late_after_days < today64)
+    if late.any():  # a card that arrives weeks later reads as an afterthought
+        at = np.flatnonzero(late)
+        why[at] = why[at] + "; it is too late for a handwritten card - the e-mail is enough"
+        wants_note &= ~late
     if wants_note.any():
         at = np.flatnonzero(wants_note)
         note_due[at] = add_business_days_array(

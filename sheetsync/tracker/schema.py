@@ -42,6 +42,8 @@ APP_USER_COLUMNS: Final = (
     "rejected_on",
     "feedback_requested_on",
     "snooze_until",
+    "talking_points",
+    "fit",
     "notes",
 )
 APP_OWNED_COLUMNS: Final = ("next_action", "due_on", "why", "problems")
