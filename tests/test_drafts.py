@@ -25,12 +25,13 @@ def test_mailto_round_trips_subject_and_body(subject: str, body: str) -> None:
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=200))
 def test_ascii_is_percent_encoded_exactly_as_urllib_does(text: str) -> None:
     # The ASCII path: every unsafe character, "%" included, encoded once.
-    link = mailto("", "x", text)
-    assert link == f"mailto:?subject=x&body={urllib.parse.quote(text, safe='')}"
+    link = mailto("a@b.example", "x", text)
+    assert link == f"mailto:a@b.example?subject=x&body={urllib.parse.quote(text, safe='')}"
 
 
-def test_mailto_is_blank_without_anything_to_send() -> None:
+def test_mailto_is_blank_without_an_address() -> None:
     assert mailto("", "", "") == ""
+    assert mailto(" ", "Thank you", "Dear Ann,") == ""  # a link to nobody invites a mistake
 
 
 def test_draft_id_is_stable_per_application_action_recipient_and_occurrence() -> None:

@@ -67,8 +67,9 @@ def _quote(text: str) -> str:
 
 
 def mailto(to: str, subject: str, body: str) -> str:
-    """A ``mailto:`` link (RFC 6068) that opens the draft in a mail program."""
-    if not (to or subject or body):
+    """A ``mailto:`` link (RFC 6068) that opens the draft in a mail program; "" when
+    there is no address to send it to (a link to nobody only invites a mistake)."""
+    if not to.strip():
         return ""
     address = urllib.parse.quote(to, safe="@,")
     head = f"mailto:{address}?subject={_quote(subject)}"

@@ -295,7 +295,9 @@ def duplicate_bodies(drafts: Iterable[Sequence[str]]) -> dict[str, str]:
     """Drafts whose body repeats another draft's body in the same application.
 
     Each item is ``(app_id, draft_id, body)`` or ``(app_id, draft_id, body,
-    to_name)``.  Bodies are compared ignoring case and spacing; empty bodies
+    to_name)``.  Bodies are compared without their greeting, sign-off and
+    signature and without the recipient's name, ignoring case and spacing:
+    "Dear Ann, <text>" and "Dear Bo, <text>" are the same note.  Empty bodies
     are skipped.  Returns ``{draft_id: problem}`` for every draft involved,
     each pointing at another draft of the group.
     """
@@ -303,7 +305,7 @@ def duplicate_bodies(drafts: Iterable[Sequence[str]]) -> dict[str, str]:
     for item in drafts:
         app_id, draft_id, body = item[0], item[1], item[2]
         to_name = item[3] if len(item) > 3 else ""
-        key = " ".join(body.split()).casefold()
+        key = _comparable(body, to_name)
         if key:
             groups[(app_id, key)].append((draft_id, to_name))
     out: dict[str, str] = {}
@@ -342,3 +344,22 @@ class CompanyNames:
             return None
 
         return find
+
+
+_SIGN_OFF_LINE: Final = re.compile(r"^[A-Z][\w ,.'-]{0,30},$")
+
+
+def _comparable(body: str, to_name: str) -> str:
+    """The body as two notes are compared: greeting, sign-off onwards and names left out."""
+    from sheetsync.messages.names import Person
+
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    if lines and GREETING_LINE.match(lines[0]):
+        lines = lines[1:]
+    ends = [i for i, line in enumerate(lines) if i and _SIGN_OFF_LINE.match(line)]
+    if ends:
+        lines = lines[: ends[-1]]
+    text = " ".join(" ".join(lines).split())
+    for form in Person.parse(to_name).forms() if to_name else ():
+        text = text.replace(form, "")
+    return " ".join(text.split()).casefold()

@@ -143,7 +143,8 @@ def _lint(
     # Only an application with two or more drafts can repeat a body.
     per_app = Counter(v["app_id"] for v in final.values() if v["app_id"] in unsettled)
     dupes = duplicate_bodies(
-        [(v["app_id"], k, v["body"]) for k, v in final.items() if per_app[v["app_id"]] > 1]
+        [(v["app_id"], k, v["body"], v["to_name"]) for k, v in final.items()
+         if per_app[v["app_id"]] > 1]  # fmt: skip
     )
     for key, values in final.items():
         info = meta[key]
