@@ -237,6 +237,21 @@ class State:
             self.db.execute("UPDATE pushes SET finished_at = ? WHERE id = ?", (now, push_id))
         self.remember_rendered(rendered)
 
+    def finish_partly(self, push_id: int, landed: Plan) -> None:
+        """Record that only ``landed`` of a push reached the sheet (the rest failed).
+
+        The push then holds just those cells, so ``undo`` reverses what was
+        written and nothing else.
+        """
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        summary = f"{landed.summary()} (partly written: the rest failed)"
+        with self.db:
+            self.db.execute("UPDATE pushes SET finished_at = ?, summary = ? WHERE id = ?",
+                            (now, summary, push_id))  # fmt: skip
+            self.db.execute("UPDATE push_log SET cells = ?, data = ? WHERE push_id = ?",
+                            (len(landed.changes) + len(landed.appends), history_blob(landed),
+                             push_id))  # fmt: skip
+
     def remember_rendered(self, rendered: Sequence[tuple[str, str, str, str]]) -> None:
         """Keep what sheetsync wrote as each draft's text, to tell user edits apart."""
         with self.db:

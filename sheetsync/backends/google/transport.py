@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -482,6 +483,31 @@ def _refresh_error(exc: RefreshError, principal: Principal) -> AuthError:
     )
 
 
+_CONSOLE_URL = re.compile(r"https://console\.(?:developers|cloud)\.google\.com/\S+")
+
+
+def _known_refusal(text: str, *, doing: str, target: str, detail: str,
+                   written: str) -> SheetsyncError | None:  # fmt: skip
+    """A 400 Google gives for a reason the user can fix, as an error saying how."""
+    lowered = text.lower()
+    if "failed_precondition" in lowered or "not supported for this document" in lowered:
+        # An .xlsx (or other office file) stored in Drive opens in Sheets' editor,
+        # but the Sheets API refuses it.
+        return UnreachableError(
+            f"{target} is not a Google Sheets spreadsheet (it looks like an Excel or other "
+            f"file stored in Google Drive) while {doing}{detail}; {written}",
+            hint="open it in Google Sheets, choose File > Save as Google Sheets, and use the "
+                 "new spreadsheet's URL (--sheet, or `sheet` in sheetsync.toml)")  # fmt: skip
+    if "above the limit of" in lowered and "cells" in lowered:
+        return UnreachableError(
+            f"{target} is at Google's limit of 10 million cells while {doing}{detail}; "
+            f"{written}",
+            hint="every tab's grid counts, filled or not: delete unused empty rows and columns "
+                 "(or whole tabs you no longer need), or move old applications to another "
+                 "spreadsheet, then run again")  # fmt: skip
+    return None
+
+
 def api_error(
     status: int,
     reason: str,
@@ -504,10 +530,13 @@ def api_error(
         lowered = f"{reason} {message}".lower()
         if "service_disabled" in lowered or "has not been used" in lowered or \
                 "accessnotconfigured" in lowered:  # fmt: skip
+            found = _CONSOLE_URL.search(message)
+            where = f" ({found.group(0).rstrip('.')})" if found else ""
             return AuthError(f"the Google API is not enabled while {doing}{detail}; {written}",
                              hint="enable the Google Sheets API (and the Google Drive API for "
-                                  "sharing) in the Cloud project of these credentials: "
-                                  "see docs/google-setup.md")  # fmt: skip
+                                  f"sharing) in the Cloud project of these credentials{where}, "
+                                  "wait a few minutes, then run again: see "
+                                  "docs/google-setup.md")  # fmt: skip
         if "protected" in lowered:
             return AuthError(f"a protected range blocks {doing}{detail}; {written}",
                              hint="in Google Sheets, Data > Protect sheets and ranges: remove the "
@@ -519,6 +548,11 @@ def api_error(
                                   "permission")  # fmt: skip
         return AuthError(f"no access to {target} while {doing}{detail}; {written}",
                          hint=principal.access_hint())  # fmt: skip
+    if status == 400:
+        known = _known_refusal(f"{reason} {message}", doing=doing, target=target,
+                               detail=detail, written=written)  # fmt: skip
+        if known is not None:
+            return known
     if status == 404:
         return UnreachableError(f"{target} was not found while {doing}{detail}; {written}",
                                 hint="check the spreadsheet URL or key (--sheet); "
