@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sheetsync.backends.google.cells import DateText, split_payload, value_ranges
+from sheetsync.backends.google.cells import Entered, split_payload, value_ranges
 from sheetsync.backends.google.setup import describe_setup
 from sheetsync.errors import PartlyWritten, SheetsyncError, UnreachableError
 from sheetsync.tracker.plan import Plan
@@ -69,7 +69,7 @@ def send_setup(backend: GoogleSheetsBackend, requests: list[dict[str, Any]],
             lost = exc
         # The answer was lost: Google may have applied it.  Look before sending again.
         try:
-            requests = rebuild()
+            requests = _still_needed(requests, rebuild())
         except SheetsyncError as exc:
             raise UnreachableError(
                 f"{_cause(lost)} while setting up the tracker's tabs and columns, and the "
@@ -84,6 +84,22 @@ def send_setup(backend: GoogleSheetsBackend, requests: list[dict[str, Any]],
                 f"{_setup_state(wanted, requests, titles())}",
                 hint="run sync again: it checks the layout first and adds only what is "
                      "missing") from lost  # fmt: skip
+
+
+def _still_needed(sent: list[dict[str, Any]],
+                  rebuilt: list[dict[str, Any]]) -> list[dict[str, Any]]:  # fmt: skip
+    """What to send again after ``sent`` lost its answer, given the ``rebuilt`` requests.
+
+    The metadata shows tabs, grids, frozen rows and protections but not number
+    formats.  A batchUpdate applies all or nothing, so when a visible part of
+    ``sent`` is now there, its date formats landed with it.
+    """
+    def visible(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in requests if "repeatCell" not in r]
+
+    if visible(sent) and len(visible(rebuilt)) < len(visible(sent)):
+        return visible(rebuilt)
+    return rebuilt
 
 
 def _setup_state(wanted: list[str], remaining: list[dict[str, Any]],
@@ -113,15 +129,16 @@ def value_parts(touched: Sequence[str], cells: dict[str, Cells], title: Callable
     """The requests a push's cells go out in: RAW ones, then (rarely) one USER_ENTERED.
 
     Usually one RAW request.  Several only past the payload limit; a
-    USER_ENTERED one only for dates written back into the user's own date
-    columns (see :class:`~sheetsync.backends.google.cells.DateText`).
+    USER_ENTERED one only for what a sent draft records in the user's own
+    columns (see :class:`~sheetsync.backends.google.cells.Entered`), all of it
+    in that one request.
     """
     plain: list[tuple[str, dict[str, Any]]] = []
     entered: list[tuple[str, dict[str, Any]]] = []
     for tab in touched:
         tab_cells = cells.get(tab) or {}
-        raw = {k: v for k, v in tab_cells.items() if not isinstance(v, DateText)}
-        dates = {k: str(v) for k, v in tab_cells.items() if isinstance(v, DateText)}
+        raw = {k: v for k, v in tab_cells.items() if not isinstance(v, Entered)}
+        dates = {k: str(v) for k, v in tab_cells.items() if isinstance(v, Entered)}
         plain.extend((tab, vr) for vr in value_ranges(title(tab), raw) if raw)
         entered.extend((tab, vr) for vr in value_ranges(title(tab), dates) if dates)
     parts: list[Part] = []
@@ -158,7 +175,7 @@ def send_values(backend: GoogleSheetsBackend, parts: list[Part], *, setup_done: 
             backend.transport.pace(WRITE_INTERVAL)
         doing = (f"writing part {number} of {len(parts)} of the changes"
                  if len(parts) > 1 else "writing the changes")  # fmt: skip
-        written = _written(parts, number, len(landed), setup_done)
+        written = _written(parts, number, len(landed), setup_done, origins)
         try:
             # values:batchUpdate is atomic: a failed request wrote none of its cells.
             backend.call_api(doing, written, backend.client.values_batch_update,
@@ -178,25 +195,21 @@ def send_values(backend: GoogleSheetsBackend, parts: list[Part], *, setup_done: 
         landed.extend(part.keys)
 
 
-def _written(parts: list[Part], number: int, sent: int, setup_done: bool) -> str:
+def _written(parts: list[Part], number: int, sent: int, setup_done: bool,
+             origins: Origins) -> str:  # fmt: skip
     """What is on the sheet if part ``number`` fails."""
     if number == 1:
         return ("the new tabs and columns were set up, but no cell value was written"
                 if setup_done else "nothing from this push was written")  # fmt: skip
     part = parts[number - 1]
     if part.option == "USER_ENTERED":
-        columns = sorted({f"{tab} {_column(tab, col)}" for tab, _, col in part.keys})
+        columns = sorted({f"{tab} {getattr(origins.get((tab, row, col)), 'column', '?')}"
+                          for tab, row, col in part.keys})  # fmt: skip
         return (f"the rest of this push was written ({sent} cells), but not the "
-                f"{len(part.keys)} date(s) written back into your own date columns "
+                f"{len(part.keys)} cell(s) it records in your own columns "
                 f"({', '.join(columns)})")  # fmt: skip
     return (f"parts 1-{number - 1} of {len(parts)} of this push were written ({sent} cells), "
             f"nothing from part {number} on")  # fmt: skip
-
-
-def _column(tab: str, col: int) -> str:
-    from sheetsync.tracker.schema import column_letter
-
-    return f"column {column_letter(col)}"
 
 
 def landed_plan(plan: Plan, origins: Origins, keys: Sequence[Key]) -> Plan:

@@ -429,9 +429,12 @@ def _make_transport(
 
 def _stale_layout(exc: BaseException) -> bool:
     """True for Google's answer to a sheetId or tab name that no longer exists."""
-    code = getattr(exc.__cause__, "code", None)
-    text = str(exc).lower()
-    return code == 400 and ("no grid with id" in text or "unable to parse range" in text)
+    cause: BaseException | None = exc
+    while cause is not None and getattr(cause, "code", None) is None:
+        cause = cause.__cause__
+    text = str(cause).lower()
+    return getattr(cause, "code", None) == 400 and (
+        "no grid with id" in text or "unable to parse range" in text)
 
 
 def _missing_range(exc: BaseException) -> bool:
