@@ -13,7 +13,10 @@ Setup (see :mod:`~sheetsync.backends.google.setup`) is one
 ``spreadsheets.batchUpdate``, sent only when something is missing.  Whether a
 tab has been set up is remembered in the cache folder (see
 :mod:`~sheetsync.backends.google.cache`), so the check costs one metadata
-read once per sheet.
+read once per sheet.  Sending (setup never re-sent blindly, values in parts)
+is in :mod:`~sheetsync.backends.google.sending`.  When Google refuses a sheetId
+or tab name the cache remembered (a tab deleted and recreated, or renamed),
+the cache is dropped and the write tried once more on a fresh look.
 """
 
 from __future__ import annotations

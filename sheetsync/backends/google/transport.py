@@ -8,17 +8,20 @@ through its :meth:`~GoogleTransport.request`, which
   is set (the way Google's ``*_EMULATOR_HOST`` variables work), with anonymous
   credentials;
 * puts an explicit ``(connect, read)`` timeout on every request;
-* retries 429, 500, 502, 503, 504, Drive's 403 rate-limit errors, connection
-  errors and timeouts, with exponential backoff and full jitter, honouring
-  ``Retry-After``, within a bound on attempts *and* on total time;
-* raises :class:`RetriesExhausted` (an :class:`UnreachableError`) when the
-  bound is hit, saying whether the request may have reached Google.
+* waits out a spent quota (429, Drive's 403 rate-limit errors) the way Google
+  asks: 2^n seconds plus jitter, capped, within a total budget of waiting
+  rather than a number of attempts, honouring ``Retry-After``;
+* retries 500, 502, 503, 504, connection errors and timeouts with exponential
+  backoff and full jitter, within a bound on attempts *and* on total time;
+* raises :class:`RetriesExhausted` (an :class:`UnreachableError`) when a bound
+  is hit, saying whether the request may have reached Google.
 
-Retrying is safe for everything sheetsync sends: reads, and writes whose
-ranges are explicit (``values:batchUpdate`` with A1 ranges, ``batchUpdate``
-setup requests guarded by a fresh look at the sheet), so repeating one writes
-the same cells with the same values.  Clock, sleep and randomness are
-injectable so tests never wait.
+Retrying is safe for reads and for ``values:batchUpdate`` (explicit A1 ranges:
+repeating one writes the same cells with the same values).  A setup
+``spreadsheets.batchUpdate`` is not idempotent, so it is sent inside
+:meth:`GoogleTransport.single_shot` and never re-sent once it may have been
+applied; the backend looks at the sheet instead.  Clock, sleep and randomness
+are injectable so tests never wait.
 """
 
 from __future__ import annotations
@@ -81,8 +84,8 @@ class SystemClock:
 class RetryPolicy:
     """Bounds of the retry loop.  Defaults suit cron: a few minutes at most, then give up.
 
-    The Sheets API allows about 60 requests a minute per user; a 429 usually
-    clears within a minute, so the total budget covers one quota window.
+    The Sheets API allows about 60 requests a minute per user and refills
+    every minute, so the quota budget outlasts one quota window.
     """
 
     # Server errors and lost connections: a few tries, full jitter.
@@ -106,6 +109,7 @@ class Attempt:
     status: int | None  # HTTP status, or None for a connection error / timeout
     error: str | None = None
     wait: float = 0.0  # how long we slept after it
+    quota: bool = False  # refused for a spent quota: not applied, wait and try again
 
 
 class RetriesExhausted(UnreachableError):
@@ -349,7 +353,7 @@ class GoogleTransport(requests.Session):
             history.append(record)
             elapsed = self.clock.monotonic() - start
             server_wait = _retry_after(response, self.clock) if response is not None else None
-            if record.status == 429:
+            if record.quota:
                 refusals += 1
                 wait = self._quota_wait(refusals, server_wait)
                 give_up = quota_waited + wait > policy.quota_budget
@@ -369,7 +373,7 @@ class GoogleTransport(requests.Session):
             if give_up:
                 raise self._exhausted(method, url, history, elapsed, maybe_sent, server_wait)
             record.wait = wait
-            if record.status == 429:
+            if record.quota:
                 quota_waited += wait
             self.clock.sleep(wait)
 
@@ -405,7 +409,9 @@ class GoogleTransport(requests.Session):
             ) from exc
         if not _retryable(response):
             return response, None, False
-        return response, Attempt(response.status_code, error_reason(response)[1] or None), False
+        reason, text = error_reason(response)
+        quota = response.status_code == 429 or reason in RATE_LIMIT_REASONS
+        return response, Attempt(response.status_code, text or None, quota=quota), False
 
     def _exhausted(
         self,
@@ -420,7 +426,7 @@ class GoogleTransport(requests.Session):
         what = f"HTTP {last.status}" if last.status else (last.error or "no answer")
         message = (f"Google did not answer {method} {_short(url)} after {len(history)} "
                    f"attempt(s) over {elapsed:.0f}s (last: {what})")  # fmt: skip
-        if last.status != 429:
+        if not last.quota:
             return RetriesExhausted(message, attempts=list(history), maybe_sent=maybe_sent,
                                     hint="check the network connection and "
                                          "https://www.google.com/appsstatus, then run again")
