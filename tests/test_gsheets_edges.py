@@ -302,6 +302,35 @@ def test_a_renamed_tab_with_a_remembered_title_is_looked_up_again(
     assert book.sheet("Jobs").grid()[1][ALL_COLUMNS[APPLICATIONS].index("why")] == "y"
 
 
+def test_rows_deleted_after_the_re_read_are_looked_at_again(fake_google: FakeGoogle,
+                                                           tmp_path: Path) -> None:  # fmt: skip
+    book, backend = _drafts_tracker(fake_google, tmp_path)
+    wb = backend.read()
+    refusal = {"error": {"code": 400, "status": "INVALID_ARGUMENT", "message":
+                         "Range ('Drafts'!A4:P4) exceeds grid limits. Max rows: 3, max "
+                         "columns: 26"}}  # fmt: skip
+    fake_google.inject("values.batchUpdate", Fault.error(400, body=refusal))
+    fake_google.clear_log()
+    report = backend.write(Plan(appends=[_draft(2)]), wb)
+    assert report.written == 4
+    assert [r[0] for r in book.sheet(DRAFTS).grid()[1:]] == ["d0", "d1", "d2"]
+    assert fake_google.count("values.batchUpdate") == 2 and fake_google.count("get") == 1
+
+
+def test_a_layout_still_stale_after_one_more_look_says_what_to_do(
+        fake_google: FakeGoogle, tmp_path: Path) -> None:  # fmt: skip
+    book, backend = _drafts_tracker(fake_google, tmp_path)
+    wb = backend.read()
+    refusal = {"error": {"code": 400, "status": "INVALID_ARGUMENT",
+                         "message": "Invalid requests[0].appendDimension: No grid with id: 7"}}
+    fake_google.inject("values.batchUpdate", Fault.error(400, body=refusal), times=2)
+    fake_google.clear_log()
+    with pytest.raises(UnreachableError, match="tabs changed") as info:
+        backend.write(Plan(appends=[_draft(2)]), wb)
+    assert "run sync again" in str(info.value.hint) and "report" not in str(info.value.hint)
+    assert fake_google.count("values.batchUpdate") == 2  # one more look, not a loop
+
+
 # ------------------------------------------------------------------ 7. errors with a known fix
 def test_an_excel_file_in_drive_says_to_save_it_as_a_google_sheet(
         fake_google: FakeGoogle, clock: FakeClock) -> None:  # fmt: skip

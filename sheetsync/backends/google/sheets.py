@@ -63,6 +63,9 @@ if TYPE_CHECKING:
     from sheetsync.backends.google.transport import Clock, GoogleTransport, RetryPolicy
     from sheetsync.config import Config
 
+# What Google says (HTTP 400) when the layout sheetsync used is out of date: a tab
+# deleted and recreated (new sheetId), renamed, or rows deleted meanwhile.
+STALE_SIGNS = ("no grid with id", "unable to parse range", "exceeds grid limits")
 # Google recommends at most 2 MB per request body; a push is split into several
 # values:batchUpdate requests only past this (about 40,000 short cells).
 MAX_PAYLOAD_BYTES = 2_000_000
@@ -431,13 +434,13 @@ def _make_transport(
 
 
 def _stale_layout(exc: BaseException) -> bool:
-    """True for Google's answer to a sheetId or tab name that no longer exists."""
+    """True for Google's answer to a sheetId, tab name or grid size that no longer holds."""
     cause: BaseException | None = exc
     while cause is not None and getattr(cause, "code", None) is None:
         cause = cause.__cause__
     text = str(cause).lower()
-    return getattr(cause, "code", None) == 400 and (
-        "no grid with id" in text or "unable to parse range" in text)
+    return getattr(cause, "code", None) == 400 and any(
+        sign in text for sign in STALE_SIGNS)
 
 
 def _missing_range(exc: BaseException) -> bool:

@@ -504,6 +504,12 @@ def _known_refusal(text: str, *, doing: str, target: str, detail: str,
             f"file stored in Google Drive) while {doing}{detail}; {written}",
             hint="open it in Google Sheets, choose File > Save as Google Sheets, and use the "
                  "new spreadsheet's URL (--sheet, or `sheet` in sheetsync.toml)")  # fmt: skip
+    if any(sign in lowered for sign in ("no grid with id", "unable to parse range",
+                                        "exceeds grid limits")):  # fmt: skip
+        return UnreachableError(
+            f"the sheet's tabs changed while {doing}{detail}; {written}",
+            hint="a tab was deleted, renamed or recreated, or rows were deleted, while "
+                 "sheetsync worked (it already looked once more): run sync again")  # fmt: skip
     if "above the limit of" in lowered and "cells" in lowered:
         return UnreachableError(
             f"{target} is at Google's limit of 10 million cells while {doing}{detail}; "
