@@ -186,10 +186,12 @@ def send_values(backend: GoogleSheetsBackend, parts: list[Part], *, setup_done: 
             keys = landed + (part.keys if maybe_sent(exc) else [])
             if not keys:
                 raise
+            hint = ("run sync again to write the rest; what was written is in the history, "
+                    "and `sheetsync undo` reverses it" if landed else
+                    "run sync again: it writes the same cells again; if they were written, "
+                    "they are in the history and `sheetsync undo` reverses them")  # fmt: skip
             error = PartlyWritten(exc.message, landed=landed_plan(plan, origins, keys),
-                                  hint="run sync again to write the rest; what was written "
-                                       "is in the history, and `sheetsync undo` reverses "
-                                       "it")  # fmt: skip
+                                  hint=hint)  # fmt: skip
             error.exit_code = exc.exit_code
             raise error from exc
         landed.extend(part.keys)
