@@ -284,6 +284,30 @@ def test_a_tab_deleted_and_recreated_is_found_again_and_set_up_again(
     assert fake_google.count("spreadsheets.get") == 0  # the new id is remembered
 
 
+def test_a_drafts_tab_restored_from_a_copy_through_the_command_line(
+        fake_google: FakeGoogle, clock: FakeClock) -> None:  # fmt: skip
+    book = fake_google.create_spreadsheet({APPLICATIONS: [HEADER, ACME]})
+    assert sync(book).exit_code == 0
+    used = len(book.sheet(DRAFTS).grid())
+    book.recreate_sheet(DRAFTS, rows=used)  # a copy pasted into a new, tight tab
+    book.sheet(APPLICATIONS).set(2, 0, "B2")
+    for col, value in enumerate(["Bolt", "Engineer", "Bo Chan", "bo@bolt.example",
+                                 "2026-03-02", "2026-03-03"], start=1):  # fmt: skip
+        book.sheet(APPLICATIONS).set(2, col, value)
+    fake_google.clear_log()
+    result = sync(book)
+    assert result.exit_code == 0, result.output
+    drafts = book.sheet(DRAFTS)
+    assert [r[1] for r in drafts.grid()[1:]] == ["A1", "B2"]  # the new draft, below
+    due = ALL_COLUMNS[DRAFTS].index("due_on")
+    # Set up again: frozen, protected, and the grown row shows its date as a date.
+    assert drafts.frozen_rows == 1 and ours(book, DRAFTS)
+    assert drafts.number_format(used, due) == DATE
+    assert drafts.grid("FORMATTED_VALUE")[used][due].startswith("2026-")
+    writes = [e for e in fake_google.log if e.is_write]
+    assert [e.status for e in writes] == [400, 200, 200]  # the stale id, then once more
+
+
 def test_a_renamed_tab_with_a_remembered_title_is_looked_up_again(
         fake_google: FakeGoogle, tmp_path: Path) -> None:  # fmt: skip
     grids = tracker_grids(2)

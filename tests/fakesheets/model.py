@@ -267,16 +267,17 @@ class Spreadsheet:
                 return s
         raise InvalidRequest(f"Unable to parse range: {text}")
 
-    def recreate_sheet(self, title: str) -> Sheet:
+    def recreate_sheet(self, title: str, rows: int | None = None) -> Sheet:
         """Delete tab ``title`` and put back a copy of its cells under the same name.
 
         What a person does restoring a copy of a tab: a new sheetId, and none of
-        the old tab's protection, frozen row or formats.
+        the old tab's protection, frozen row or formats.  ``rows``: the copy's
+        grid height (a copy pasted into a small new tab), else the old one's.
         """
         old = self.sheet(title)
         self.sheets.remove(old)
         new_id = max(s.sheet_id for s in [old, *self.sheets]) + 1000
-        sheet = Sheet(new_id, title, old.index, old.rows, old.cols)
+        sheet = Sheet(new_id, title, old.index, rows or old.rows, old.cols)
         sheet.cells = {k: Cell(c.value, c.formula) for k, c in old.cells.items()}
         self.sheets.insert(old.index, sheet)
         return sheet
