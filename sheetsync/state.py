@@ -26,6 +26,7 @@ from sheetsync.tracker.plan import Plan
 from sheetsync.tracker.schema import ID_COLUMN
 from sheetsync.tracker.table import Workbook
 
+PARTLY_WRITTEN = "(partly written: the rest failed)"  # ends the summary of such a push
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pushes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -244,7 +245,7 @@ class State:
         written and nothing else.
         """
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        summary = f"{landed.summary()} (partly written: the rest failed)"
+        summary = f"{landed.summary()} {PARTLY_WRITTEN}"
         with self.db:
             self.db.execute("UPDATE pushes SET finished_at = ?, summary = ? WHERE id = ?",
                             (now, summary, push_id))  # fmt: skip

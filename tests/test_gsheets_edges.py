@@ -146,7 +146,8 @@ def test_a_write_back_whose_second_part_fails_is_reported_recorded_and_undoable(
     assert row.get("follow_ups_sent", "") == row.get("last_follow_up_on", "") == ""
 
     log = run("log", "--cells", "--sheet", book.id)
-    assert "partly written" in log.output and "next_action" in log.output
+    assert "FAILED after part was written" in log.output and "partly written" in log.output
+    assert "next_action" in log.output
     assert "last_follow_up_on" not in log.output  # only what landed is in the history
 
     undone = run("undo", "--sheet", book.id)
