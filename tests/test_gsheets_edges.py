@@ -108,6 +108,33 @@ def test_a_setup_that_never_gets_an_answer_says_exactly_what_is_on_the_sheet(
     assert book.sheet(APPLICATIONS).grid("FORMULA") == before
 
 
+def test_a_setup_applied_before_a_server_error_is_not_sent_again(
+        fake_google: FakeGoogle, clock: FakeClock) -> None:  # fmt: skip
+    book = fake_google.create_spreadsheet({APPLICATIONS: [HEADER, ACME]})
+    fake_google.inject("spreadsheets.batchUpdate", Fault.error(500, after_applying=True))
+    result = sync(book)
+    assert result.exit_code == 0, result.output
+    assert fake_google.count("spreadsheets.batchUpdate") == 1
+    assert [s.title for s in book.sheets] == [APPLICATIONS, DRAFTS, FEEDBACK]
+
+
+def test_a_resend_refused_is_checked_and_reported_as_it_is(fake_google: FakeGoogle,
+                                                           clock: FakeClock) -> None:  # fmt: skip
+    book = fake_google.create_spreadsheet({APPLICATIONS: [HEADER, ACME]})
+    fake_google.inject("spreadsheets.batchUpdate", Fault.drop())  # lost, never applied
+    refusal = {"error": {"code": 400, "status": "INVALID_ARGUMENT", "message": "Invalid "
+                         "requests[0].addSheet: A sheet with the name \"Drafts\" already exists."}}
+    # (each rule counts the requests the rules before it let through: this is the resend)
+    fake_google.inject("spreadsheets.batchUpdate", Fault.error(400, body=refusal))
+    result = sync(book)
+    assert result.exit_code == EXIT_UNREACHABLE
+    assert "Google refused the request (HTTP 400: Invalid requests[0].addSheet" in result.output
+    # It looked again after the refusal: nothing is there, and it says so.
+    assert "nothing was written (no tab, column or cell changed)" in result.output
+    assert fake_google.count("spreadsheets.batchUpdate") == 2
+    assert [s.title for s in book.sheets] == [APPLICATIONS]
+
+
 def test_what_a_setup_applied_and_did_not_is_listed() -> None:
     add = {"addSheet": {"properties": {"sheetId": 7, "title": DRAFTS}}}
     freeze = {"updateSheetProperties": {"properties": {"sheetId": 0, "gridProperties": {

@@ -9,6 +9,7 @@ request takes effect), a slow answer, or an answer cut off mid-body.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
@@ -43,8 +44,12 @@ class Fault:
 
     @classmethod
     def error(cls, status: int, retry_after: str | None = None,
-              body: dict[str, Any] | None = None) -> Fault:  # fmt: skip
-        return cls("status", status=status, retry_after=retry_after, body=body)
+              body: dict[str, Any] | None = None, *,
+              after_applying: bool = False) -> Fault:  # fmt: skip
+        """An error answer; ``after_applying``: the request took effect first (a 500 or
+        504 can come after Google applied the change)."""
+        return cls("status", status=status, retry_after=retry_after, body=body,
+                   apply=after_applying)  # fmt: skip
 
     @classmethod
     def drop(cls, *, after_applying: bool = False) -> Fault:
@@ -385,6 +390,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None:
             entry.fault = fault.kind
         if fault is not None and fault.kind == "status":
+            if fault.apply:  # it takes effect (if valid); the injected answer stands
+                with contextlib.suppress(InvalidRequest):
+                    self.service.dispatch(http_method, parts.path, query, body)
             payload = fault.body or error_body(fault.status, _fault_message(fault.status),
                                                STATUS_NAMES.get(fault.status, "UNKNOWN"))
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}

@@ -64,10 +64,11 @@ def send_setup(backend: GoogleSheetsBackend, requests: list[dict[str, Any]],
                                  {"requests": requests}, write=True)  # fmt: skip
             return
         except UnreachableError as exc:
-            if not maybe_sent(exc):
+            if not maybe_sent(exc) and round_ == 1:
                 raise  # refused: nothing of this request was applied (it is atomic)
             lost = exc
-        # The answer was lost: Google may have applied it.  Look before sending again.
+        # The answer was lost, or a resend refused (perhaps because the first one
+        # landed after all): look at the sheet before anything else.
         try:
             requests = _still_needed(requests, rebuild())
         except SheetsyncError as exc:
@@ -78,7 +79,7 @@ def send_setup(backend: GoogleSheetsBackend, requests: list[dict[str, Any]],
                 "and adds only what is missing") from exc  # fmt: skip
         if not requests:
             return  # it had been applied
-        if round_ == SETUP_ROUNDS:
+        if round_ == SETUP_ROUNDS or not maybe_sent(lost):
             raise UnreachableError(
                 f"{_cause(lost)} while setting up the tracker's tabs and columns; "
                 f"{_setup_state(wanted, requests, titles())}",
@@ -119,8 +120,17 @@ def maybe_sent(exc: BaseException) -> bool:
 
 
 def _cause(exc: UnreachableError) -> str:
+    """What went wrong with a setup request, without what it left behind (said apart)."""
+    from sheetsync.backends.google.transport import RetriesExhausted, error_detail
+
     cause = exc.__cause__
-    return str(getattr(cause, "message", None) or exc.message)
+    if isinstance(cause, RetriesExhausted):
+        return cause.message
+    _, message = error_detail(getattr(cause, "error", None))
+    code = getattr(cause, "code", None)
+    if code is not None:
+        return f"Google refused the request (HTTP {code}{f': {message}' if message else ''})"
+    return exc.message
 
 
 # ------------------------------------------------------------------ values
