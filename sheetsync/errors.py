@@ -6,6 +6,11 @@ nothing below the CLI prints or exits.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sheetsync.tracker.plan import Plan
+
 # Documented in README.md ("Exit codes"); keep the two in step.
 EXIT_OK = 0
 EXIT_PROBLEMS = 1  # rows with problems, only under --strict
@@ -52,6 +57,18 @@ class UnreachableError(SheetsyncError):
     """The sheet could not be found or reached (after retries)."""
 
     exit_code = EXIT_UNREACHABLE
+
+
+class PartlyWritten(UnreachableError):
+    """A write failed after part of it reached the sheet.
+
+    ``landed`` is that part as a plan (the cells that were, or may have been,
+    written), so the history can record it and ``undo`` can reverse it.
+    """
+
+    def __init__(self, message: str, *, landed: Plan, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.landed = landed
 
 
 class LockedError(SheetsyncError):

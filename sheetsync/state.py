@@ -26,6 +26,7 @@ from sheetsync.tracker.plan import Plan
 from sheetsync.tracker.schema import ID_COLUMN
 from sheetsync.tracker.table import Workbook
 
+PARTLY_WRITTEN = "(partly written: the rest failed)"  # ends the summary of such a push
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS pushes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -236,6 +237,21 @@ class State:
         with self.db:
             self.db.execute("UPDATE pushes SET finished_at = ? WHERE id = ?", (now, push_id))
         self.remember_rendered(rendered)
+
+    def finish_partly(self, push_id: int, landed: Plan) -> None:
+        """Record that only ``landed`` of a push reached the sheet (the rest failed).
+
+        The push then holds just those cells, so ``undo`` reverses what was
+        written and nothing else.
+        """
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        summary = f"{landed.summary()} {PARTLY_WRITTEN}"
+        with self.db:
+            self.db.execute("UPDATE pushes SET finished_at = ?, summary = ? WHERE id = ?",
+                            (now, summary, push_id))  # fmt: skip
+            self.db.execute("UPDATE push_log SET cells = ?, data = ? WHERE push_id = ?",
+                            (len(landed.changes) + len(landed.appends), history_blob(landed),
+                             push_id))  # fmt: skip
 
     def remember_rendered(self, rendered: Sequence[tuple[str, str, str, str]]) -> None:
         """Keep what sheetsync wrote as each draft's text, to tell user edits apart."""

@@ -390,8 +390,19 @@ def test_appends_go_below_the_last_row_and_grow_the_grid(fake_google: FakeGoogle
     kinds = [e.method_id.rsplit(".", 1)[-1] for e in fake_google.log]
     assert kinds == ["batchGet", "batchUpdate", "batchUpdate"]
     grow = fake_google.log[1].json["requests"]
+    due = ALL_COLUMNS[DRAFTS].index("due_on")
     assert grow == [{"appendDimension": {"sheetId": drafts.sheet_id, "dimension": "ROWS",
-                                         "length": 102}}]  # fmt: skip
+                                         "length": 102}},
+                    {"repeatCell": {"range": {"sheetId": drafts.sheet_id, "startRowIndex": 4,
+                                              "startColumnIndex": due, "endColumnIndex": due + 1,
+                                              "endRowIndex": 106},
+                                    "cell": {"userEnteredFormat": {"numberFormat": {
+                                        "type": "DATE", "pattern": "yyyy-mm-dd"}}},
+                                    "fields": "userEnteredFormat.numberFormat"}}]  # fmt: skip
+    # Rows Google appends come without formats: the new rows get the date format in the
+    # same request, so the due date shows as a date, not a serial number.
+    assert drafts.number_format(4, due) == {"type": "DATE", "pattern": "yyyy-mm-dd"}
+    assert drafts.grid("FORMATTED_VALUE")[4][due] == "2026-03-21"
 
 
 def test_large_pushes_are_split_only_past_the_payload_limit(fake_google: FakeGoogle,

@@ -222,21 +222,31 @@ def test_share_and_list_through_drive(fake_google: FakeGoogle) -> None:
     url = f"https://docs.google.com/spreadsheets/d/{book.id}/edit"
     quiet = runner.invoke(cli, ["share", "mentor@example.com", "--no-notify", "--sheet", url])
     assert quiet.exit_code == 0, quiet.output
-    assert "Shared with mentor@example.com as commenter." in quiet.output
-    loud = runner.invoke(cli, ["share", "coach@example.com", "--role", "writer",
+    # Approving a draft or editing its text needs edit rights: writer is the default.
+    assert quiet.output.splitlines() == [
+        "Shared with mentor@example.com as writer: they can approve drafts, edit their text "
+        "and edit every tab; the whole spreadsheet is shared, contact details included."]
+    loud = runner.invoke(cli, ["share", "coach@example.com", "--role", "commenter",
                                          "--message", "Thanks for helping!", "--sheet", url])
+    assert "(Google e-mails them a link)" in loud.output
+    assert "cannot approve a draft or edit its text" in loud.output
+    reader = runner.invoke(cli, ["share", "peer@example.com", "--role", "reader",
+                                 "--no-notify", "--sheet", url])  # fmt: skip
+    assert "can only read" in reader.output and "contact details included" in reader.output
     assert loud.exit_code == 0, loud.output
     by_email = {p["emailAddress"]: p for p in book.permissions}
     assert by_email["mentor@example.com"]["notified"] is False
-    assert by_email["mentor@example.com"]["role"] == "commenter"
+    assert by_email["mentor@example.com"]["role"] == "writer"
+    assert by_email["coach@example.com"]["role"] == "commenter"
     assert by_email["coach@example.com"]["notified"] is True
     assert by_email["coach@example.com"]["message"] == "Thanks for helping!"
     listed = runner.invoke(cli, ["share", "--list", "--sheet", url])
     assert listed.exit_code == 0
     assert listed.output.splitlines() == [
         "owner      Sheet Owner <owner@example.com>",
-        "writer     coach@example.com",
-        "commenter  mentor@example.com",
+        "writer     mentor@example.com",
+        "commenter  coach@example.com",
+        "reader     peer@example.com",
     ]
     create = fake_google.requests("permissions.create")[0]
     assert create.query["sendNotificationEmail"] == ["false"] and "withLink" not in create.json

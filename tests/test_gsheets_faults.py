@@ -30,7 +30,13 @@ from sheetsync.backends.google.transport import (
     RetryPolicy,
     rewrite_url,
 )
-from sheetsync.errors import EXIT_AUTH, EXIT_UNREACHABLE, AuthError, UnreachableError
+from sheetsync.errors import (
+    EXIT_AUTH,
+    EXIT_UNREACHABLE,
+    AuthError,
+    PartlyWritten,
+    UnreachableError,
+)
 from sheetsync.tracker.plan import CellChange, Plan
 from sheetsync.tracker.schema import APPLICATIONS, DRAFTS, FEEDBACK
 
@@ -153,6 +159,8 @@ def test_an_answer_that_may_have_been_applied_is_reported_as_such(
     with pytest.raises(UnreachableError, match="may or may not have been applied") as info:
         _sync(backend)
     assert "running again is safe" in info.value.message
+    assert "sheetsync undo" in str(info.value.hint)  # the history holds it, in case it landed
+    assert isinstance(info.value, PartlyWritten) and len(info.value.landed.changes) == 15
     assert _done(book)  # it was: the same cells, so a rerun changes nothing more
 
 

@@ -69,7 +69,9 @@ def _config(config_path: str | None) -> Config:
 @cli.command()
 @click.argument("email", required=False)
 @click.option("--role", type=click.Choice(["reader", "commenter", "writer"]),
-              default="commenter", show_default=True, help="What the person may do.")
+              default="writer", show_default=True,
+              help="What the person may do: writer approves and edits drafts, commenter only "
+                   "comments, reader only reads.")
 @click.option("--no-notify", is_flag=True, help="Do not e-mail the person about it.")
 @click.option("--message", metavar="TEXT", help="A note for the notification e-mail.")
 @click.option("--list", "list_", is_flag=True, help="List who has access instead.")
@@ -105,4 +107,4 @@ def share(email: str | None, role: str, no_notify: bool, message: str | None, li
                            credentials=credentials,
                            config_credentials=config.credentials)  # fmt: skip
     notified = "" if no_notify else " (Google e-mails them a link)"
-    click.echo(f"Shared with {result.email} as {result.role}{notified}.")
+    click.echo(f"Shared with {result.email} as {result.role}{notified}: {result.meaning()}")

@@ -150,7 +150,7 @@ def print_lint(drafts: Sequence[dict[str, Any]]) -> int:
 
 
 def print_log(state: State, limit: int, cells: bool) -> None:
-    from sheetsync.state import ROW_ADDED
+    from sheetsync.state import PARTLY_WRITTEN, ROW_ADDED
 
     pushes = state.pushes(limit)
     if not pushes:
@@ -158,6 +158,8 @@ def print_log(state: State, limit: int, cells: bool) -> None:
         return
     for push in pushes:
         status = "done" if push.finished_at else "INTERRUPTED (may be partly written)"
+        if push.finished_at and push.summary.endswith(PARTLY_WRITTEN):
+            status = "FAILED after part was written (listed below with --cells)"
         undone = f", undone by #{push.undone_by}" if push.undone_by else ""
         click.echo(
             f"#{push.id} {push.started_at} {push.command}: {push.cells} cell(s), "

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from sheetsync.backends.base import Backend
 from sheetsync.config import Config
 from sheetsync.core.compute import IdFactory, Outcome, compute, random_id
-from sheetsync.errors import SheetsyncError
+from sheetsync.errors import PartlyWritten, SheetsyncError
 from sheetsync.state import ROW_ADDED, State
 from sheetsync.tracker.plan import CellChange, Kind, Plan
 from sheetsync.tracker.schema import APPLICATIONS
@@ -115,7 +115,15 @@ def _push(
     backend.check_write()  # a refusal comes before the push is logged
     # Logged before anything reaches the sheet: a run killed mid-write can be undone.
     push_id = state.begin_push(outcome.plan, theirs, options.command)
-    outcome.report = backend.write(outcome.plan, theirs)
+    try:
+        outcome.report = backend.write(outcome.plan, theirs)
+    except PartlyWritten as exc:
+        # Part of the push is on the sheet: the history keeps that part (so undo can
+        # reverse it), and the drafts it wrote are remembered as sheetsync's text.
+        state.finish_partly(push_id, exc.landed)
+        drafts = {a.key for a in exc.landed.appends} | {c.key for c in exc.landed.changes}
+        state.remember_rendered([r for r in fresh if r[0] in drafts])
+        raise
     outcome.push_id = push_id
     state.finish_push(push_id, fresh)
     return outcome
@@ -190,7 +198,11 @@ def undo(backend: Backend, state: State) -> UndoResult:
         if plan:
             backend.check_write()
             push_id = state.begin_push(plan, workbook, f"undo {last.id}")
-            report = backend.write(plan, workbook)
+            try:
+                report = backend.write(plan, workbook)
+            except PartlyWritten as exc:
+                state.finish_partly(push_id, exc.landed)
+                raise
             state.finish_push(push_id, [])
             state.mark_undone(last.id, push_id)
             result.restored = report.written

@@ -246,6 +246,9 @@ class Spreadsheet:
     sheets: list[Sheet] = field(default_factory=list)
     permissions: list[dict[str, Any]] = field(default_factory=list)
     denied: int | None = None  # answer every request with this status (403: not shared)
+    # An Excel file stored in Drive: the Sheets API refuses it (Drive still answers).
+    office: bool = False
+    cell_limit: int = 10_000_000  # Google's limit per spreadsheet, all tabs together
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
 
     # -- lookups
@@ -263,6 +266,21 @@ class Spreadsheet:
             if s.title.lower() == name.lower():
                 return s
         raise InvalidRequest(f"Unable to parse range: {text}")
+
+    def recreate_sheet(self, title: str, rows: int | None = None) -> Sheet:
+        """Delete tab ``title`` and put back a copy of its cells under the same name.
+
+        What a person does restoring a copy of a tab: a new sheetId, and none of
+        the old tab's protection, frozen row or formats.  ``rows``: the copy's
+        grid height (a copy pasted into a small new tab), else the old one's.
+        """
+        old = self.sheet(title)
+        self.sheets.remove(old)
+        new_id = max(s.sheet_id for s in [old, *self.sheets]) + 1000
+        sheet = Sheet(new_id, title, old.index, rows or old.rows, old.cols)
+        sheet.cells = {k: Cell(c.value, c.formula) for k, c in old.cells.items()}
+        self.sheets.insert(old.index, sheet)
+        return sheet
 
     def sheet_by_id(self, sheet_id: int, where: str) -> Sheet:
         for s in self.sheets:
@@ -384,7 +402,11 @@ class Spreadsheet:
     def batch_update(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
         saved = copy.deepcopy((self.sheets, self.title))
         try:
-            return [self._one(i, req) for i, req in enumerate(requests)]
+            replies = [self._one(i, req) for i, req in enumerate(requests)]
+            if sum(s.rows * s.cols for s in self.sheets) > self.cell_limit:
+                raise InvalidRequest("This action would increase the number of cells in the "
+                                     f"workbook above the limit of {self.cell_limit} cells.")
+            return replies
         except InvalidRequest:
             self.sheets, self.title = saved
             raise
@@ -449,7 +471,11 @@ class Spreadsheet:
                 raise InvalidRequest(f"Invalid {where}: fake models only number formats")
             if not fmt.get("type"):
                 raise InvalidRequest(f"Invalid {where}: numberFormat.type must be set")
-            sheet.formats.append((dict(rng), dict(fmt)))
+            # An unbounded range means "to the edge of the grid as it is now": rows
+            # appended later come without the format (what Google does).
+            bounded = {**rng, "endRowIndex": int(rng.get("endRowIndex", sheet.rows)),
+                       "endColumnIndex": int(rng.get("endColumnIndex", sheet.cols))}
+            sheet.formats.append((bounded, dict(fmt)))
             for (r, c), cell in sheet.cells.items():  # explicit cell formats are replaced
                 if _in_grid_range(rng, r, c):
                     cell.number_format = None

@@ -9,6 +9,7 @@ request takes effect), a slow answer, or an answer cut off mid-body.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import re
@@ -43,8 +44,12 @@ class Fault:
 
     @classmethod
     def error(cls, status: int, retry_after: str | None = None,
-              body: dict[str, Any] | None = None) -> Fault:  # fmt: skip
-        return cls("status", status=status, retry_after=retry_after, body=body)
+              body: dict[str, Any] | None = None, *,
+              after_applying: bool = False) -> Fault:  # fmt: skip
+        """An error answer; ``after_applying``: the request took effect first (a 500 or
+        504 can come after Google applied the change)."""
+        return cls("status", status=status, retry_after=retry_after, body=body,
+                   apply=after_applying)  # fmt: skip
 
     @classmethod
     def drop(cls, *, after_applying: bool = False) -> Fault:
@@ -106,6 +111,9 @@ class FakeGoogle:
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
     _ids: Any = field(default_factory=lambda: itertools.count(1))
+    # A quota window: every Sheets request is refused with 429 until the clock passes it.
+    quota_clock: Callable[[], float] | None = None
+    quota_until: float = float("-inf")
 
     # -- life cycle
     def start(self) -> FakeGoogle:
@@ -168,6 +176,22 @@ class FakeGoogle:
             self.rules.append(rule)
         return rule
 
+    def quota_window(self, seconds: float, clock: Callable[[], float]) -> None:
+        """Refuse every Sheets request with 429 for ``seconds`` of ``clock`` from now.
+
+        Google's per-minute quotas refuse everything until the minute refills;
+        its 429 carries no Retry-After.  ``clock`` is the test's clock, so the
+        window closes when the client's (fake) sleeping has waited it out.
+        """
+        with self.lock:
+            self.quota_clock = clock
+            self.quota_until = clock() + seconds
+
+    def over_quota(self, method_id: str) -> bool:
+        with self.lock:
+            return (self.quota_clock is not None and method_id.startswith("sheets.")
+                    and self.quota_clock() < self.quota_until)  # fmt: skip
+
     def requests(self, target: str = "") -> list[Logged]:
         with self.lock:
             return [e for e in self.log if e.method_id.endswith(target)]
@@ -216,6 +240,9 @@ class FakeGoogle:
         if book.denied:
             raise InvalidRequest("The caller does not have permission", book.denied,
                                  STATUS_NAMES.get(book.denied, "PERMISSION_DENIED"))  # fmt: skip
+        if book.office:
+            raise InvalidRequest("This operation is not supported for this document", 400,
+                                 "FAILED_PRECONDITION")  # fmt: skip
         return book
 
     def _sheets(self, mid: str, params: dict[str, str], query: dict[str, Any],
@@ -316,7 +343,7 @@ def error_body(status: int, message: str, reason: str, drive: bool = False) -> d
         return {"error": {"code": status, "message": message, "errors": [
             {"message": message, "domain": "global", "reason": reason}]}}
     return {"error": {"code": status, "message": message,
-                      "status": STATUS_NAMES.get(status, reason)}}
+                      "status": reason or STATUS_NAMES.get(status, "UNKNOWN")}}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -351,10 +378,21 @@ class _Handler(BaseHTTPRequestHandler):
             pass
         with self.service.lock:
             self.service.log.append(entry)
+        if self.service.over_quota(entry.method_id):
+            entry.status, entry.fault = 429, "quota"
+            kind = "Read" if http_method == "GET" else "Write"
+            message = (f"Quota exceeded for quota metric '{kind} requests' and limit '{kind} "
+                       "requests per minute per user' of service 'sheets.googleapis.com' for "
+                       "consumer 'project_number:123456789'.")  # fmt: skip
+            self._send(429, error_body(429, message, "RESOURCE_EXHAUSTED"), {})
+            return
         fault = self.service.take_fault(entry.method_id, parts.path)
         if fault is not None:
             entry.fault = fault.kind
         if fault is not None and fault.kind == "status":
+            if fault.apply:  # it takes effect (if valid); the injected answer stands
+                with contextlib.suppress(InvalidRequest):
+                    self.service.dispatch(http_method, parts.path, query, body)
             payload = fault.body or error_body(fault.status, _fault_message(fault.status),
                                                STATUS_NAMES.get(fault.status, "UNKNOWN"))
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}

@@ -152,13 +152,22 @@ def _iso_date(text: str) -> date | None:
         return None
 
 
-class DateText(str):
+class Entered(str):
+    """A value sheetsync records in one of the user's own columns (a write-back).
+
+    Sent with USER_ENTERED, in one request of their own: a sent follow-up's
+    count and date land together or not at all, so a failed request never
+    leaves one recorded without the other (which the next run would count
+    again).  The text is sheetsync's own (a number or an ISO date), never user
+    text, so nothing can become a formula.
+    """
+
+
+class DateText(Entered):
     """An ISO date sheetsync writes into one of the user's own date columns.
 
-    Sent with USER_ENTERED so that Sheets stores a real date (and, for a cell
-    without a format, shows it as one) without touching the column's format;
-    the text is sheetsync's own ISO date, never user text, so nothing can
-    become a formula.
+    USER_ENTERED makes Sheets store a real date (and, for a cell without a
+    format, show it as one) without touching the column's format.
     """
 
 
@@ -167,7 +176,8 @@ def encode(tab: str, column: str, text: str, kind: str) -> Any:
     if text == "":
         return ""  # Google clears the cell
     if kind == "int" and _INT_RE.fullmatch(text.strip()):
-        return int(text.strip())
+        number = int(text.strip())
+        return Entered(str(number)) if column in USER_COLUMNS[tab] else number
     if kind == "date":
         when = _iso_date(text.strip())
         if when is None:

@@ -13,12 +13,15 @@ from typing import Any
 
 from sheetsync.backends.base import WriteReport
 from sheetsync.backends.google.cells import encode, grid_extent, to_text
-from sheetsync.tracker.plan import CellChange, Plan, changed_meanwhile, relocate
+from sheetsync.tracker.plan import CellChange, Plan, RowAppend, changed_meanwhile, relocate
 from sheetsync.tracker.schema import ALL_COLUMNS, header_text
 from sheetsync.tracker.table import Table, Workbook
 
 Cells = dict[tuple[int, int], Any]  # (row, col), 0-based with the header as row 0 -> value
 Columns = dict[str, int]  # column name -> 0-based index
+# (tab, row, col) -> the change or new row a cell carries: which part of a plan
+# landed when only some of its requests did.
+Origins = dict[tuple[str, int, int], CellChange | RowAppend]
 
 
 @dataclass
@@ -48,8 +51,9 @@ def tab_state(
 
 
 def place_plan(plan: Plan, base: Workbook, touched: list[str], states: dict[str, TabState],
-               new_columns: dict[str, list[str]],
-               report: WriteReport) -> tuple[dict[str, Cells], dict[str, Columns]]:  # fmt: skip
+               new_columns: dict[str, list[str]], report: WriteReport,
+               origins: Origins | None = None
+               ) -> tuple[dict[str, Cells], dict[str, Columns]]:  # fmt: skip
     """The cells to write per tab, and where every column of each tab will be.
 
     A touched tab without a state is being created: its header row is written
@@ -69,8 +73,10 @@ def place_plan(plan: Plan, base: Workbook, touched: list[str], states: dict[str,
             for name in new_columns.get(tab, []):
                 if name not in state.columns:
                     tab_cells[(0, columns[name])] = header_text(tab, name, state.header)
-        report.written += place_changes(tab, plan, base, state, columns, tab_cells, report)
-        report.written += place_appends(tab, plan, state, columns, tab_cells, report)
+        found: Origins = origins if origins is not None else {}
+        report.written += place_changes(tab, plan, base, state, columns, tab_cells, report,
+                                        found)  # fmt: skip
+        report.written += place_appends(tab, plan, state, columns, tab_cells, report, found)
     return cells, header_cols
 
 
@@ -87,7 +93,8 @@ def place_new_columns(tab: str, state: TabState,
 
 
 def place_changes(tab: str, plan: Plan, base: Workbook, state: TabState | None,
-                  columns: Columns, cells: Cells, report: WriteReport) -> int:  # fmt: skip
+                  columns: Columns, cells: Cells, report: WriteReport,
+                  origins: Origins) -> int:  # fmt: skip
     """Put the plan's changes to ``tab`` into ``cells``; the number placed."""
     changes = [c for c in plan.changes if c.tab == tab]
     if not changes:
@@ -112,12 +119,13 @@ def place_changes(tab: str, plan: Plan, base: Workbook, state: TabState | None,
             report.dropped.append(describe_drop(change, "the column is gone"))
             continue
         cells[(row + 1, col)] = encode(tab, change.column, change.new, change.kind)
+        origins[(tab, row + 1, col)] = change
         written += 1
     return written
 
 
 def place_appends(tab: str, plan: Plan, state: TabState | None, columns: Columns,
-                  cells: Cells, report: WriteReport) -> int:  # fmt: skip
+                  cells: Cells, report: WriteReport, origins: Origins) -> int:  # fmt: skip
     """Put the plan's new rows for ``tab`` below its last row; the number of cells placed."""
     row = max(state.last_row if state is not None else 1, 1)
     written = 0
@@ -135,6 +143,7 @@ def place_appends(tab: str, plan: Plan, state: TabState | None, columns: Columns
             if value == "":
                 continue  # a new row's empty cell is empty already
             cells[(row, col)] = value
+            origins[(tab, row, col)] = append
             written += 1
         row += 1
     return written

@@ -80,18 +80,44 @@ def add_sheet(
     return request, SheetInfo(sheet_id, tab, rows, max(26, max_col), 1)
 
 
-def grow_requests(sheet_id: int, grid_rows: int | None, grow_rows: int,
-                  grow_cols: int) -> list[dict[str, Any]]:  # fmt: skip
-    """Rows (with a margin) and columns to add so the cells to write fit the grid."""
+def grow_requests(sheet_id: int, grid_rows: int | None, grow_rows: int, grow_cols: int,
+                  date_columns: Sequence[int] = ()) -> list[dict[str, Any]]:  # fmt: skip
+    """Rows (with a margin) and columns to add so the cells to write fit the grid.
+
+    Rows Google appends come without the formats of the rows above, so the new
+    rows get sheetsync's date format on ``date_columns`` in the same request.
+    """
     requests: list[dict[str, Any]] = []
     if grow_rows > 0 and grid_rows:
         margin = max(ROW_MARGIN, grid_rows // 5)
+        length = grow_rows + margin
         requests.append({"appendDimension": {
-            "sheetId": sheet_id, "dimension": "ROWS", "length": grow_rows + margin}})  # fmt: skip
+            "sheetId": sheet_id, "dimension": "ROWS", "length": length}})  # fmt: skip
+        requests.extend(date_format(sheet_id, start, end, grid_rows, grid_rows + length)
+                        for start, end in _runs(sorted(date_columns)))  # fmt: skip
     if grow_cols > 0:
         requests.append({"appendDimension": {
             "sheetId": sheet_id, "dimension": "COLUMNS", "length": grow_cols}})  # fmt: skip
     return requests
+
+
+def date_format(sheet_id: int, start: int, end: int, first_row: int = 1,
+                end_row: int | None = None) -> dict[str, Any]:  # fmt: skip
+    """sheetsync's DATE format on columns [start, end), rows [first_row, end_row or the end)."""
+    grid: dict[str, Any] = {"sheetId": sheet_id, "startRowIndex": first_row,
+                            "startColumnIndex": start, "endColumnIndex": end}  # fmt: skip
+    if end_row is not None:
+        grid["endRowIndex"] = end_row
+    return {"repeatCell": {
+        "range": grid,
+        "cell": {"userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": DATE_PATTERN}}},
+        "fields": "userEnteredFormat.numberFormat"}}  # fmt: skip
+
+
+def owned_date_columns(tab: str, columns: dict[str, int]) -> list[int]:
+    """Where sheetsync's own date columns of ``tab`` are (the user's keep their format)."""
+    return sorted(columns[c] for c in DATE_COLUMNS[tab]
+                  if c in columns and c not in USER_COLUMNS[tab])  # fmt: skip
 
 
 def layout_requests(tab: str, info: SheetInfo, columns: dict[str, int],
@@ -119,17 +145,41 @@ def layout_requests(tab: str, info: SheetInfo, columns: dict[str, int],
             "description": f"{SETUP_MARKER}: computed on every sync; edits here are "
                            "overwritten",
             "warningOnly": True}}})  # fmt: skip
-    dates = sorted(columns[c] for c in DATE_COLUMNS[tab]
-                   if c in columns and c not in USER_COLUMNS[tab]
-                   and (first_setup or c in fresh))  # fmt: skip
-    for start, end in _runs(dates):
-        requests.append({"repeatCell": {
-            "range": {"sheetId": info.sheet_id, "startRowIndex": 1,
-                      "startColumnIndex": start, "endColumnIndex": end},
-            "cell": {"userEnteredFormat": {"numberFormat": {
-                "type": "DATE", "pattern": DATE_PATTERN}}},
-            "fields": "userEnteredFormat.numberFormat"}})  # fmt: skip
+    wanted = {c: i for c, i in columns.items() if first_setup or c in fresh}
+    requests.extend(date_format(info.sheet_id, start, end)
+                    for start, end in _runs(owned_date_columns(tab, wanted)))  # fmt: skip
     return requests
+
+
+def describe_setup(request: dict[str, Any], titles: dict[int, str]) -> str:
+    """One setup request in words, for messages that say what was and wasn't applied."""
+    kind, body = next(iter(request.items()))
+    if kind == "addSheet":
+        return f"tab {body['properties']['title']!r} created"
+    grid = body.get("range") or body.get("protectedRange", {}).get("range") or body
+    sheet_id = grid.get("sheetId", body.get("properties", {}).get("sheetId"))
+    tab = repr(titles.get(int(sheet_id or 0), f"sheet {sheet_id}"))
+    if kind == "appendDimension":
+        return f"{body['length']} {body['dimension'].lower()} added to {tab}"
+    if kind == "updateSheetProperties":
+        return f"header row of {tab} frozen"
+    letters = _letters(grid)
+    if kind == "addProtectedRange":
+        return f"columns {letters} of {tab} protected (warning only)"
+    if kind == "repeatCell":
+        rows = (f" rows {grid['startRowIndex'] + 1}-{grid['endRowIndex']}"
+                if "endRowIndex" in grid else "")  # fmt: skip
+        return f"date format on columns {letters}{rows} of {tab}"
+    return f"{kind} on {tab}"
+
+
+def _letters(grid: dict[str, Any]) -> str:
+    from sheetsync.tracker.schema import column_letter
+
+    start = int(grid.get("startColumnIndex", 0))
+    end = int(grid.get("endColumnIndex", start + 1))
+    first, last = column_letter(start), column_letter(end - 1)
+    return first if first == last else f"{first}-{last}"
 
 
 def _runs(indexes: Sequence[int]) -> list[tuple[int, int]]:

@@ -18,6 +18,16 @@ if TYPE_CHECKING:
     from sheetsync.backends.google.sheets import GoogleSheetsBackend
 
 ROLES = ("reader", "commenter", "writer")
+# What each role lets a mentor do on the tracker, in one line.  Approving a draft
+# or editing its text is editing cells, which only "writer" allows.
+ROLE_MEANING = {
+    "writer": "they can approve drafts, edit their text and edit every tab",
+    "commenter": "they can read every tab and comment, but cannot approve a draft or edit "
+                 "its text (--role writer can)",
+    "reader": "they can only read every tab: no comments, approvals or edits "
+              "(--role writer can approve)",
+}  # fmt: skip
+DEFAULT_ROLE = "writer"
 DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
 
 
@@ -30,6 +40,11 @@ class Share:
     kind: str = "user"
     name: str = ""
     id: str = ""
+
+    def meaning(self) -> str:
+        """One line: what this role lets the person do, and that the whole sheet is shared."""
+        what = ROLE_MEANING.get(self.role, f"their role is {self.role}")
+        return f"{what}; the whole spreadsheet is shared, contact details included."
 
     def line(self) -> str:
         who = f"{self.name} <{self.email}>" if self.name and self.email else (
@@ -64,7 +79,7 @@ def _drive_json(backend: GoogleSheetsBackend, doing: str, written: str, method: 
 def share(
     backend_or_key: GoogleSheetsBackend | str,
     email: str,
-    role: str = "commenter",
+    role: str = DEFAULT_ROLE,
     notify: bool = True,
     message: str | None = None,
     *,

@@ -13,7 +13,10 @@ Setup (see :mod:`~sheetsync.backends.google.setup`) is one
 ``spreadsheets.batchUpdate``, sent only when something is missing.  Whether a
 tab has been set up is remembered in the cache folder (see
 :mod:`~sheetsync.backends.google.cache`), so the check costs one metadata
-read once per sheet.
+read once per sheet.  Sending (setup never re-sent blindly, values in parts)
+is in :mod:`~sheetsync.backends.google.sending`.  When Google refuses a sheetId
+or tab name the cache remembered (a tab deleted and recreated, or renamed),
+the cache is dropped and the write tried once more on a fresh look.
 """
 
 from __future__ import annotations
@@ -25,31 +28,27 @@ from typing import TYPE_CHECKING, Any
 
 from sheetsync.backends.base import Backend, WriteReport
 from sheetsync.backends.google.cache import load_cache, save_cache
-from sheetsync.backends.google.cells import (
-    DateText,
-    parse_spreadsheet_key,
-    quote_title,
-    split_payload,
-    to_text,
-    value_ranges,
-)
+from sheetsync.backends.google.cells import parse_spreadsheet_key, quote_title, to_text
 from sheetsync.backends.google.placement import (
     Cells,
     Columns,
+    Origins,
     TabState,
     describe_drop,
     place_plan,
     tab_state,
 )
+from sheetsync.backends.google.sending import send_setup, send_values, value_parts
 from sheetsync.backends.google.setup import (
     SheetInfo,
     add_sheet,
     grow_requests,
     layout_requests,
     new_sheet_id,
+    owned_date_columns,
     parse_metadata,
 )
-from sheetsync.errors import UnreachableError
+from sheetsync.errors import PartlyWritten, UnreachableError
 from sheetsync.tracker.plan import Plan
 from sheetsync.tracker.schema import ALL_COLUMNS, APPLICATIONS, TABS
 from sheetsync.tracker.table import Table, Workbook
@@ -64,6 +63,9 @@ if TYPE_CHECKING:
     from sheetsync.backends.google.transport import Clock, GoogleTransport, RetryPolicy
     from sheetsync.config import Config
 
+# What Google says (HTTP 400) when the layout sheetsync used is out of date: a tab
+# deleted and recreated (new sheetId), renamed, or rows deleted meanwhile.
+STALE_SIGNS = ("no grid with id", "unable to parse range", "exceeds grid limits")
 # Google recommends at most 2 MB per request body; a push is split into several
 # values:batchUpdate requests only past this (about 40,000 short cells).
 MAX_PAYLOAD_BYTES = 2_000_000
@@ -203,10 +205,32 @@ class GoogleSheetsBackend(Backend):
 
     # ----------------------------------------------------------------- write
     def write(self, plan: Plan, base: Workbook) -> WriteReport:
-        report = WriteReport()
         if not plan:
-            return report
+            return WriteReport()
         calls_before = self.transport.calls
+        try:
+            report = self._write(plan, base)
+        except PartlyWritten:
+            raise
+        except UnreachableError as exc:
+            if not _stale_layout(exc):
+                raise
+            # A tab was deleted and recreated (a new sheetId) or renamed since the
+            # cache learnt it: forget the layout and write once more on a fresh look,
+            # which also sets the recreated tab up again.
+            self._forget_layout()
+            report = self._write(plan, base)
+        report.requests = self.transport.calls - calls_before
+        return report
+
+    def _forget_layout(self) -> None:
+        self._meta = None
+        self._titles = {}
+        self._cache.update(sheet_ids={}, set_up=[], titles={})
+        save_cache(self._cache_file, self._cache)
+
+    def _write(self, plan: Plan, base: Workbook) -> WriteReport:
+        report = WriteReport()
         new_columns = {t: list(cols) for t, cols in plan.new_columns.items() if cols}
         touched: list[str] = []
         for tab in [*plan.new_tabs, *new_columns, *(c.tab for c in plan.changes),
@@ -226,21 +250,53 @@ class GoogleSheetsBackend(Backend):
         for tab in plan.new_tabs:
             if tab in states:  # created by someone since the read: complete its header
                 new_columns[tab] = [c for c in ALL_COLUMNS[tab] if c not in states[tab].columns]
-        cells, header_cols = place_plan(plan, base, touched, states, new_columns, report)
+        origins: Origins = {}
+        cells, header_cols = place_plan(plan, base, touched, states, new_columns, report,
+                                        origins)  # fmt: skip
 
         setup = self._setup_requests(touched, creating, states, header_cols, cells, meta)
         if setup:
-            self.call_api("setting up the tracker's tabs and columns",
-                          "nothing was written (no tab, column or cell changed)",
-                          self.client.batch_update, self.spreadsheet_id,
-                          {"requests": setup}, write=True)  # fmt: skip
+            send_setup(self, setup,
+                       lambda: self._rebuild_setup(touched, creating, states, header_cols, cells),
+                       self._sheet_titles)  # fmt: skip
             self._meta = None  # the layout changed; look again next time it matters
         if meta is not None:
             self._cache["set_up"] = sorted(set_up | set(touched))
-        self._send_cells(touched, cells, setup_done=bool(setup))
+        parts = value_parts(touched, cells, self._title, self.max_payload_bytes)
+        send_values(self, parts, setup_done=bool(setup), plan=plan, origins=origins)
         save_cache(self._cache_file, self._cache)
-        report.requests = self.transport.calls - calls_before
         return report
+
+    def _rebuild_setup(self, touched: list[str], creating: list[str],
+                       states: dict[str, TabState], header_cols: dict[str, Columns],
+                       cells: dict[str, Cells]) -> list[dict[str, Any]]:  # fmt: skip
+        """The setup requests still needed, from a fresh look at the layout.
+
+        Called when a setup's answer was lost: what it applied is now in the
+        metadata, so nothing already there is requested again.
+        """
+        meta = self._metadata(fresh=True)
+        for state in states.values():
+            info = meta.get(state.title)
+            if info is not None:  # the grid as it is now (it may have grown)
+                state.grid_rows, state.grid_cols = info.rows, info.columns
+        for tab in creating:
+            title = self._titles.get(tab)
+            if title is None or tab in states:
+                continue
+            info = meta[title]  # created by the request whose answer was lost
+            # Its protection and date formats came in the same (atomic) request.
+            known = dict(header_cols.get(tab, {})) if info.our_protected_columns() else {}
+            states[tab] = TabState(title, [], known, Table(tab, [], []), 0, info.rows,
+                                   info.columns)  # fmt: skip
+        still = [t for t in creating if t not in self._titles]
+        return self._setup_requests(touched, still, states, header_cols, cells, meta)
+
+    def _sheet_titles(self) -> dict[int, str]:
+        """Tab names by sheet id, as far as known (for messages)."""
+        known = {v: k for k, v in self._cache.get("sheet_ids", {}).items() if isinstance(v, int)}
+        known.update({info.sheet_id: title for title, info in (self._meta or {}).items()})
+        return known
 
     def _existing_tabs(self, plan: Plan, base: Workbook, touched: list[str], looked: bool,
                        report: WriteReport) -> set[str]:  # fmt: skip
@@ -308,7 +364,8 @@ class GoogleSheetsBackend(Backend):
             else:
                 state = states[tab]
                 found = meta.get(state.title) if meta is not None else None
-                requests.extend(self._grow_requests(state, found, max_row, max_col))
+                requests.extend(self._grow_requests(state, found, max_row, max_col,
+                                                    owned_date_columns(tab, columns)))
                 if found is None:
                     continue  # layout checked before (cache): nothing else to do
                 info, known = found, list(state.columns)
@@ -316,7 +373,7 @@ class GoogleSheetsBackend(Backend):
         return requests
 
     def _grow_requests(self, state: TabState, info: SheetInfo | None, max_row: int,
-                       max_col: int) -> list[dict[str, Any]]:  # fmt: skip
+                       max_col: int, dates: Sequence[int]) -> list[dict[str, Any]]:  # fmt: skip
         """Rows and columns to add when the cells to write outgrow the tab's grid."""
         grid_rows = state.grid_rows or (info.rows if info else None)
         grid_cols = state.grid_cols or (info.columns if info else None)
@@ -324,7 +381,8 @@ class GoogleSheetsBackend(Backend):
         grow_cols = max_col - grid_cols if grid_cols else 0
         if grow_rows <= 0 and grow_cols <= 0:
             return []
-        return grow_requests(self._sheet_id(state.title, info), grid_rows, grow_rows, grow_cols)
+        return grow_requests(self._sheet_id(state.title, info), grid_rows, grow_rows, grow_cols,
+                             dates)  # fmt: skip
 
     def _sheet_id(self, title: str, info: SheetInfo | None) -> int:
         if info is not None:
@@ -337,44 +395,6 @@ class GoogleSheetsBackend(Backend):
             raise UnreachableError(f"the tab {title!r} disappeared while writing; "
                                    "nothing was written", hint="run sync again")  # fmt: skip
         return meta[title].sheet_id
-
-    def _send_cells(self, touched: list[str], cells: dict[str, Cells], *,
-                    setup_done: bool) -> None:  # fmt: skip
-        data: list[dict[str, Any]] = []
-        dates: list[dict[str, Any]] = []  # write-backs into the user's date columns
-        for tab in touched:
-            tab_cells = cells.get(tab) or {}
-            plain = {k: v for k, v in tab_cells.items() if not isinstance(v, DateText)}
-            entered = {k: str(v) for k, v in tab_cells.items() if isinstance(v, DateText)}
-            if plain:
-                data.extend(value_ranges(self._title(tab), plain))
-            if entered:
-                dates.extend(value_ranges(self._title(tab), entered))
-        self._send_values(data, setup_done=setup_done)
-        # Only after a draft was marked sent: one more small request.
-        self._send_values(dates, setup_done=setup_done, option="USER_ENTERED")
-
-    def _send_values(self, data: list[dict[str, Any]], *, setup_done: bool,
-                     option: str = "RAW") -> None:
-        """One values:batchUpdate (RAW), or several only past the payload limit."""
-        if not data:
-            return
-        chunks = split_payload(data, self.max_payload_bytes)
-        sent_cells = 0
-        for number, chunk in enumerate(chunks, 1):
-            if number == 1:
-                written = ("the new tabs and columns were set up, but no cell value was written"
-                           if setup_done else "nothing from this push was written")
-            else:
-                written = (f"parts 1-{number - 1} of {len(chunks)} of this push were written "
-                           f"({sent_cells} cells), nothing from part {number} on")
-            # values:batchUpdate is atomic: a failed request wrote none of its cells.
-            self.call_api(f"writing part {number} of {len(chunks)} of the changes"
-                          if len(chunks) > 1 else "writing the changes", written,
-                          self.client.values_batch_update, self.spreadsheet_id,
-                          {"valueInputOption": option, "data": chunk}, write=True)  # fmt: skip
-            sent_cells += sum(sum(v is not None for v in row) for vr in chunk
-                              for row in vr["values"])  # fmt: skip
 
     def close(self) -> None:
         self.transport.close()
@@ -411,6 +431,16 @@ def _make_transport(
         loaded = auth.load_credentials(credentials, config_path=config_credentials)
     return GoogleTransport(loaded.credentials, principal=Principal(loaded.kind, loaded.email),
                            **options)  # fmt: skip
+
+
+def _stale_layout(exc: BaseException) -> bool:
+    """True for Google's answer to a sheetId, tab name or grid size that no longer holds."""
+    cause: BaseException | None = exc
+    while cause is not None and getattr(cause, "code", None) is None:
+        cause = cause.__cause__
+    text = str(cause).lower()
+    return getattr(cause, "code", None) == 400 and any(
+        sign in text for sign in STALE_SIGNS)
 
 
 def _missing_range(exc: BaseException) -> bool:

@@ -8,26 +8,32 @@ through its :meth:`~GoogleTransport.request`, which
   is set (the way Google's ``*_EMULATOR_HOST`` variables work), with anonymous
   credentials;
 * puts an explicit ``(connect, read)`` timeout on every request;
-* retries 429, 500, 502, 503, 504, Drive's 403 rate-limit errors, connection
-  errors and timeouts, with exponential backoff and full jitter, honouring
-  ``Retry-After``, within a bound on attempts *and* on total time;
-* raises :class:`RetriesExhausted` (an :class:`UnreachableError`) when the
-  bound is hit, saying whether the request may have reached Google.
+* waits out a spent quota (429, Drive's 403 rate-limit errors) the way Google
+  asks: 2^n seconds plus jitter, capped, within a total budget of waiting
+  rather than a number of attempts, honouring ``Retry-After``;
+* retries 500, 502, 503, 504, connection errors and timeouts with exponential
+  backoff and full jitter, within a bound on attempts *and* on total time;
+* raises :class:`RetriesExhausted` (an :class:`UnreachableError`) when a bound
+  is hit, saying whether the request may have reached Google.
 
-Retrying is safe for everything sheetsync sends: reads, and writes whose
-ranges are explicit (``values:batchUpdate`` with A1 ranges, ``batchUpdate``
-setup requests guarded by a fresh look at the sheet), so repeating one writes
-the same cells with the same values.  Clock, sleep and randomness are
-injectable so tests never wait.
+Retrying is safe for reads and for ``values:batchUpdate`` (explicit A1 ranges:
+repeating one writes the same cells with the same values).  A setup
+``spreadsheets.batchUpdate`` is not idempotent, so it is sent inside
+:meth:`GoogleTransport.single_shot` and never re-sent once it may have been
+applied; the backend looks at the sheet instead.  Clock, sleep and randomness
+are injectable so tests never wait.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -37,7 +43,7 @@ from google.auth.credentials import AnonymousCredentials, Credentials
 from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from google.auth.transport.requests import AuthorizedSession
 
-from sheetsync.errors import AuthError, SheetsyncError, UnreachableError
+from sheetsync.errors import AuthError, ConfigError, SheetsyncError, UnreachableError
 
 ENDPOINT_ENV = "SHEETSYNC_API_ENDPOINT"
 # The hosts gspread hard-codes (gspread/urls.py); the override maps both onto one base.
@@ -46,6 +52,11 @@ GOOGLE_HOSTS = ("sheets.googleapis.com", "www.googleapis.com")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Drive reports quota exhaustion as 403 with one of these reasons (Sheets uses 429).
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+
+
+QUOTA_WINDOW = 60.0  # seconds: Sheets quotas are per minute and refill every minute
+QUOTA_BUDGET = 100.0  # seconds one request may wait out 429s ($SHEETSYNC_QUOTA_WAIT)
+QUOTA_ENV = "SHEETSYNC_QUOTA_WAIT"
 
 
 class Clock(Protocol):
@@ -73,14 +84,20 @@ class SystemClock:
 class RetryPolicy:
     """Bounds of the retry loop.  Defaults suit cron: a few minutes at most, then give up.
 
-    The Sheets API allows about 60 requests a minute per user; a 429 usually
-    clears within a minute, so the total budget covers one quota window.
+    The Sheets API allows about 60 requests a minute per user and refills
+    every minute, so the quota budget outlasts one quota window.
     """
 
+    # Server errors and lost connections: a few tries, full jitter.
     max_attempts: int = 6
     max_elapsed: float = 150.0  # seconds, waits included; no new attempt after this
     base_delay: float = 1.0  # first backoff ceiling; doubles each attempt
     max_delay: float = 32.0  # ceiling of one backoff (Retry-After may ask for more)
+    # 429 (quota spent): Google's guidance is to wait 2^n s plus jitter, capped near
+    # 32-64 s, and the per-minute quota refills within a minute; so no attempt
+    # count, only a total of waiting that covers a minute's window with room.
+    quota_budget: float = QUOTA_BUDGET
+    quota_max_delay: float = 32.0
     connect_timeout: float = 10.0
     read_timeout: float = 120.0  # a large batchUpdate can take a while on Google's side
 
@@ -92,6 +109,7 @@ class Attempt:
     status: int | None  # HTTP status, or None for a connection error / timeout
     error: str | None = None
     wait: float = 0.0  # how long we slept after it
+    quota: bool = False  # refused for a spent quota: not applied, wait and try again
 
 
 class RetriesExhausted(UnreachableError):
@@ -133,6 +151,21 @@ class Principal:
 def endpoint_from_env(environ: Mapping[str, str] | None = None) -> str | None:
     value = (environ if environ is not None else os.environ).get(ENDPOINT_ENV, "").strip()
     return value.rstrip("/") or None
+
+
+def quota_budget_from_env(environ: Mapping[str, str] | None = None) -> float:
+    """Seconds to wait out a spent quota: ``$SHEETSYNC_QUOTA_WAIT``, else the default."""
+    raw = (environ if environ is not None else os.environ).get(QUOTA_ENV, "").strip()
+    if not raw:
+        return QUOTA_BUDGET
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{QUOTA_ENV}={raw!r} is not a number of seconds",
+                          hint="for example SHEETSYNC_QUOTA_WAIT=300") from None  # fmt: skip
+    if value < 0:
+        raise ConfigError(f"{QUOTA_ENV} cannot be negative")
+    return value
 
 
 def rewrite_url(url: str, endpoint: str | None) -> str:
@@ -249,13 +282,15 @@ class GoogleTransport(requests.Session):
                                         refresh_status_codes=() if anonymous else (401,))
         self.inner = session
         self.principal = principal or Principal()
-        self.policy = policy or RetryPolicy()
+        self.policy = policy or RetryPolicy(quota_budget=quota_budget_from_env())
         self.clock: Clock = clock or SystemClock()
         self.rng = rng or random.Random()
         self.calls = 0  # logical requests (a retried request counts once)
         self.attempts = 0  # HTTP attempts, retries included
         self.history: list[Attempt] = []  # attempts of the last request
         self.on_attempt: Callable[[str, str, Attempt], None] | None = None
+        self._single_shot = False
+        self._last_start: float | None = None
 
     # requests.Session.request has a long signature; gspread passes keywords only.
     def request(  # type: ignore[override]
@@ -268,62 +303,115 @@ class GoogleTransport(requests.Session):
         self.calls += 1
         return self._with_retry(method.upper(), url, kwargs)
 
+    @contextmanager
+    def single_shot(self) -> Iterator[None]:
+        """Requests in this block are never re-sent once they may have been applied.
+
+        For ``spreadsheets.batchUpdate``, which is not idempotent (an ``addSheet``
+        applied twice fails, an ``appendDimension`` grows the grid twice): a
+        dropped connection, a timeout after sending, or a 500/504 (which may
+        come after Google applied the change) raise :class:`RetriesExhausted`
+        with ``maybe_sent`` at once, so the caller can look before sending again.
+        A 429, 502, 503 or a connection never made are still retried: the
+        request was refused before it was applied.
+        """
+        before, self._single_shot = self._single_shot, True
+        try:
+            yield
+        finally:
+            self._single_shot = before
+
+    def pace(self, interval: float) -> None:
+        """Wait until ``interval`` seconds have passed since the last request began.
+
+        Keeps a burst of requests (a first sync split into parts) under Google's
+        per-minute quota instead of running into it.
+        """
+        if self._last_start is None:
+            return
+        wait = self._last_start + interval - self.clock.monotonic()
+        if wait > 0:
+            self.clock.sleep(wait)
+
     def _with_retry(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
         policy = self.policy
         start = self.clock.monotonic()
         history: list[Attempt] = []
         self.history = history
         maybe_sent = False
-        attempt = 0
+        failures = 0  # answers that were errors or never came (429s not counted)
+        refusals = 0  # 429s: the quota is spent, the request was not applied
+        quota_waited = 0.0
         while True:
-            attempt += 1
             self.attempts += 1
-            response: requests.Response | None = None
-            server_wait: float | None = None
-            try:
-                response = self.inner.request(method, url, **kwargs)
-            except RefreshError as exc:
-                raise _refresh_error(exc, self.principal) from exc
-            except (
-                requests.Timeout,
-                requests.ConnectionError,
-                requests.exceptions.ChunkedEncodingError,  # an answer cut off mid-body
-                requests.exceptions.ContentDecodingError,
-                TransportError,
-            ) as exc:
-                # A connect timeout never reached Google; anything later may have.
-                if not _never_sent(exc):
-                    maybe_sent = True
-                record = Attempt(None, _describe(exc))
-            except GoogleAuthError as exc:  # malformed or unusable credentials
-                raise AuthError(f"the Google credentials cannot be used: {exc}",
-                                hint=self.principal.access_hint()) from exc
-            except requests.RequestException as exc:  # anything else: a clear error, no traceback
-                raise UnreachableError(
-                    f"the request to Google failed: {exc}",
-                    hint="check the network and run again; nothing is written twice",
-                ) from exc
-            else:
-                if not _retryable(response):
-                    return response
-                record = Attempt(response.status_code, error_reason(response)[1] or None)
-                server_wait = _retry_after(response, self.clock)
+            self._last_start = self.clock.monotonic()
+            response, record, sent = self._attempt(method, url, kwargs)
+            if response is not None and record is None:
+                return response
+            assert record is not None
+            maybe_sent = maybe_sent or sent
             history.append(record)
             elapsed = self.clock.monotonic() - start
-            ceiling = min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
-            wait = self.rng.uniform(0.0, ceiling)  # full jitter
-            if server_wait is not None:
-                wait = max(wait, server_wait)
+            server_wait = _retry_after(response, self.clock) if response is not None else None
+            if record.quota:
+                refusals += 1
+                wait = self._quota_wait(refusals, server_wait)
+                give_up = quota_waited + wait > policy.quota_budget
+            else:
+                failures += 1
+                ceiling = min(policy.max_delay, policy.base_delay * 2 ** (failures - 1))
+                wait = self.rng.uniform(0.0, ceiling)  # full jitter
+                if server_wait is not None:
+                    wait = max(wait, server_wait)
+                give_up = failures >= policy.max_attempts or elapsed + wait > policy.max_elapsed
+                if self._single_shot and (sent or record.status in (500, 504)):
+                    maybe_sent, give_up = True, True  # may have been applied: never re-send
             if self.on_attempt:
                 self.on_attempt(method, url, record)
-            if attempt >= policy.max_attempts or elapsed + wait > policy.max_elapsed:
-                if response is not None:
-                    response.close()
-                raise self._exhausted(method, url, history, elapsed, maybe_sent, server_wait)
             if response is not None:
                 response.close()
+            if give_up:
+                raise self._exhausted(method, url, history, elapsed, maybe_sent, server_wait)
             record.wait = wait
+            if record.quota:
+                quota_waited += wait
             self.clock.sleep(wait)
+
+    def _quota_wait(self, refusals: int, server_wait: float | None) -> float:
+        """Google's backoff for a spent quota: 2^n seconds plus up to a second, capped."""
+        policy = self.policy
+        wait = min(policy.quota_max_delay, 2.0 ** (refusals - 1)) + self.rng.uniform(0.0, 1.0)
+        return max(wait, server_wait) if server_wait is not None else wait
+
+    def _attempt(self, method: str, url: str, kwargs: dict[str, Any]
+                 ) -> tuple[requests.Response | None, Attempt | None, bool]:  # fmt: skip
+        """One try: (response, None, False) when done; else what failed and whether it was sent."""
+        try:
+            response = self.inner.request(method, url, **kwargs)
+        except RefreshError as exc:
+            raise _refresh_error(exc, self.principal) from exc
+        except (
+            requests.Timeout,
+            requests.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,  # an answer cut off mid-body
+            requests.exceptions.ContentDecodingError,
+            TransportError,
+        ) as exc:
+            # A connect timeout never reached Google; anything later may have.
+            return None, Attempt(None, _describe(exc)), not _never_sent(exc)
+        except GoogleAuthError as exc:  # malformed or unusable credentials
+            raise AuthError(f"the Google credentials cannot be used: {exc}",
+                            hint=self.principal.access_hint()) from exc
+        except requests.RequestException as exc:  # anything else: a clear error, no traceback
+            raise UnreachableError(
+                f"the request to Google failed: {exc}",
+                hint="check the network and run again; nothing is written twice",
+            ) from exc
+        if not _retryable(response):
+            return response, None, False
+        reason, text = error_reason(response)
+        quota = response.status_code == 429 or reason in RATE_LIMIT_REASONS
+        return response, Attempt(response.status_code, text or None, quota=quota), False
 
     def _exhausted(
         self,
@@ -336,14 +424,22 @@ class GoogleTransport(requests.Session):
     ) -> RetriesExhausted:
         last = history[-1]
         what = f"HTTP {last.status}" if last.status else (last.error or "no answer")
-        if last.status == 429 and server_wait is not None and server_wait > 0:
-            what += f", asked to wait {server_wait:.0f}s"
         message = (f"Google did not answer {method} {_short(url)} after {len(history)} "
                    f"attempt(s) over {elapsed:.0f}s (last: {what})")  # fmt: skip
-        hint = ("the Sheets API allows about 60 requests a minute per user: wait a minute "
-                "and run again" if last.status == 429 else
-                "check the network connection and https://www.google.com/appsstatus, "
-                "then run again")  # fmt: skip
+        if not last.quota:
+            return RetriesExhausted(message, attempts=list(history), maybe_sent=maybe_sent,
+                                    hint="check the network connection and "
+                                         "https://www.google.com/appsstatus, then run again")
+        # Name the quota (Google's message does) and when it refills.
+        if server_wait is not None and server_wait > 0:
+            message += f", asked to wait {server_wait:.0f}s"
+        if last.error:
+            message += f": {last.error}"
+        again = self.clock.time() + max(server_wait or 0.0, QUOTA_WINDOW)
+        when = datetime.fromtimestamp(again).astimezone().strftime("%H:%M")
+        hint = (f"the Sheets API allows about 60 requests a minute per user, and the quota "
+                f"refills each minute: run again after {when}; if this keeps happening, "
+                "another program may be using the same account's quota")
         return RetriesExhausted(message, hint=hint, attempts=list(history), maybe_sent=maybe_sent)
 
     def close(self) -> None:
@@ -393,6 +489,37 @@ def _refresh_error(exc: RefreshError, principal: Principal) -> AuthError:
     )
 
 
+_CONSOLE_URL = re.compile(r"https://console\.(?:developers|cloud)\.google\.com/\S+")
+
+
+def _known_refusal(text: str, *, doing: str, target: str, detail: str,
+                   written: str) -> SheetsyncError | None:  # fmt: skip
+    """A 400 Google gives for a reason the user can fix, as an error saying how."""
+    lowered = text.lower()
+    if "failed_precondition" in lowered or "not supported for this document" in lowered:
+        # An .xlsx (or other office file) stored in Drive opens in Sheets' editor,
+        # but the Sheets API refuses it.
+        return UnreachableError(
+            f"{target} is not a Google Sheets spreadsheet (it looks like an Excel or other "
+            f"file stored in Google Drive) while {doing}{detail}; {written}",
+            hint="open it in Google Sheets, choose File > Save as Google Sheets, and use the "
+                 "new spreadsheet's URL (--sheet, or `sheet` in sheetsync.toml)")  # fmt: skip
+    if any(sign in lowered for sign in ("no grid with id", "unable to parse range",
+                                        "exceeds grid limits")):  # fmt: skip
+        return UnreachableError(
+            f"the sheet's tabs changed while {doing}{detail}; {written}",
+            hint="a tab was deleted, renamed or recreated, or rows were deleted, while "
+                 "sheetsync worked (it already looked once more): run sync again")  # fmt: skip
+    if "above the limit of" in lowered and "cells" in lowered:
+        return UnreachableError(
+            f"{target} is at Google's limit of 10 million cells while {doing}{detail}; "
+            f"{written}",
+            hint="every tab's grid counts, filled or not: delete unused empty rows and columns "
+                 "(or whole tabs you no longer need), or move old applications to another "
+                 "spreadsheet, then run again")  # fmt: skip
+    return None
+
+
 def api_error(
     status: int,
     reason: str,
@@ -415,10 +542,13 @@ def api_error(
         lowered = f"{reason} {message}".lower()
         if "service_disabled" in lowered or "has not been used" in lowered or \
                 "accessnotconfigured" in lowered:  # fmt: skip
+            found = _CONSOLE_URL.search(message)
+            where = f" ({found.group(0).rstrip('.')})" if found else ""
             return AuthError(f"the Google API is not enabled while {doing}{detail}; {written}",
                              hint="enable the Google Sheets API (and the Google Drive API for "
-                                  "sharing) in the Cloud project of these credentials: "
-                                  "see docs/google-setup.md")  # fmt: skip
+                                  f"sharing) in the Cloud project of these credentials{where}, "
+                                  "wait a few minutes, then run again: see "
+                                  "docs/google-setup.md")  # fmt: skip
         if "protected" in lowered:
             return AuthError(f"a protected range blocks {doing}{detail}; {written}",
                              hint="in Google Sheets, Data > Protect sheets and ranges: remove the "
@@ -430,6 +560,11 @@ def api_error(
                                   "permission")  # fmt: skip
         return AuthError(f"no access to {target} while {doing}{detail}; {written}",
                          hint=principal.access_hint())  # fmt: skip
+    if status == 400:
+        known = _known_refusal(f"{reason} {message}", doing=doing, target=target,
+                               detail=detail, written=written)  # fmt: skip
+        if known is not None:
+            return known
     if status == 404:
         return UnreachableError(f"{target} was not found while {doing}{detail}; {written}",
                                 hint="check the spreadsheet URL or key (--sheet); "
