@@ -1,7 +1,13 @@
-"""The exit codes that need a Google sheet: authentication (3) and unreachable (4)."""
+"""Exit codes: those that need a Google sheet (authentication 3, unreachable 4), and
+those of local files (file system 7, file format 8) and of a bug (70)."""
 
 from __future__ import annotations
 
+import errno
+import os
+from pathlib import Path
+
+import pytest
 from click.testing import CliRunner
 from fakesheets.server import FakeGoogle, Fault
 
@@ -61,3 +67,85 @@ def test_a_protected_range_is_named_as_the_cause(fake_google: FakeGoogle) -> Non
     code, out = sync(book.id)
     assert code == errors.EXIT_AUTH
     assert "protected range" in out and "Protect sheets and ranges" in out
+
+
+# -- local files: file-system errors, file formats, and the last resort ------------------
+
+
+def run_local(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    return result.exit_code, result.output
+
+
+def test_a_read_only_tracker_folder_exits_7_with_a_hint_and_writes_nothing(
+    tracker: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sheetsync.state import State
+
+    before = {p.name: p.read_bytes() for p in tracker.iterdir()}
+    real_access = os.access
+    monkeypatch.setattr(  # as root, chmod does not stop writes: the check is what is tested
+        os, "access", lambda p, mode: Path(p) != tracker and real_access(p, mode)
+    )
+    code, out = run_local("sync", "--sheet", str(tracker), "--today", "2026-03-16")
+    assert code == errors.EXIT_FILESYSTEM
+    assert "cannot write in" in out and str(tracker) in out and "hint:" in out
+    assert "Traceback" not in out
+    assert {p.name: p.read_bytes() for p in tracker.iterdir()} == before
+    assert State.open(f"csv:{tracker.resolve()}").pushes() == []  # refused before logging
+
+
+def test_a_full_disk_mid_write_is_one_line_with_exit_7(
+    tracker: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sheetsync import fileio
+
+    def full(tmp: Path, path: Path) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(fileio, "replace", full)
+    before = (tracker / "Applications.csv").read_bytes()
+    code, out = run_local("sync", "--sheet", str(tracker), "--today", "2026-03-16")
+    assert code == errors.EXIT_FILESYSTEM
+    assert "No space left" in out and "free some disk space" in out
+    assert "Traceback" not in out
+    assert (tracker / "Applications.csv").read_bytes() == before
+    assert not list(tracker.glob(".*.tmp"))  # the temporary files are cleaned up
+
+
+def test_a_log_file_in_a_missing_folder_exits_7(tracker: Path, tmp_path: Path) -> None:
+    log = tmp_path / "no" / "such" / "sheetsync.log"
+    code, out = run_local("sync", "--sheet", str(tracker), "--log-file", str(log))
+    assert code == errors.EXIT_FILESYSTEM and "Traceback" not in out
+    assert str(log) in out
+
+
+def test_a_bug_exits_70_in_one_line_and_logs_the_traceback(
+    tracker: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sheetsync.core import runs
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(runs, "compute", broken)
+    log = tmp_path / "sheetsync.log"
+    code, out = run_local("sync", "--sheet", str(tracker), "--log-file", str(log))
+    assert code == errors.EXIT_INTERNAL
+    assert "internal error: KeyError" in out and str(log) in out
+    assert "Traceback" not in out
+    logged = log.read_text(encoding="utf-8")
+    assert "Traceback" in logged and "def broken" not in out and "broken" in logged
+
+
+def test_a_bug_without_a_log_file_leaves_the_traceback_in_the_state_folder(
+    tracker: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sheetsync.core import runs
+
+    monkeypatch.setattr(runs, "compute", lambda *a, **k: 1 / 0)
+    code, out = run_local("sync", "--sheet", str(tracker))
+    assert code == errors.EXIT_INTERNAL and "Traceback" not in out
+    saved = (isolated / "state" / "error.log").read_text(encoding="utf-8")
+    assert "ZeroDivisionError" in saved and "Traceback" in saved

@@ -67,6 +67,10 @@ class CsvFolderBackend(Backend):
                 tabs[tab] = self.make_table(tab, list(values[0]) if values else [], values[1:])
         return Workbook(tabs)
 
+    def check_write(self) -> None:
+        """Refuse, before anything is logged or written, a folder sheetsync cannot write in."""
+        fileio.check_writable(self.path)
+
     def write(self, plan: Plan, base: Workbook) -> WriteReport:
         """Build each changed tab's new file beside it, then rename them into place.
 
