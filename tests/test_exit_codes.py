@@ -149,3 +149,21 @@ def test_a_bug_without_a_log_file_leaves_the_traceback_in_the_state_folder(
     assert code == errors.EXIT_INTERNAL and "Traceback" not in out
     saved = (isolated / "state" / "error.log").read_text(encoding="utf-8")
     assert "ZeroDivisionError" in saved and "Traceback" in saved
+
+
+def test_a_semicolon_separated_csv_is_named_as_such_with_exit_8(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    path = make_tracker("Company;Role;Date Applied\nAcme;Analyst;02/03/2026\n")
+    before = (path / "Applications.csv").read_bytes()
+    code, out = run_local("sync", "--sheet", str(path), "--today", "2026-03-16")
+    assert code == errors.EXIT_FILE_FORMAT
+    assert "semicolon-separated" in out and "no company column" not in out
+    assert (path / "Applications.csv").read_bytes() == before
+    assert sorted(p.name for p in path.iterdir()) == ["Applications.csv"]
+
+
+def test_a_csv_that_is_not_utf8_exits_8_not_6(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    path = make_tracker("company,role\n")
+    (path / "Applications.csv").write_bytes("company,role\nCafé Rouge,Chef\n".encode("latin-1"))
+    code, out = run_local("sync", "--sheet", str(path), "--today", "2026-03-16")
+    assert code == errors.EXIT_FILE_FORMAT
+    assert "is not UTF-8 text" in out and "CSV UTF-8" in out

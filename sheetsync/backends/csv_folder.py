@@ -14,7 +14,7 @@ from sheetsync import fileio
 from sheetsync.backends import csvfile
 from sheetsync.backends.base import Backend, WriteReport
 from sheetsync.backends.edits import resolve_edits, touched_tabs
-from sheetsync.errors import LayoutError, UnreachableError
+from sheetsync.errors import FileFormatError, UnreachableError
 from sheetsync.tracker.plan import Plan
 from sheetsync.tracker.schema import APPLICATIONS, TABS
 from sheetsync.tracker.table import Workbook
@@ -48,7 +48,7 @@ class CsvFolderBackend(Backend):
         try:
             return path.name, data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise LayoutError(
+            raise FileFormatError(
                 f"{path} is not UTF-8 text (byte {exc.start})",
                 hint="save it as 'CSV UTF-8' from your spreadsheet program",
             ) from exc
@@ -64,6 +64,7 @@ class CsvFolderBackend(Backend):
             found = self._read_text(tab)
             if found is not None:  # values only: raw records matter only when writing
                 values = csvfile.parse_values(found[1], found[0])
+                _check_separator(self._file(tab), values[0] if values else [])
                 tabs[tab] = self.make_table(tab, list(values[0]) if values else [], values[1:])
         return Workbook(tabs)
 
@@ -124,3 +125,22 @@ class CsvFolderBackend(Backend):
             handle.flush()
             os.fsync(handle.fileno())
         return edits.written, dropped + edits.dropped
+
+
+def _check_separator(path: Path, header: list[str]) -> None:
+    """A header read as one cell holding semicolons or tabs: the file is not comma-separated
+    (a spreadsheet program set to a language that writes 1,5 for one and a half)."""
+    if len(header) != 1:
+        return
+    for sep, name in ((";", "semicolon"), ("\t", "tab")):
+        if sep in header[0]:
+            raise FileFormatError(
+                f"{path} looks {name}-separated: its header row is one cell, "
+                f"{_short(header[0])!r}",
+                hint="save it as 'CSV UTF-8 (comma delimited)' from your spreadsheet program; "
+                "sheetsync reads comma-separated files only",
+            )
+
+
+def _short(text: str, width: int = 50) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
