@@ -47,21 +47,22 @@ def init(target: str, xlsx: bool, force: bool) -> None:
 
 
 def _report(run: Run, outcome: Outcome, strict: bool, verb: str, dry_run: bool = False) -> None:
-    from sheetsync.cli.output import print_changes, print_outcome
-
-    if dry_run:
-        print_changes(outcome.plan)
-    needs_user = bool(
-        outcome.due_by(run.today)
-        or outcome.problem_rows
-        or (outcome.report and outcome.report.dropped)
-    )
-    if not run.quiet or needs_user:
-        print_outcome(outcome, run.today, verb, quiet=run.quiet)
+    """Print what the run did (or would do), log it, and apply --strict."""
     import logging
 
+    from sheetsync.cli.output import attention_lines, print_changes, print_outcome
+
+    needs_user = attention_lines(outcome, run.today)
+    if dry_run and (not run.quiet or needs_user):
+        click.echo("Dry run: nothing written.")
+        if not run.quiet:
+            print_changes(outcome.plan)
+    print_outcome(outcome, run.today, verb, quiet=run.quiet, dry_run=dry_run)
     log = logging.getLogger("sheetsync")
-    log.info("%s %s: %s", verb, run.backend.label, outcome.summary(run.today))
+    body = "".join(f"\n  {line}" for line in needs_user)  # the cron mail, kept in the log
+    what = f"would have {verb} (dry run)" if dry_run else verb
+    log.info("%s %s: %s%s", what, run.backend.label, outcome.summary(run.today, dry_run=dry_run),
+             body)  # fmt: skip
     if strict and outcome.problem_rows:
         sys.exit(EXIT_PROBLEMS)
 
@@ -75,10 +76,13 @@ def pull(run: Run, strict: bool) -> None:
 
     Nothing is written to the sheet; `push` writes what this computed.
     """
+    from sheetsync.cli.output import print_changes
     from sheetsync.core import pull as do_pull
 
     outcome = do_pull(run.backend, run.state, run.config, run.options("pull"))
-    _report(run, outcome, strict, "pulled", dry_run=run.verbose > 0)
+    if run.verbose > 0:
+        print_changes(outcome.plan)
+    _report(run, outcome, strict, "pulled")
 
 
 @cli.command()

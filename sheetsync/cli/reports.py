@@ -51,7 +51,8 @@ def agenda(run: Run, days: int, fmt: str, show_all: bool) -> None:
         run.state.save_json("calendar.json", memory)  # so later feeds cancel finished events
         click.echo(data.decode("utf-8"), nl=False)
     else:
-        print_agenda(items, run.today)
+        coming = [i for i in outcome.agenda if i.due_on > horizon][:3]
+        print_agenda(items, run.today, coming)
 
 
 @cli.command()

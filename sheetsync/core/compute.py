@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -51,6 +51,23 @@ def random_id(taken: set[str]) -> str:
             return candidate
 
 
+@dataclass(frozen=True)
+class ProblemRow:
+    """A row with cells sheetsync could not read, on any tab."""
+
+    tab: str
+    row: int  # 0-based data row, as read
+    key: str  # the row's id ("" when it has none)
+    company: str
+    role: str
+    problems: str  # "column: why; ..."
+
+    @property
+    def line(self) -> int:
+        """The row's number in the sheet (the header is row 1)."""
+        return self.row + 2
+
+
 @dataclass
 class Outcome:
     """Everything one computation produced."""
@@ -61,22 +78,31 @@ class Outcome:
     agenda: list[AgendaItem]
     drafts: DraftMerge
     feedback_rows_added: int = 0
-    problem_rows: int = 0
+    problems: list[ProblemRow] = field(default_factory=list)  # every tab, in tab order
     report: WriteReport | None = None
     push_id: int | None = None
+
+    @property
+    def problem_rows(self) -> int:
+        return len(self.problems)
 
     def due_by(self, day: dt.date) -> list[AgendaItem]:
         return [i for i in self.agenda if i.due_on <= day]
 
-    def summary(self, today: dt.date) -> str:
+    def upcoming(self, day: dt.date, n: int = 3) -> list[AgendaItem]:
+        """The next ``n`` actions due after ``day``, soonest first."""
+        return [i for i in self.agenda if i.due_on > day][:n]
+
+    def summary(self, today: dt.date, *, dry_run: bool = False) -> str:
         due = len(self.due_by(today))
         overdue = sum(1 for i in self.agenda if i.due_on < today)
+        added = "would be added" if dry_run else "added"
         parts = [
             f"{due} action(s) due today or earlier" + (f" ({overdue} overdue)" if overdue else "")
         ]
-        parts.append(f"{self.drafts.added} draft(s) added")
+        parts.append(f"{self.drafts.added} draft(s) {added}")
         if self.feedback_rows_added:
-            parts.append(f"{self.feedback_rows_added} feedback row(s) added")
+            parts.append(f"{self.feedback_rows_added} feedback row(s) {added}")
         parts.append(f"{self.problem_rows} row(s) with problems")
         return ", ".join(parts)
 
@@ -115,7 +141,7 @@ def compute(
     plan = _layout_plan(workbook)
     apps = _assign_ids(workbook[APPLICATIONS], new_id, plan)
     drafts_t = workbook.get(DRAFTS)
-    effective, thanked = _record_sent(workbook, apps, base, today, config, plan)
+    effective, thanked, unsent = _record_sent(workbook, apps, base, today, config, plan)
     typed, result = _apply_policy(apps, effective, today, config)
     owned = _plan_owned_columns(apps, result, plan)
     fb = _plan_feedback(workbook, apps, typed, thanked, today, config, plan)
@@ -133,6 +159,12 @@ def compute(
     agenda.sort(key=lambda i: (i.due_on, i.company.lower(), i.action))
     text = apps.text
     view = pd.DataFrame({"id": text["id"], "company": text["company"], "role": text["role"]})
+    bad = text.index[(active & result["problems"].ne("")).to_numpy()]
+    problems = [
+        ProblemRow(APPLICATIONS, int(r), str(text.at[r, "id"]), str(text.at[r, "company"]),
+                   str(text.at[r, "role"]), str(result.at[r, "problems"]))
+        for r in bad
+    ]  # fmt: skip
     return Outcome(
         workbook,
         plan,
@@ -140,7 +172,7 @@ def compute(
         agenda,
         merged,
         feedback_rows_added=fb.added,
-        problem_rows=int((active & result["problems"].ne("")).sum()),
+        problems=problems + _unrecorded_sends(drafts_t, unsent) + fb.problems,
     )
 
 
@@ -188,11 +220,12 @@ def _record_sent(
     today: dt.date,
     config: Config,
     plan: Plan,
-) -> tuple[pd.DataFrame, list[CellChange]]:
+) -> tuple[pd.DataFrame, list[CellChange], list[int]]:
     """Step 2: sent drafts write back to their application; skipped ones count as done.
 
     Returns the applications as the policy should see them (skips applied, in
-    memory only) and the Feedback ``thanked_on`` changes.
+    memory only), the Feedback ``thanked_on`` changes, and the Drafts rows marked
+    sent whose ``sent_on`` cannot be read.
     """
     drafts_t = workbook.get(DRAFTS)
     drafts = draft_frame(drafts_t, config.date_order)
@@ -208,14 +241,18 @@ def _record_sent(
         kind: Kind = "int" if column == "follow_ups_sent" else "date"
         plan.changes += column_changes(table, column, values, read_ids, values.index, kind)
         text.loc[values.index, column] = values
+    unsent: list[int] = []
     if drafts_t is not None:
-        plan.changes += _sent_drafts_notes(drafts_t, drafts, today)
+        notes, unsent = _sent_drafts_notes(drafts_t, drafts, today)
+        plan.changes += notes
     thanked = feedback_thanks(workbook.get(FEEDBACK), drafts, today, config.date_order)
     plan.changes += thanked
-    return apply_skips(text, drafts, config.date_order), thanked
+    return apply_skips(text, drafts, config.date_order), thanked, unsent
 
 
-def _sent_drafts_notes(table: Table, drafts: pd.DataFrame, today: dt.date) -> list[CellChange]:
+def _sent_drafts_notes(
+    table: Table, drafts: pd.DataFrame, today: dt.date
+) -> tuple[list[CellChange], list[int]]:
     """A sent draft without a date was sent today; one whose date cannot be read says so."""
     keys = pd.Series(table.ids())
     sent = drafts["status"] == "sent"
@@ -228,7 +265,7 @@ def _sent_drafts_notes(table: Table, drafts: pd.DataFrame, today: dt.date) -> li
     changes += column_changes(
         table, "lint", pd.Series(note, index=unreadable, dtype=object), keys, unreadable
     )
-    return changes
+    return changes, [int(r) for r in unreadable]
 
 
 def _apply_policy(
@@ -281,6 +318,7 @@ class _FeedbackPlan:
     thanks: list[FeedbackThanks]  # thank-you drafts the Feedback tab calls for
     agenda: list[AgendaItem]
     added: int  # rows added
+    problems: list[ProblemRow]
 
 
 def _plan_feedback(
@@ -328,9 +366,28 @@ def _plan_feedback(
         kinds: dict[str, Kind] = {"requested_on": "date", "due_on": "date"}
         plan.appends.append(RowAppend(FEEDBACK, cells["feedback_id"], cells, kinds))
     thanks = _feedback_thanks(combined, result, typed, apps.active)
-    return _FeedbackPlan(thanks, feedback_agenda(combined, result, today), len(new_rows))
+    blank = fb_t.blank_rows() if fb_t is not None else []
+    problems = [
+        ProblemRow(FEEDBACK, n, str(combined.at[n, "feedback_id"]).strip(),
+                   str(combined.at[n, "company"]).strip(), str(combined.at[n, "role"]).strip(),
+                   str(why))
+        for n, why in enumerate(result["problems"].tolist())
+        if why and not (n < len(blank) and blank[n])
+    ]  # fmt: skip
+    agenda = feedback_agenda(combined, result, today)
+    return _FeedbackPlan(thanks, agenda, len(new_rows), problems)
 
 
+def _unrecorded_sends(table: Table | None, rows: list[int]) -> list[ProblemRow]:
+    """Drafts marked sent whose ``sent_on`` cannot be read (their lint says so too)."""
+    if table is None:
+        return []
+    return [
+        ProblemRow(DRAFTS, r, table.ids()[r], table.cell(r, "company"), table.cell(r, "role"),
+                   f"sent_on: not a date ({table.cell(r, 'sent_on')!r}) - fix it so this "
+                   "send is recorded")
+        for r in rows
+    ]  # fmt: skip
 def _feedback_thanks(
     combined: pd.DataFrame, result: pd.DataFrame, typed: pd.DataFrame, active: pd.Series
 ) -> list[FeedbackThanks]:
