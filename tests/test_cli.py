@@ -341,3 +341,19 @@ def test_agenda_and_lint_after_a_sync_render_no_draft(
     assert "Follow up" in out
     assert "look ready to send" in run("lint", "--sheet", str(tracker), "--today", "2026-03-16")
     assert calls == []  # every draft was remembered, none rendered again
+
+
+def test_a_problem_in_the_feedback_tab_counts_and_fails_strict(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    feedback = (
+        "feedback_id,app_id,company,role,requested_on,received_on,action_item,action_due\n"
+        "fb-a1,a1,Acme,Analyst,2026-03-02,2026-03-12,Rewrite the CV,next week\n"
+    )
+    path = make_tracker("id,company,role,status\na1,Acme,Analyst,closed\n", Feedback=feedback)
+    out = CliRunner().invoke(cli, ["sync", "--strict", "--sheet", str(path), "--today", TODAY])
+    assert out.exit_code == errors.EXIT_PROBLEMS, out.output
+    assert "1 row(s) with problems" in out.output
+    assert "Feedback row 2" in out.output and "action_due: not a date ('next week')" in out.output
+    table = CsvFolderBackend(path).read()["Feedback"]
+    assert table.cell(0, "next_action") == "thank_for_feedback"  # the thank-you is still due
+    agenda = run("agenda", "--sheet", str(path), "--today", TODAY, "--format", "json")
+    assert [i["action"] for i in json.loads(agenda)] == ["thank_for_feedback"]

@@ -305,7 +305,17 @@ def test_several_bad_dates_are_all_reported_in_column_order() -> None:
         "requested_on: not a date ('31/02/2026')",
         "action_due: not a date ('soon')",
     ]
-    assert got["next_action"] == ""
+    assert got["next_action"] == THANK_FOR_FEEDBACK  # needs neither unreadable cell
+
+
+def test_an_unreadable_action_due_holds_back_only_the_action_item() -> None:
+    frame = feedback_frame({"app_id": "A1", "received_on": "2026-03-12",
+                            "action_item": "Rewrite the CV", "action_due": "next week"})  # fmt: skip
+    computed = compute(frame)
+    assert computed["problems"].iat[0] == "action_due: not a date ('next week')"
+    assert computed["next_action"].iat[0] == THANK_FOR_FEEDBACK
+    items = feedback_agenda(frame, computed, TODAY)
+    assert [(i.action, i.due_on) for i in items] == [(THANK_FOR_FEEDBACK, date(2026, 3, 13))]
 
 
 def test_a_response_without_a_received_date_is_a_problem() -> None:
