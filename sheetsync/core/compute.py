@@ -184,6 +184,7 @@ def _layout_plan(workbook: Workbook) -> Plan:
             hint="name the tab (or CSV file) with your applications 'Applications', or "
             'set `applications = "<its name>"` under [tabs] in sheetsync.toml',
         )
+    _check_identities(workbook)
     plan = Plan(new_tabs=[t for t in TABS if t not in workbook])
     for tab in TABS:
         table = workbook.get(tab)
@@ -193,6 +194,41 @@ def _layout_plan(workbook: Workbook) -> Plan:
         if missing:
             plan.new_columns[tab] = missing
     return plan
+
+
+_RESTORE = (
+    "restore the column: undo the change in your spreadsheet program (or pick an earlier "
+    "version in Google Sheets' File > Version history), then run again; nothing was written"
+)
+
+
+def _check_identities(workbook: Workbook) -> None:
+    """Stop when a tab's id column is gone, or emptied wholesale, after sheetsync gave ids.
+
+    Rows are found by id: without them every application would get new ids, its
+    drafts would be made again and its feedback row added twice.
+    """
+    apps = workbook[APPLICATIONS]
+    given = any(
+        key.strip()
+        for tab in (DRAFTS, FEEDBACK)
+        if (table := workbook.get(tab)) is not None
+        for key in table.column("app_id")
+    )
+    if given and apps.rows and not any(apps.ids()):
+        what = "is empty" if "id" in apps.columns else "is missing"
+        raise LayoutError(
+            f"the Applications tab's id column {what}, but the Drafts and Feedback tabs "
+            "name applications by id",
+            hint=_RESTORE,
+        )
+    drafts = workbook.get(DRAFTS)
+    if drafts is not None and not all(drafts.blank_rows()) and not any(drafts.ids()):
+        what = "is empty" if "draft_id" in drafts.columns else "is missing"
+        raise LayoutError(
+            f"the Drafts tab's draft_id column {what}, but the tab holds drafts",
+            hint=_RESTORE,
+        )
 
 
 def _assign_ids(table: Table, new_id: IdFactory, plan: Plan) -> _Apps:
