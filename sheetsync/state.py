@@ -64,6 +64,12 @@ CREATE TABLE IF NOT EXISTS rendered (
     body TEXT NOT NULL,
     inputs TEXT NOT NULL DEFAULT ''  -- fingerprint of what the text was rendered from
 );
+-- The status a draft had when a push made it obsolete ('approved', 'draft'), so
+-- it comes back with it if its action returns.
+CREATE TABLE IF NOT EXISTS obsoleted (
+    draft_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL
+);
 """
 
 
@@ -245,6 +251,26 @@ class State:
                 "VALUES (?, ?, ?, ?)",
                 rendered,
             )
+
+    def remember_obsoleted(self, plan: Plan) -> None:
+        """Keep the status of each draft the push made obsolete."""
+        from sheetsync.tracker.schema import DRAFTS
+        from sheetsync.vocabulary import OBSOLETE
+
+        rows = [
+            (c.key, c.old.strip().lower())
+            for c in plan.changes
+            if c.tab == DRAFTS and c.column == "status" and c.new == OBSOLETE and c.key
+        ]
+        if rows:
+            with self.db:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO obsoleted (draft_id, status) VALUES (?, ?)", rows
+                )
+
+    def before_obsolete(self) -> dict[str, str]:
+        """Each obsolete draft's status before it became obsolete."""
+        return dict(self.db.execute("SELECT draft_id, status FROM obsoleted"))
 
     def rendered(self) -> dict[str, tuple[str, str, str]]:
         """What sheetsync last wrote as each draft's subject and body, and from what."""

@@ -130,12 +130,14 @@ def compute(
     base: Workbook | None = None,
     memory: Mapping[str, tuple[str, ...]] | None = None,
     new_id: IdFactory = random_id,
+    before_obsolete: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Plan everything a push would write to ``workbook``.
 
     ``base`` is the snapshot taken at pull; user-owned cells are written back
     (sent drafts) only where they still hold what they held then.  ``memory``
-    is what sheetsync last wrote as each draft's text, and from what inputs.
+    is what sheetsync last wrote as each draft's text, and from what inputs;
+    ``before_obsolete`` the status each draft had when it was made obsolete.
     """
     memory = memory or {}
     plan = _layout_plan(workbook)
@@ -150,7 +152,7 @@ def compute(
     wanted = wanted_drafts(
         typed[active], effective[active], result[active], fb.thanks, config, memory, current
     )
-    merged = merge(drafts_t, wanted, memory, config)
+    merged = merge(drafts_t, wanted, memory, config, before_obsolete)
     plan.changes += merged.changes
     plan.appends += merged.appends
     _add_needed_columns(plan, workbook)

@@ -65,8 +65,9 @@ def pull(backend: Backend, state: State, config: Config, options: RunOptions) ->
         workbook = backend.read()
         _log_mapping(workbook, config)
         outcome = compute(
-            workbook, options.today, config, memory=state.rendered(), new_id=options.new_id
-        )
+            workbook, options.today, config, memory=state.rendered(), new_id=options.new_id,
+            before_obsolete=state.before_obsolete(),
+        )  # fmt: skip
         state.save_snapshot(workbook, options.today)
         return outcome
 
@@ -104,8 +105,9 @@ def _push(
     _log_mapping(theirs, config)
     memory = state.rendered()
     outcome = compute(
-        theirs, options.today, config, base=base, memory=memory, new_id=options.new_id
-    )
+        theirs, options.today, config, base=base, memory=memory, new_id=options.new_id,
+        before_obsolete=state.before_obsolete(),
+    )  # fmt: skip
     # Only texts that differ from what is remembered need writing to the state DB.
     fresh = [r for r in outcome.drafts.rendered if memory.get(r[0]) != r[1:]]
     if options.dry_run or not outcome.plan:
@@ -118,6 +120,7 @@ def _push(
     outcome.report = backend.write(outcome.plan, theirs)
     outcome.push_id = push_id
     state.finish_push(push_id, fresh)
+    state.remember_obsoleted(outcome.plan)
     return outcome
 
 
@@ -214,7 +217,8 @@ def read_only(
 ) -> Outcome:
     """Compute without locking or writing (agenda, lint, feedback report)."""
     memory = state.rendered() if state is not None else {}
-    return compute(backend.read(), today, config, memory=memory)
+    before = state.before_obsolete() if state is not None else {}
+    return compute(backend.read(), today, config, memory=memory, before_obsolete=before)
 
 
 __all__ = ["compute", "pull", "push", "sync", "undo", "read_only", "Outcome", "RunOptions"]

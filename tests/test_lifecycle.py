@@ -1,0 +1,80 @@
+"""A tracker lived through several days: approvals, undo, undated rejections."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from sheetsync.backends.csv_folder import CsvFolderBackend
+from sheetsync.cli import cli
+
+APP = (
+    "id,company,role,contact_name,contact_email,applied_on,status,rejected_on\n"
+    "a1,Acme,Analyst,Ann Lee,ann@acme.example,2026-02-20,,\n"
+)
+
+
+def run(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def sync(path: Path, today: str) -> str:
+    return run("sync", "--sheet", str(path), "--today", today)
+
+
+def cell(path: Path, tab: str, key: str, column: str) -> str:
+    table = CsvFolderBackend(path).read()[tab]
+    return table.cell(table.ids().index(key), column)
+
+
+def drafts(path: Path) -> list[dict[str, str]]:
+    table = CsvFolderBackend(path).read()["Drafts"]
+    return [{c: table.cell(i, c) for c in table.columns} for i in range(len(table.rows))]
+
+
+def set_cell(path: Path, tab: str, key: str, column: str, value: str) -> None:
+    """Edit one cell as a user would (the test's own CSV rewrite)."""
+    name = path / f"{tab}.csv"
+    rows = list(csv.reader(io.StringIO(name.read_text("utf-8"))))
+    id_at = rows[0].index("draft_id" if tab == "Drafts" else "id")
+    at = rows[0].index(column)
+    for row in rows[1:]:
+        if row[id_at] == key:
+            row.extend([""] * (at + 1 - len(row)))
+            row[at] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    name.write_text(out.getvalue(), "utf-8")
+
+
+def test_an_approval_survives_the_draft_going_obsolete_and_coming_back(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    path = make_tracker(APP)
+    sync(path, "2026-03-05")
+    (draft,) = drafts(path)
+    set_cell(path, "Drafts", draft["draft_id"], "status", "approved")
+    set_cell(path, "Drafts", draft["draft_id"], "review_notes", "Good to go - M.")
+    set_cell(path, "Applications", "a1", "applied_on", "2026-02-3O")  # a passing typo
+    sync(path, "2026-03-05")
+    assert cell(path, "Drafts", draft["draft_id"], "status") == "obsolete"
+    set_cell(path, "Applications", "a1", "applied_on", "2026-02-20")  # fixed
+    sync(path, "2026-03-06")
+    (back,) = drafts(path)
+    assert back["draft_id"] == draft["draft_id"]
+    assert back["status"] == "approved" and back["review_notes"] == "Good to go - M."
+
+
+def test_a_plain_draft_that_comes_back_is_a_draft_again(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    path = make_tracker(APP)
+    sync(path, "2026-03-05")
+    (draft,) = drafts(path)
+    set_cell(path, "Applications", "a1", "status", "withdrawn")
+    sync(path, "2026-03-05")
+    assert cell(path, "Drafts", draft["draft_id"], "status") == "obsolete"
+    set_cell(path, "Applications", "a1", "status", "")
+    sync(path, "2026-03-06")
+    assert cell(path, "Drafts", draft["draft_id"], "status") == "draft"
