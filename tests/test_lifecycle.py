@@ -78,3 +78,21 @@ def test_a_plain_draft_that_comes_back_is_a_draft_again(make_tracker) -> None:  
     set_cell(path, "Applications", "a1", "status", "")
     sync(path, "2026-03-06")
     assert cell(path, "Drafts", draft["draft_id"], "status") == "draft"
+
+
+def test_undo_keeps_the_sent_on_date_so_the_schedule_never_shifts(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    path = make_tracker(APP)
+    sync(path, "2026-03-05")
+    (draft,) = drafts(path)
+    set_cell(path, "Drafts", draft["draft_id"], "status", "sent")  # sent_on left blank
+    sync(path, "2026-03-06")
+    assert cell(path, "Drafts", draft["draft_id"], "sent_on") == "2026-03-06"
+    assert cell(path, "Applications", "a1", "last_follow_up_on") == "2026-03-06"
+    out = run("undo", "--sheet", str(path))
+    assert "sent_on: 2026-03-06 records when you sent it, kept" in out
+    assert cell(path, "Drafts", draft["draft_id"], "sent_on") == "2026-03-06"
+    assert cell(path, "Applications", "a1", "last_follow_up_on") == ""  # undone
+    sync(path, "2026-03-09")  # a later day: the send is recorded on its own date
+    assert cell(path, "Applications", "a1", "last_follow_up_on") == "2026-03-06"
+    assert cell(path, "Applications", "a1", "follow_ups_sent") == "1"
+    assert cell(path, "Applications", "a1", "due_on") == "2026-03-13"

@@ -21,7 +21,7 @@ from sheetsync.core.compute import IdFactory, Outcome, compute, random_id
 from sheetsync.errors import SheetsyncError
 from sheetsync.state import ROW_ADDED, State
 from sheetsync.tracker.plan import CellChange, Kind, Plan
-from sheetsync.tracker.schema import APPLICATIONS
+from sheetsync.tracker.schema import APPLICATIONS, DRAFTS
 from sheetsync.tracker.table import Table, Workbook
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -170,6 +170,13 @@ def undo(backend: Backend, state: State) -> UndoResult:
         for cell in state.push_cells(last.id):
             if cell.column == ROW_ADDED:  # rows are never deleted, not even by undo
                 result.skipped.append(f"{cell.tab} {cell.row_id}: row added by that push, kept")
+                continue
+            if (cell.tab, cell.column) == (DRAFTS, "sent_on"):
+                # The user said the message went; the date records when: their fact,
+                # and the schedule counts from it, so undo keeps it.
+                result.skipped.append(
+                    f"{cell.tab} {cell.row_id} sent_on: {cell.new} records when you sent it, kept"
+                )
                 continue
             table = workbook.get(cell.tab)
             if table is None:
