@@ -96,3 +96,17 @@ def test_undo_keeps_the_sent_on_date_so_the_schedule_never_shifts(make_tracker) 
     assert cell(path, "Applications", "a1", "last_follow_up_on") == "2026-03-06"
     assert cell(path, "Applications", "a1", "follow_ups_sent") == "1"
     assert cell(path, "Applications", "a1", "due_on") == "2026-03-13"
+
+
+def test_undo_dry_run_lists_what_it_would_restore_and_writes_nothing(tracker: Path) -> None:
+    from sheetsync.state import State
+
+    sync(tracker, "2026-03-16")
+    before = {p.name: p.read_bytes() for p in tracker.iterdir()}
+    out = run("undo", "--dry-run", "--sheet", str(tracker))
+    assert out.startswith("Dry run: nothing written.\n")
+    assert "Would undo push 1: would restore" in out and "next_action" in out
+    assert {p.name: p.read_bytes() for p in tracker.iterdir()} == before
+    (push,) = State.open(f"csv:{tracker.resolve()}").pushes()
+    assert push.undone_by is None  # still there to undo
+    assert "Undid push 1" in run("undo", "--sheet", str(tracker))

@@ -137,16 +137,23 @@ def _write_ics(run: Run, outcome: Outcome, target: str) -> None:
 
 @cli.command()
 @sheet_options
+@click.option("--dry-run", is_flag=True, help="Show what undo would restore; write nothing.")
 @pass_run
-def undo(run: Run) -> None:
+def undo(run: Run, dry_run: bool) -> None:
     """Restore the cells the last push changed, where nobody has changed them since."""
+    from sheetsync.cli.output import print_changes
     from sheetsync.core import undo as do_undo
 
-    result = do_undo(run.backend, run.state)
+    result = do_undo(run.backend, run.state, dry_run=dry_run)
     if result.push_id is None:
         click.echo("Nothing to undo.")
         return
-    click.echo(f"Undid push {result.push_id}: restored {result.restored} cell(s).")
+    if dry_run:
+        click.echo("Dry run: nothing written.")
+        print_changes(result.plan)
+        click.echo(f"Would undo push {result.push_id}: would restore {result.restored} cell(s).")
+    else:
+        click.echo(f"Undid push {result.push_id}: restored {result.restored} cell(s).")
     for line in result.skipped:
         click.echo(f"  kept: {line}")
 

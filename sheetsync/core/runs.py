@@ -142,12 +142,16 @@ def _log_mapping(workbook: Workbook, config: Config) -> None:
 @dataclass
 class UndoResult:
     push_id: int | None
-    restored: int = 0
+    restored: int = 0  # cells written back (under dry_run: that would be)
     skipped: list[str] = field(default_factory=list)
+    plan: Plan = field(default_factory=Plan)
 
 
-def undo(backend: Backend, state: State) -> UndoResult:
-    """Restore the cells the last push changed, where they still hold what it wrote."""
+def undo(backend: Backend, state: State, *, dry_run: bool = False) -> UndoResult:
+    """Restore the cells the last push changed, where they still hold what it wrote.
+
+    ``dry_run`` plans the same and writes nothing (the push stays undoable).
+    """
     from sheetsync.tracker.plan import same_value
 
     with state.lock():
@@ -197,7 +201,10 @@ def undo(backend: Backend, state: State) -> UndoResult:
             plan.changes.append(
                 CellChange(cell.tab, position, key, cell.column, now, cell.old, kind)
             )
-        if plan:
+        result.plan = plan
+        if dry_run:
+            result.restored = len(plan.changes)
+        elif plan:
             backend.check_write()
             push_id = state.begin_push(plan, workbook, f"undo {last.id}")
             report = backend.write(plan, workbook)
