@@ -110,3 +110,18 @@ def test_undo_dry_run_lists_what_it_would_restore_and_writes_nothing(tracker: Pa
     (push,) = State.open(f"csv:{tracker.resolve()}").pushes()
     assert push.undone_by is None  # still there to undo
     assert "Undid push 1" in run("undo", "--sheet", str(tracker))
+
+
+def test_an_undated_rejection_is_dated_once_and_its_feedback_request_becomes_due(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    path = make_tracker(APP.replace("2026-02-20,,", "2026-02-20,Rejected,"))
+    out = sync(path, "2026-03-10")
+    assert "rejected_on: blank" not in out  # no longer a problem: it is dated
+    assert cell(path, "Applications", "a1", "rejected_on") == "2026-03-10"
+    assert cell(path, "Applications", "a1", "next_action") == "request_feedback"
+    assert cell(path, "Applications", "a1", "due_on") == "2026-03-11"
+    sync(path, "2026-03-14")  # later runs count from the recorded date, not from today
+    assert cell(path, "Applications", "a1", "rejected_on") == "2026-03-10"
+    assert cell(path, "Applications", "a1", "due_on") == "2026-03-11"
+    assert "overdue by 3 days: Ask for feedback" in run(
+        "sync", "-q", "--sheet", str(path), "--today", "2026-03-14"
+    )

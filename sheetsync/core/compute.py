@@ -4,6 +4,7 @@ Pure: no I/O, no processes, no clock.  Named steps, in order:
 
 1. ``_assign_ids``       ids for application rows that have none
 2. ``_record_sent``      sent drafts written back to their application
+   ``_date_rejections``  an undated rejection dated the day it is first seen
 3. ``_apply_policy``     the next action, due date and reason per application
 4. ``_plan_feedback``    the Feedback tab's new rows, computed columns and thank-yous
 5. drafts              which messages should exist, merged with the Drafts tab
@@ -144,6 +145,7 @@ def compute(
     apps = _assign_ids(workbook[APPLICATIONS], new_id, plan)
     drafts_t = workbook.get(DRAFTS)
     effective, thanked, unsent = _record_sent(workbook, apps, base, today, config, plan)
+    _date_rejections(apps, effective, today, config, plan)
     typed, result = _apply_policy(apps, effective, today, config)
     owned = _plan_owned_columns(apps, result, plan)
     fb = _plan_feedback(workbook, apps, typed, thanked, today, config, plan)
@@ -286,6 +288,26 @@ def _record_sent(
     thanked = feedback_thanks(workbook.get(FEEDBACK), drafts, today, config.date_order)
     plan.changes += thanked
     return apply_skips(text, drafts, config.date_order), thanked, unsent
+
+
+def _date_rejections(
+    apps: _Apps, effective: pd.DataFrame, today: dt.date, config: Config, plan: Plan
+) -> None:
+    """Step 2b: a rejection without ``rejected_on`` gets today's date, once.
+
+    Counted from a blank, the feedback request would be "due tomorrow" on every
+    run; written down, it becomes due and stays put.  Only a blank cell is written.
+    """
+    from sheetsync.tracker.values import parse_status
+
+    status, _ = parse_status(effective["status"], dict(config.statuses))
+    undated = apps.active & status.eq("rejected") & effective["rejected_on"].str.strip().eq("")
+    if not undated.any():
+        return
+    rows = effective.index[undated.to_numpy()]
+    values = pd.Series(today.isoformat(), index=rows, dtype=object)
+    plan.changes += column_changes(apps.table, "rejected_on", values, apps.read_ids, rows, "date")
+    effective.loc[rows, "rejected_on"] = values
 
 
 def _sent_drafts_notes(
