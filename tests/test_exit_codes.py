@@ -167,3 +167,51 @@ def test_a_csv_that_is_not_utf8_exits_8_not_6(make_tracker) -> None:  # type: ig
     code, out = run_local("sync", "--sheet", str(path), "--today", "2026-03-16")
     assert code == errors.EXIT_FILE_FORMAT
     assert "is not UTF-8 text" in out and "CSV UTF-8" in out
+
+
+# -- configuration errors name the key and the value (exit 2) ----------------------------
+
+
+def config_run(tracker: Path, tmp_path: Path, text: str) -> tuple[int, str]:
+    cfg = tmp_path / "sheetsync.toml"
+    cfg.write_text(text, encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in tracker.iterdir()}
+    code, out = run_local("sync", "--sheet", str(tracker), "--config", str(cfg))
+    assert {p.name: p.read_bytes() for p in tracker.iterdir()} == before
+    return code, out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[calendar]\nholidays = "US"\nsubdivision = "ZZ"\n',
+         "[calendar] subdivision = 'ZZ': not a subdivision of 'US'"),
+        ('[calendar]\nholidays = "XX"\n', "[calendar] holidays = 'XX'"),
+        ('[calendar]\nsubdivision = "CA"\n', "[calendar] subdivision = 'CA' needs a country"),
+        ('templates_dir = "nothere"\n', "templates_dir = 'nothere': no such folder"),
+    ],
+)  # fmt: skip
+def test_a_bad_setting_stops_the_run_naming_key_and_value(
+    tracker: Path, tmp_path: Path, text: str, expected: str
+) -> None:
+    code, out = config_run(tracker, tmp_path, text)
+    assert code == errors.EXIT_USAGE
+    assert expected in out and "unknown holiday calendar 'US'" not in out
+
+
+def test_a_template_that_does_not_compile_stops_the_run(tracker: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "follow_up.txt.j2").write_text("Subject: Hi\n{% if %}\n", encoding="utf-8")
+    code, out = config_run(tracker, tmp_path, 'templates_dir = "mine"\n')
+    assert code == errors.EXIT_USAGE
+    assert "templates_dir = 'mine'" in out and "follow_up.txt.j2 line 2" in out
+
+
+def test_a_good_subdivision_and_template_folder_are_accepted(tracker: Path, tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    cfg = tmp_path / "sheetsync.toml"
+    cfg.write_text('templates_dir = "mine"\n[calendar]\nholidays = "US"\nsubdivision = "CA"\n')
+    code, out = run_local("sync", "--sheet", str(tracker), "--config", str(cfg),
+                          "--today", "2026-03-16")  # fmt: skip
+    assert code == 0, out
