@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -225,6 +226,39 @@ def test_init_xlsx_and_sync(tmp_path: Path) -> None:
 def test_init_refuses_to_overwrite(tracker: Path) -> None:
     out = CliRunner().invoke(cli, ["init", str(tracker)])
     assert out.exit_code == errors.EXIT_USAGE and "--force" in out.output
+
+
+def test_init_name_xlsx_makes_a_workbook_that_syncs(tmp_path: Path) -> None:
+    from sheetsync.backends.xlsx import XlsxBackend
+
+    target = tmp_path / "tracker.xlsx"
+    out = run("init", str(target))
+    assert target.is_file() and f"Next: sheetsync sync --sheet {target}" in out
+    run("sync", "--sheet", str(target), "--today", TODAY)
+    assert "interview" in XlsxBackend(target).read()["Applications"].column("next_action")
+
+
+def test_init_refuses_a_folder_with_only_some_tracker_files(tmp_path: Path) -> None:
+    folder = tmp_path / "T"
+    folder.mkdir()
+    (folder / "Drafts.csv").write_text("draft_id,status\nA1:x,approved\n", encoding="utf-8")
+    out = CliRunner().invoke(cli, ["init", str(folder)])
+    assert out.exit_code == errors.EXIT_USAGE and "already holds a tracker" in out.output
+    assert (folder / "Drafts.csv").read_text(encoding="utf-8").endswith("approved\n")
+
+
+@pytest.mark.parametrize("name", ["T", "T.xlsx"])
+def test_init_force_keeps_a_timestamped_backup(tmp_path: Path, name: str) -> None:
+    target = tmp_path / name
+    run("init", str(target))
+    run("sync", "--sheet", str(target), "--today", TODAY)
+    mine = target.read_bytes() if target.is_file() else (target / "Drafts.csv").read_bytes()
+    out = run("init", "--force", str(target))
+    (backup,) = [p for p in tmp_path.iterdir() if ".backup-" in p.name]
+    assert f"kept as {backup}" in out
+    assert re.fullmatch(r"T\.backup-\d{8}-\d{6}(\.xlsx)?", backup.name)
+    kept = backup.read_bytes() if backup.is_file() else (backup / "Drafts.csv").read_bytes()
+    assert kept == mine  # the synced tracker, drafts and all
 
 
 def test_doctor_reports_each_check(tracker: Path) -> None:

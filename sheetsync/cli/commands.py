@@ -22,27 +22,43 @@ if TYPE_CHECKING:
 
 @cli.command()
 @click.argument("target", metavar="PATH", type=click.Path())
-@click.option("--xlsx", is_flag=True, help="Create an .xlsx workbook instead of a CSV folder.")
-@click.option("--force", is_flag=True, help="Overwrite an existing tracker at PATH.")
+@click.option("--xlsx", is_flag=True, help="Create an .xlsx workbook (also when PATH ends in .xlsx).")
+@click.option(
+    "--force", is_flag=True, help="Replace a tracker at PATH, keeping a timestamped backup beside it."
+)
 def init(target: str, xlsx: bool, force: bool) -> None:
-    """Create a new local tracker at PATH from the sample applications."""
+    """Create a new local tracker at PATH from the sample applications.
+
+    PATH is a folder of CSV files, or an .xlsx workbook when it ends in .xlsx.
+    """
     from pathlib import Path
 
-    from sheetsync.backends.create import new_tracker
+    from sheetsync.backends.create import existing_tracker, keep_backup, new_tracker
     from sheetsync.resources import sample_sheet
 
     path = Path(target)
+    xlsx = xlsx or path.suffix.lower() == ".xlsx"
     if xlsx and path.suffix.lower() != ".xlsx":
         path = path.with_suffix(".xlsx")
-    exists = path.is_file() if xlsx else (path / "Applications.csv").exists()
-    if exists and not force:
+    if path.is_dir() if xlsx else path.is_file():
         raise ConfigError(
-            f"{path} already holds a tracker",
-            hint="pick another path, or pass --force to replace it",
+            f"{path} is a {'folder' if xlsx else 'file'}",
+            hint="pick another path (a name ending in .xlsx makes a workbook; any other, "
+            "a folder of CSV files)",
         )
+    backup = None
+    if existing_tracker(path, xlsx=xlsx):
+        if not force:
+            raise ConfigError(
+                f"{path} already holds a tracker",
+                hint="pick another path, or pass --force to replace it (a backup is kept)",
+            )
+        backup = keep_backup(path)
     new_tracker(path, sample_sheet(), xlsx=xlsx)
     what = "an .xlsx workbook" if xlsx else "Applications.csv, Drafts.csv and Feedback.csv"
     click.echo(f"Created {path} with {what}.")
+    if backup is not None:
+        click.echo(f"The tracker that was there is kept as {backup}.")
     click.echo(f"Next: sheetsync sync --sheet {path}")
 
 
