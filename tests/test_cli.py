@@ -393,3 +393,17 @@ def test_a_problem_in_the_feedback_tab_counts_and_fails_strict(make_tracker) -> 
     assert table.cell(0, "next_action") == "thank_for_feedback"  # the thank-you is still due
     agenda = run("agenda", "--sheet", str(path), "--today", TODAY, "--format", "json")
     assert [i["action"] for i in json.loads(agenda)] == ["thank_for_feedback"]
+
+
+def test_share_names_a_local_tracker_before_asking_for_credentials(tracker: Path) -> None:
+    out = CliRunner().invoke(cli, ["share", "mentor@example.com", "--sheet", str(tracker)])
+    assert out.exit_code == errors.EXIT_USAGE
+    assert "is not a Google Sheet" in out.output and "credential" not in out.output.lower()
+
+
+def test_auth_login_as_the_readme_shows_it_needs_the_client_file() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    assert "`sheetsync auth login --client-secrets FILE`" in readme
+    assert "`sheetsync auth login`" not in readme  # never shown without its required option
+    out = CliRunner().invoke(cli, ["auth", "login"])
+    assert out.exit_code == errors.EXIT_USAGE and "--client-secrets" in out.output
