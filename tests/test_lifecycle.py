@@ -125,3 +125,16 @@ def test_an_undated_rejection_is_dated_once_and_its_feedback_request_becomes_due
     assert "overdue by 3 days: Ask for feedback" in run(
         "sync", "-q", "--sheet", str(path), "--today", "2026-03-14"
     )
+
+
+def test_log_n_0_lists_every_push(tracker: Path) -> None:
+    for day in ("2026-03-16", "2026-03-17", "2026-03-18"):
+        sync(tracker, day)
+    from sheetsync.state import State
+
+    ids = [f"#{p.id}" for p in State.open(f"csv:{tracker.resolve()}").pushes(100)]
+    assert len(ids) >= 2
+    out = run("log", "-n", "0", "--sheet", str(tracker))
+    assert "No pushes recorded" not in out
+    assert [line.split()[0] for line in out.splitlines()] == ids
+    assert len(run("log", "-n", "1", "--sheet", str(tracker)).splitlines()) == 1

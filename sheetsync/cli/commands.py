@@ -176,7 +176,10 @@ def undo(run: Run, dry_run: bool) -> None:
 
 @cli.command("log")
 @sheet_options
-@click.option("-n", "--limit", default=10, show_default=True, help="How many pushes to show.")
+@click.option(
+    "-n", "--limit", default=10, show_default=True, type=click.IntRange(0),
+    help="How many pushes to show (0: all of them).",
+)
 @click.option("--cells", is_flag=True, help="Also list every cell each push changed.")
 @pass_run
 def log_command(run: Run, limit: int, cells: bool) -> None:

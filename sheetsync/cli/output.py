@@ -201,7 +201,7 @@ def print_lint(drafts: Sequence[dict[str, Any]]) -> int:
 def print_log(state: State, limit: int, cells: bool) -> None:
     from sheetsync.state import ROW_ADDED
 
-    pushes = state.pushes(limit)
+    pushes = state.pushes(limit if limit > 0 else -1)  # SQLite: LIMIT -1 is no limit
     if not pushes:
         click.echo("No pushes recorded for this sheet yet.")
         return
