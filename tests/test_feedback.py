@@ -310,7 +310,8 @@ def test_several_bad_dates_are_all_reported_in_column_order() -> None:
 
 def test_an_unreadable_action_due_holds_back_only_the_action_item() -> None:
     frame = feedback_frame({"app_id": "A1", "received_on": "2026-03-12",
-                            "action_item": "Rewrite the CV", "action_due": "next week"})  # fmt: skip
+                            "action_item": "Rewrite the CV",
+                            "action_due": "next week"})  # fmt: skip
     computed = compute(frame)
     assert computed["problems"].iat[0] == "action_due: not a date ('next week')"
     assert computed["next_action"].iat[0] == THANK_FOR_FEEDBACK

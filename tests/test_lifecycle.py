@@ -112,7 +112,7 @@ def test_undo_dry_run_lists_what_it_would_restore_and_writes_nothing(tracker: Pa
     assert "Undid push 1" in run("undo", "--sheet", str(tracker))
 
 
-def test_an_undated_rejection_is_dated_once_and_its_feedback_request_becomes_due(make_tracker) -> None:  # type: ignore[no-untyped-def]
+def test_an_undated_rejection_is_dated_once_so_its_feedback_request_comes_due(make_tracker) -> None:  # type: ignore[no-untyped-def]
     path = make_tracker(APP.replace("2026-02-20,,", "2026-02-20,Rejected,"))
     out = sync(path, "2026-03-10")
     assert "rejected_on: blank" not in out  # no longer a problem: it is dated

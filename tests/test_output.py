@@ -34,7 +34,8 @@ def test_quiet_names_each_due_item_and_problem_most_overdue_first(make_tracker) 
     out = run("sync", "-q", "--sheet", str(path), "--today", TODAY, "--log-file", str(log))
     lines = out.splitlines()
     assert lines == [
-        "overdue by 10 days: Application follow-up to Ann Lee - Acme, Analyst (due Fri 06 Mar 2026)",
+        "overdue by 10 days: Application follow-up to Ann Lee - Acme, Analyst "
+        "(due Fri 06 Mar 2026)",
         "due today: Application follow-up to Bo Chan - Bolt, Engineer (due Mon 16 Mar 2026)",
         "problem: Cove - Designer (Applications row 4, id c3): interview_on: not a date "
         "('31/02/2026')",

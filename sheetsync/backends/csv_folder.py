@@ -117,7 +117,13 @@ class CsvFolderBackend(Backend):
         }
         if edits.header_cells and doc.values:
             record_edits.setdefault(0, {}).update(edits.header_cells)
-        appended += edits.appended
+        # Every record sheetsync writes is as wide as the header, so readers such as
+        # csv.DictReader see "" (not None) in its trailing blank cells.
+        width = max([len(doc.header), *(i + 1 for i in edits.header_cells)])
+        for record, cols in record_edits.items():
+            if record:
+                cols.update({i: "" for i in range(len(doc.values[record]), width) if i not in cols})
+        appended += [row + [""] * (width - len(row)) for row in edits.appended]
         parts, refused = csvfile.render_parts(doc, record_edits, appended)
         dropped = [f"{tab} line {record + 1}: malformed quoting, left alone" for record in refused]
         with fileio.open_temp(tmp, "w", encoding="utf-8", newline="") as handle:

@@ -22,9 +22,11 @@ if TYPE_CHECKING:
 
 @cli.command()
 @click.argument("target", metavar="PATH", type=click.Path())
-@click.option("--xlsx", is_flag=True, help="Create an .xlsx workbook (also when PATH ends in .xlsx).")
 @click.option(
-    "--force", is_flag=True, help="Replace a tracker at PATH, keeping a timestamped backup beside it."
+    "--xlsx", is_flag=True, help="Create an .xlsx workbook (also when PATH ends in .xlsx)."
+)
+@click.option(
+    "--force", is_flag=True, help="Replace a tracker at PATH, keeping a timestamped backup."
 )
 def init(target: str, xlsx: bool, force: bool) -> None:
     """Create a new local tracker at PATH from the sample applications.
