@@ -336,9 +336,24 @@ def test_sync_ics_and_agenda_ics_describe_every_due_action(tracker: Path, tmp_pa
     for item in items:
         by_day[item["due_on"]] -= 1
     assert set(by_day.values()) == {0}
-    same = run("agenda", "--sheet", str(tracker), "--today", TODAY, "--format", "ics")
+    same = run("agenda", "--sheet", str(tracker), "--today", TODAY, "--all", "--format", "ics")
     uids = {str(e["UID"]) for e in Calendar.from_ical(same.encode()).walk("VEVENT")}
     assert uids == {str(e["UID"]) for e in events}
+
+
+def test_agenda_ics_keeps_to_days_without_cancelling_later_events(tracker: Path) -> None:
+    from icalendar import Calendar
+
+    run("sync", "--sheet", str(tracker), "--today", TODAY, "--ics", str(tracker / "all.ics"))
+    week = run("agenda", "--sheet", str(tracker), "--today", TODAY, "--days", "2",
+               "--format", "ics")  # fmt: skip
+    events = Calendar.from_ical(week.encode()).walk("VEVENT")
+    assert events and all(str(e["STATUS"]) == "CONFIRMED" for e in events)
+    assert max(e.decoded("DTSTART").isoformat() for e in events) <= "2026-03-18"
+    everything = Calendar.from_ical((tracker / "all.ics").read_bytes()).walk("VEVENT")
+    assert len(everything) > len(events)
+    again = run("agenda", "--sheet", str(tracker), "--today", TODAY, "--all", "--format", "ics")
+    assert "CANCELLED" not in again  # the short feed was not taken for the whole one
 
 
 def test_undo_keeps_rows_the_push_added_and_says_so(tracker: Path) -> None:

@@ -539,3 +539,11 @@ def test_a_repeated_index_is_handled_by_position() -> None:
     assert list(computed["next_action"]) == [THANK_FOR_FEEDBACK, AWAIT_RESPONSE]
     assert [i.uid for i in feedback_agenda(frame, computed, TODAY)] == ["fb-A1-thank"]
     assert feedback_report(frame, computed, TODAY)["awaiting_response"] == 1
+
+
+def test_the_json_report_gives_received_on_as_an_iso_date() -> None:
+    frame = feedback_frame({"app_id": "A1", "received_on": "Apr 30, 2026",
+                            "response": "Your resume was too long."})  # fmt: skip
+    report = json.loads(report_json(feedback_report(frame, compute(frame), TODAY)))
+    (quote,) = report["themes"][0]["quotes"]
+    assert quote["received_on"] == "2026-04-30"
