@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sheetsync.errors import ConfigError, LockedError
+from sheetsync.errors import FileSystemError, LockedError
 from sheetsync.tracker.plan import Plan
 from sheetsync.tracker.schema import ID_COLUMN
 from sheetsync.tracker.table import Workbook
@@ -130,9 +130,10 @@ class State:
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise ConfigError(
+            raise FileSystemError(
                 f"cannot create the state folder {folder}: {exc.strerror}",
-                hint="set state_dir in sheetsync.toml to a writable folder",
+                hint="set state_dir in sheetsync.toml (or $SHEETSYNC_STATE_DIR) to a writable "
+                "folder",
             ) from exc
         return cls(folder, sheet_key)
 

@@ -215,3 +215,20 @@ def test_a_good_subdivision_and_template_folder_are_accepted(tracker: Path, tmp_
     code, out = run_local("sync", "--sheet", str(tracker), "--config", str(cfg),
                           "--today", "2026-03-16")  # fmt: skip
     assert code == 0, out
+
+
+def test_a_state_folder_that_is_a_file_exits_7(tracker: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "state-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    cfg = tmp_path / "sheetsync.toml"
+    cfg.write_text(f'state_dir = "{blocker}"\n', encoding="utf-8")
+    code, out = run_local("sync", "--sheet", str(tracker), "--config", str(cfg))
+    assert code == errors.EXIT_FILESYSTEM and "cannot create the state folder" in out
+    assert "Traceback" not in out
+
+
+def test_a_sheet_path_that_is_a_file_exits_7(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("company\nAcme\n", encoding="utf-8")
+    code, out = run_local("sync", "--sheet", str(notes))
+    assert code == errors.EXIT_FILESYSTEM and "is a file, not a tracker folder" in out

@@ -14,7 +14,7 @@ from sheetsync import fileio
 from sheetsync.backends import csvfile
 from sheetsync.backends.base import Backend, WriteReport
 from sheetsync.backends.edits import resolve_edits, touched_tabs
-from sheetsync.errors import FileFormatError, UnreachableError
+from sheetsync.errors import FileFormatError, FileSystemError, UnreachableError
 from sheetsync.tracker.plan import Plan
 from sheetsync.tracker.schema import APPLICATIONS, TABS
 from sheetsync.tracker.table import Workbook
@@ -54,6 +54,12 @@ class CsvFolderBackend(Backend):
             ) from exc
 
     def read(self) -> Workbook:
+        if self.path.is_file():
+            raise FileSystemError(
+                f"{self.path} is a file, not a tracker folder",
+                hint="pass the folder holding Applications.csv, an .xlsx workbook, or a "
+                "Google Sheets URL",
+            )
         if not self.path.is_dir():
             raise UnreachableError(
                 f"no tracker at {self.path}",

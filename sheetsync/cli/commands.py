@@ -64,8 +64,18 @@ def init(target: str, xlsx: bool, force: bool) -> None:
     click.echo(f"Next: sheetsync sync --sheet {path}")
 
 
-def _report(run: Run, outcome: Outcome, strict: bool, verb: str, dry_run: bool = False) -> None:
-    """Print what the run did (or would do), log it, and apply --strict."""
+def _report(
+    run: Run,
+    outcome: Outcome,
+    strict: bool,
+    verb: str,
+    dry_run: bool = False,
+    planned: bool = False,
+) -> None:
+    """Print what the run did (or would do), log it, and apply --strict.
+
+    ``planned``: a pull, which writes nothing and says what a push would add.
+    """
     import logging
 
     from sheetsync.cli.output import attention_lines, print_changes, print_outcome
@@ -75,7 +85,7 @@ def _report(run: Run, outcome: Outcome, strict: bool, verb: str, dry_run: bool =
         click.echo("Dry run: nothing written.")
         if not run.quiet:
             print_changes(outcome.plan)
-    print_outcome(outcome, run.today, verb, quiet=run.quiet, dry_run=dry_run)
+    print_outcome(outcome, run.today, verb, quiet=run.quiet, dry_run=dry_run, planned=planned)
     log = logging.getLogger("sheetsync")
     body = "".join(f"\n  {line}" for line in needs_user)  # the cron mail, kept in the log
     what = f"would have {verb} (dry run)" if dry_run else verb
@@ -100,7 +110,7 @@ def pull(run: Run, strict: bool) -> None:
     outcome = do_pull(run.backend, run.state, run.config, run.options("pull"))
     if run.verbose > 0:
         print_changes(outcome.plan)
-    _report(run, outcome, strict, "pulled")
+    _report(run, outcome, strict, "pulled", planned=True)
 
 
 @cli.command()

@@ -120,7 +120,12 @@ def _short(text: str, width: int = 60) -> str:
 
 
 def print_outcome(
-    outcome: Outcome, today: date, verb: str, quiet: bool = False, dry_run: bool = False
+    outcome: Outcome,
+    today: date,
+    verb: str,
+    quiet: bool = False,
+    dry_run: bool = False,
+    planned: bool = False,
 ) -> None:
     """The run's summary, then what is due and the rows with problems.
 
@@ -137,7 +142,8 @@ def print_outcome(
                    f"{cells} cell(s) would be written.")  # fmt: skip
     else:
         written = f", {report.written} cell(s) written" if report else ""
-        click.echo(f"sheetsync {verb}: {outcome.summary(today)}{written}.")
+        summary = outcome.summary(today, dry_run=planned)  # a pull adds nothing yet
+        click.echo(f"sheetsync {verb}: {summary}{written}.")
     if verb == "pulled" and outcome.plan:
         click.echo(f"  {outcome.plan.cells_changed()} cell change(s) ready: `sheetsync push` "
                    "writes them (`-v` lists them).")  # fmt: skip
