@@ -70,3 +70,70 @@ def test_a_new_tracker_without_an_id_column_still_gets_ids(make_tracker) -> None
     code, out = sync(path)
     assert code == 0, out
     assert "id" in (path / "Applications.csv").read_text("utf-8").splitlines()[0].split(",")
+
+
+def repair(path: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["repair", "--sheet", str(path), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize(
+    ("tab", "column", "drop"),
+    [
+        ("Drafts", "draft_id", True),
+        ("Drafts", "draft_id", False),
+        ("Applications", "id", True),
+        ("Applications", "id", False),
+    ],
+)
+def test_repair_gives_rows_their_ids_back_and_the_next_sync_is_as_before(
+    tracker: Path, tab: str, column: str, drop: bool
+) -> None:
+    from sheetsync.backends.csv_folder import CsvFolderBackend
+
+    def ids() -> dict[str, list[str]]:
+        book = CsvFolderBackend(tracker).read()
+        return {t: book[t].ids() for t in ("Applications", "Drafts", "Feedback")}
+
+    assert sync(tracker)[0] == 0
+    synced = ids()
+    edit_column(tracker, tab, column, drop=drop)
+    cut = snapshot(tracker)
+    out = repair(tracker)
+    assert out.startswith("Dry run: nothing written.") and "Would restore" in out
+    assert snapshot(tracker) == cut  # without --apply, nothing is written
+    out = repair(tracker, "--apply")
+    assert "Restored" in out
+    restored = ids()
+    if tab == "Applications":  # rows no tab names by id (offers, wish lists) stay blank
+        pairs = zip(synced[tab], restored[tab], strict=True)
+        assert all(new in ("", old) for old, new in pairs)
+        assert sync(tracker)[0] == 0
+        drafts = CsvFolderBackend(tracker).read()["Drafts"]
+        assert sorted(drafts.ids()) == sorted(synced["Drafts"])  # none made again
+        assert "obsolete" not in drafts.column("status")
+    else:
+        assert restored == synced
+        assert sync(tracker)[0] == 0 and ids() == synced
+    assert "left blank" not in out
+
+
+def test_repair_leaves_an_ambiguous_row_blank_and_says_why(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    drafts = "draft_id,app_id,company,role,action\nx,a1,Acme,Analyst,follow_up\n"
+    path = make_tracker("id,company,role\n,Acme,Analyst\n,Acme,Analyst\n", Drafts=drafts)
+    before = snapshot(path)
+    out = repair(path, "--apply")
+    assert "Restored 0 id(s)" in out and "left blank: Applications row 2" in out
+    assert "several rows" in out
+    assert snapshot(path) == before
+
+
+def test_undo_takes_a_repair_back(tracker: Path) -> None:
+    assert sync(tracker)[0] == 0
+    edit_column(tracker, "Drafts", "draft_id", drop=False)
+    cut = snapshot(tracker)
+    repair(tracker, "--apply")
+    result = CliRunner().invoke(cli, ["undo", "--sheet", str(tracker)])
+    assert result.exit_code == 0 and "Undid push" in result.output
+    assert snapshot(tracker) == cut

@@ -186,6 +186,38 @@ def undo(run: Run, dry_run: bool) -> None:
         click.echo(f"  kept: {line}")
 
 
+@cli.command()
+@sheet_options
+@click.option("--apply", is_flag=True, help="Write the ids back (without it: show them only).")
+@pass_run
+def repair(run: Run, apply: bool) -> None:
+    """Give rows back the ids a deleted or emptied id / draft_id column lost.
+
+    Each row is matched by its other cells (an application by the company and
+    role its drafts name; a draft by what the history recorded when it was
+    added); a row that fits no id, or more than one, is listed and left blank.
+    Without --apply, nothing is written.
+    """
+    from sheetsync.cli.output import print_changes
+    from sheetsync.core.repair import repair as do_repair
+
+    result = do_repair(run.backend, run.state, apply=apply)
+    if not result.restored and not result.unmatched:
+        click.echo("Nothing to repair: every row has its id.")
+        return
+    if not apply:
+        click.echo("Dry run: nothing written.")
+        print_changes(result.plan)
+    verb = "Restored" if apply else "Would restore"
+    click.echo(f"{verb} {len(result.restored)} id(s):")
+    for line in result.restored:
+        click.echo(f"  {line}")
+    for line in result.unmatched:
+        click.echo(f"  left blank: {line}")
+    if not apply and result.restored:
+        click.echo("Run `sheetsync repair --apply` to write them (`sheetsync undo` takes it back).")
+
+
 @cli.command("log")
 @sheet_options
 @click.option(

@@ -201,8 +201,9 @@ def _layout_plan(workbook: Workbook) -> Plan:
 
 
 _RESTORE = (
-    "restore the column: undo the change in your spreadsheet program (or pick an earlier "
-    "version in Google Sheets' File > Version history), then run again; nothing was written"
+    "restore the column (undo in your spreadsheet program, or File > Version history in "
+    "Google Sheets), or run `sheetsync repair` to give rows back their ids by their other "
+    "cells; nothing was written"
 )
 
 
