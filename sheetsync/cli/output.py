@@ -152,7 +152,7 @@ def print_outcome(
     click.echo("")
     print_agenda(outcome.due_by(today), today, outcome.upcoming(today))
     if outcome.problems:
-        click.echo("\nRows with problems (fix these cells; the rows get no action until then):")
+        click.echo("\nRows with problems (fix these cells; what needs them waits until then):")
         for problem in outcome.problems[:20]:
             click.echo(f"  {_problem_line(problem)}")
         if len(outcome.problems) > 20:
