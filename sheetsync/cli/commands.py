@@ -183,7 +183,7 @@ def undo(run: Run, dry_run: bool) -> None:
     else:
         click.echo(f"Undid push {result.push_id}: restored {result.restored} cell(s).")
     for line in result.skipped:
-        click.echo(f"  kept: {line}")
+        click.echo(f"  {'would keep' if dry_run else 'kept'}: {line}")
 
 
 @cli.command()
