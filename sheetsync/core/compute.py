@@ -214,13 +214,12 @@ def _check_identities(workbook: Workbook) -> None:
     drafts would be made again and its feedback row added twice.
     """
     apps = workbook[APPLICATIONS]
-    given = any(
+    if apps.rows and not any(apps.ids()) and any(  # cheapest test first: ids are usually there
         key.strip()
         for tab in (DRAFTS, FEEDBACK)
         if (table := workbook.get(tab)) is not None
         for key in table.column("app_id")
-    )
-    if given and apps.rows and not any(apps.ids()):
+    ):
         what = "is empty" if "id" in apps.columns else "is missing"
         raise LayoutError(
             f"the Applications tab's id column {what}, but the Drafts and Feedback tabs "
@@ -228,7 +227,7 @@ def _check_identities(workbook: Workbook) -> None:
             hint=_RESTORE,
         )
     drafts = workbook.get(DRAFTS)
-    if drafts is not None and not all(drafts.blank_rows()) and not any(drafts.ids()):
+    if drafts is not None and not any(drafts.ids()) and not all(drafts.blank_rows()):
         what = "is empty" if "draft_id" in drafts.columns else "is missing"
         raise LayoutError(
             f"the Drafts tab's draft_id column {what}, but the tab holds drafts",
@@ -441,10 +440,11 @@ def _plan_feedback(
 
 def _unrecorded_sends(table: Table | None, rows: list[int]) -> list[ProblemRow]:
     """Drafts marked sent whose ``sent_on`` cannot be read (their lint says so too)."""
-    if table is None:
+    if table is None or not rows:
         return []
+    ids = table.ids()
     return [
-        ProblemRow(DRAFTS, r, table.ids()[r], table.cell(r, "company"), table.cell(r, "role"),
+        ProblemRow(DRAFTS, r, ids[r], table.cell(r, "company"), table.cell(r, "role"),
                    f"sent_on: not a date ({table.cell(r, 'sent_on')!r}) - fix it so this "
                    "send is recorded")
         for r in rows
