@@ -138,3 +138,15 @@ def test_log_n_0_lists_every_push(tracker: Path) -> None:
     assert "No pushes recorded" not in out
     assert [line.split()[0] for line in out.splitlines()] == ids
     assert len(run("log", "-n", "1", "--sheet", str(tracker)).splitlines()) == 1
+
+
+def test_a_sent_draft_with_an_unreadable_date_is_a_problem_row(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    path = make_tracker(APP)
+    sync(path, "2026-03-05")
+    (draft,) = drafts(path)
+    set_cell(path, "Drafts", draft["draft_id"], "status", "sent")
+    set_cell(path, "Drafts", draft["draft_id"], "sent_on", "yesterday")
+    out = run("sync", "-q", "--strict", "--sheet", str(path), "--today", "2026-03-06", code=1)
+    assert "problem: Acme - Analyst (Drafts row 2" in out
+    assert "sent_on: not a date ('yesterday')" in out
+    assert cell(path, "Applications", "a1", "last_follow_up_on") == ""  # not recorded
