@@ -232,3 +232,16 @@ def test_a_sheet_path_that_is_a_file_exits_7(tmp_path: Path) -> None:
     notes.write_text("company\nAcme\n", encoding="utf-8")
     code, out = run_local("sync", "--sheet", str(notes))
     assert code == errors.EXIT_FILESYSTEM and "is a file, not a tracker folder" in out
+
+
+def test_a_reader_that_leaves_early_is_not_an_error(
+    tracker: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sheetsync.cli import output
+
+    def gone(*args: object, **kwargs: object) -> None:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    monkeypatch.setattr(output, "print_agenda", gone)  # `sheetsync agenda | head`
+    code, out = run_local("agenda", "--sheet", str(tracker), "--today", "2026-03-16")
+    assert code == 0 and "error" not in out

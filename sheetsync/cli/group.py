@@ -35,12 +35,27 @@ class Group(click.Group):
             raise CliError(exc) from exc
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise  # Click's own: usage errors, --help, Ctrl-C
+        except BrokenPipeError as exc:  # `sheetsync agenda | head`: the reader left early
+            _silence_stdout()
+            raise click.exceptions.Exit(0) from exc
         except OSError as exc:
             if exc.filename is None and exc.errno not in _FILE_ERRNOS:
                 raise CliError(internal_error(exc)) from exc
             raise CliError(FileSystemError.from_os(exc)) from exc
         except Exception as exc:  # the last resort: a bug, told in one line
             raise CliError(internal_error(exc)) from exc
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so flushing it at exit does not fail again."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+        pass
 
 
 def _file_errnos() -> frozenset[int]:
