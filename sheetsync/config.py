@@ -232,6 +232,7 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
     if extra:
         raise ConfigError(f"{where}: unknown key(s) in [drafts]: {', '.join(sorted(extra))}")
     base = where.parent
+    written = dict(top)  # as typed, for messages
     for key in ("credentials", "state_dir", "templates_dir", "themes_file"):
         if key in top:  # relative paths are relative to the config file
             top[key] = str(base / Path(top[key]).expanduser())
@@ -261,7 +262,55 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
         source=where,
     )
     validate(cfg)
+    _check_templates(cfg, written.get("templates_dir", ""), where)
     return cfg
+
+
+def _check_templates(cfg: Config, written: str, where: Path) -> None:
+    """A ``templates_dir`` that is not a folder, or holds a template that does not
+    compile, stops the run: silently drafting with other templates would mislead."""
+    if not cfg.templates_dir:
+        return
+    folder = Path(cfg.templates_dir)
+    if not folder.is_dir():
+        raise ConfigError(
+            f"{where}: templates_dir = {written!r}: no such folder ({folder})",
+            hint="fix the path (relative to sheetsync.toml), or remove the key to use "
+            "the built-in templates",
+        )
+    from sheetsync.messages.render import override_problems  # jinja: only when needed
+
+    problems = override_problems(cfg)
+    if problems:
+        raise ConfigError(
+            f"{where}: templates_dir = {written!r}: {problems[0]}"
+            + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+            hint="fix the template (see templates/README.md), or move it out of the folder",
+        )
+
+
+def _check_holidays(country: str, subdivision: str | None) -> None:
+    """The country first, then its subdivision, each named with its key and value."""
+    import holidays
+
+    try:
+        holidays.country_holidays(country)
+    except NotImplementedError as exc:
+        raise ConfigError(
+            f"[calendar] holidays = {country!r}: not a country code the `holidays` package knows",
+            hint='use a two-letter country code such as "US", "GB" or "DE"',
+        ) from exc
+    if not subdivision:
+        return
+    try:
+        holidays.country_holidays(country, subdiv=subdivision)
+    except NotImplementedError as exc:
+        some = ", ".join(holidays.list_supported_countries().get(country, [])[:8])
+        raise ConfigError(
+            f"[calendar] subdivision = {subdivision!r}: not a subdivision of {country!r}",
+            hint=f"use one of {country}'s codes ({some}...), or remove the key"
+            if some else f"{country} has no subdivisions: remove the key",
+        ) from exc
 
 
 def validate(cfg: Config) -> None:
@@ -276,14 +325,11 @@ def validate(cfg: Config) -> None:
                 hint='use an IANA name such as "Europe/London"',
             ) from exc
     if cfg.holidays:
-        import holidays
-
-        try:
-            holidays.country_holidays(cfg.holidays, subdiv=cfg.holiday_subdivision)
-        except NotImplementedError as exc:
-            raise ConfigError(
-                f"unknown holiday calendar {cfg.holidays!r}",
-                hint='use a country code the `holidays` package knows, e.g. "US"',
-            ) from exc
+        _check_holidays(cfg.holidays, cfg.holiday_subdivision)
+    elif cfg.holiday_subdivision:
+        raise ConfigError(
+            f"[calendar] subdivision = {cfg.holiday_subdivision!r} needs a country",
+            hint='add `holidays = "<country code>"` under [calendar], e.g. "US"',
+        )
     if cfg.rules.max_follow_ups < 1:
         raise ConfigError("[rules] max_follow_ups must be at least 1")

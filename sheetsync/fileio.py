@@ -32,11 +32,34 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
     fsync_dir(path.parent)
 
 
+def check_writable(folder: Path) -> None:
+    """Raise FileSystemError unless files can be created in ``folder`` (checked before
+    a push is logged, so a read-only tracker refuses with nothing written)."""
+    import errno
+
+    from sheetsync.errors import FileSystemError
+
+    if not folder.is_dir():
+        raise FileSystemError.from_os(
+            OSError(errno.ENOTDIR, "not a folder", str(folder)), "cannot write in"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise FileSystemError.from_os(
+            OSError(errno.EACCES, "permission denied", str(folder)), "cannot write in"
+        )
+
+
 def temp_beside(path: Path) -> tuple[Path, Path]:
     """(the file to replace, an empty temporary file beside it), symlinks followed."""
+    from sheetsync.errors import FileSystemError
+
     if path.is_symlink():  # write where the link points, and keep the link
         path = path.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # name the folder, not the temporary file's random name
+        where = OSError(exc.errno, exc.strerror, str(path.parent))
+        raise FileSystemError.from_os(where, "cannot write in") from exc
     os.close(fd)
     return path, Path(tmp)
 

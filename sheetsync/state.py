@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sheetsync.errors import ConfigError, LockedError
+from sheetsync.errors import FileSystemError, LockedError
 from sheetsync.tracker.plan import Plan
 from sheetsync.tracker.schema import ID_COLUMN
 from sheetsync.tracker.table import Workbook
@@ -64,6 +64,12 @@ CREATE TABLE IF NOT EXISTS rendered (
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
     inputs TEXT NOT NULL DEFAULT ''  -- fingerprint of what the text was rendered from
+);
+-- The status a draft had when a push made it obsolete ('approved', 'draft'), so
+-- it comes back with it if its action returns.
+CREATE TABLE IF NOT EXISTS obsoleted (
+    draft_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL
 );
 """
 
@@ -125,9 +131,10 @@ class State:
         try:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise ConfigError(
+            raise FileSystemError(
                 f"cannot create the state folder {folder}: {exc.strerror}",
-                hint="set state_dir in sheetsync.toml to a writable folder",
+                hint="set state_dir in sheetsync.toml (or $SHEETSYNC_STATE_DIR) to a writable "
+                "folder",
             ) from exc
         return cls(folder, sheet_key)
 
@@ -261,6 +268,26 @@ class State:
                 "VALUES (?, ?, ?, ?)",
                 rendered,
             )
+
+    def remember_obsoleted(self, plan: Plan) -> None:
+        """Keep the status of each draft the push made obsolete."""
+        from sheetsync.tracker.schema import DRAFTS
+        from sheetsync.vocabulary import OBSOLETE
+
+        rows = [
+            (c.key, c.old.strip().lower())
+            for c in plan.changes
+            if c.tab == DRAFTS and c.column == "status" and c.new == OBSOLETE and c.key
+        ]
+        if rows:
+            with self.db:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO obsoleted (draft_id, status) VALUES (?, ?)", rows
+                )
+
+    def before_obsolete(self) -> dict[str, str]:
+        """Each obsolete draft's status before it became obsolete."""
+        return dict(self.db.execute("SELECT draft_id, status FROM obsoleted"))
 
     def rendered(self) -> dict[str, tuple[str, str, str]]:
         """What sheetsync last wrote as each draft's subject and body, and from what."""

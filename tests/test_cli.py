@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,8 @@ def test_sync_leaves_every_user_cell_byte_identical(tracker: Path) -> None:
         for column in APP_USER_COLUMNS:
             if column == "id" and not old["id"] and old["company"]:
                 continue  # a blank id is filled once, by design
+            if column == "rejected_on" and old["status"].lower() == "rejected":
+                continue  # an undated rejection is dated once, by design
             assert new.get(column, "") == old.get(column, ""), column
 
 
@@ -123,7 +126,7 @@ def test_quiet_prints_only_when_something_needs_the_user(make_tracker) -> None: 
     calm = make_tracker("company,role,status\nAcme,Analyst,closed\n")
     assert run("sync", "-q", "--sheet", str(calm), "--today", TODAY) == ""
     busy = make_tracker("company,role,interview_on\nAcme,Analyst,2026-03-15\n")
-    assert "1 action(s) due" in run("sync", "-q", "--sheet", str(busy), "--today", TODAY)
+    assert run("sync", "-q", "--sheet", str(busy), "--today", TODAY).startswith("due today: ")
 
 
 def test_missing_sheet_is_unreachable_with_a_hint(tmp_path: Path) -> None:
@@ -225,6 +228,39 @@ def test_init_refuses_to_overwrite(tracker: Path) -> None:
     assert out.exit_code == errors.EXIT_USAGE and "--force" in out.output
 
 
+def test_init_name_xlsx_makes_a_workbook_that_syncs(tmp_path: Path) -> None:
+    from sheetsync.backends.xlsx import XlsxBackend
+
+    target = tmp_path / "tracker.xlsx"
+    out = run("init", str(target))
+    assert target.is_file() and f"Next: sheetsync sync --sheet {target}" in out
+    run("sync", "--sheet", str(target), "--today", TODAY)
+    assert "interview" in XlsxBackend(target).read()["Applications"].column("next_action")
+
+
+def test_init_refuses_a_folder_with_only_some_tracker_files(tmp_path: Path) -> None:
+    folder = tmp_path / "T"
+    folder.mkdir()
+    (folder / "Drafts.csv").write_text("draft_id,status\nA1:x,approved\n", encoding="utf-8")
+    out = CliRunner().invoke(cli, ["init", str(folder)])
+    assert out.exit_code == errors.EXIT_USAGE and "already holds a tracker" in out.output
+    assert (folder / "Drafts.csv").read_text(encoding="utf-8").endswith("approved\n")
+
+
+@pytest.mark.parametrize("name", ["T", "T.xlsx"])
+def test_init_force_keeps_a_timestamped_backup(tmp_path: Path, name: str) -> None:
+    target = tmp_path / name
+    run("init", str(target))
+    run("sync", "--sheet", str(target), "--today", TODAY)
+    mine = target.read_bytes() if target.is_file() else (target / "Drafts.csv").read_bytes()
+    out = run("init", "--force", str(target))
+    (backup,) = [p for p in tmp_path.iterdir() if ".backup-" in p.name]
+    assert f"kept as {backup}" in out
+    assert re.fullmatch(r"T\.backup-\d{8}-\d{6}(\.xlsx)?", backup.name)
+    kept = backup.read_bytes() if backup.is_file() else (backup / "Drafts.csv").read_bytes()
+    assert kept == mine  # the synced tracker, drafts and all
+
+
 def test_doctor_reports_each_check(tracker: Path) -> None:
     out = run("doctor", "--sheet", str(tracker))
     assert "[ok ] sheet access" in out and "[ok ] state folder" in out
@@ -300,9 +336,24 @@ def test_sync_ics_and_agenda_ics_describe_every_due_action(tracker: Path, tmp_pa
     for item in items:
         by_day[item["due_on"]] -= 1
     assert set(by_day.values()) == {0}
-    same = run("agenda", "--sheet", str(tracker), "--today", TODAY, "--format", "ics")
+    same = run("agenda", "--sheet", str(tracker), "--today", TODAY, "--all", "--format", "ics")
     uids = {str(e["UID"]) for e in Calendar.from_ical(same.encode()).walk("VEVENT")}
     assert uids == {str(e["UID"]) for e in events}
+
+
+def test_agenda_ics_keeps_to_days_without_cancelling_later_events(tracker: Path) -> None:
+    from icalendar import Calendar
+
+    run("sync", "--sheet", str(tracker), "--today", TODAY, "--ics", str(tracker / "all.ics"))
+    week = run("agenda", "--sheet", str(tracker), "--today", TODAY, "--days", "2",
+               "--format", "ics")  # fmt: skip
+    events = Calendar.from_ical(week.encode()).walk("VEVENT")
+    assert events and all(str(e["STATUS"]) == "CONFIRMED" for e in events)
+    assert max(e.decoded("DTSTART").isoformat() for e in events) <= "2026-03-18"
+    everything = Calendar.from_ical((tracker / "all.ics").read_bytes()).walk("VEVENT")
+    assert len(everything) > len(events)
+    again = run("agenda", "--sheet", str(tracker), "--today", TODAY, "--all", "--format", "ics")
+    assert "CANCELLED" not in again  # the short feed was not taken for the whole one
 
 
 def test_undo_keeps_rows_the_push_added_and_says_so(tracker: Path) -> None:
@@ -341,3 +392,33 @@ def test_agenda_and_lint_after_a_sync_render_no_draft(
     assert "Follow up" in out
     assert "look ready to send" in run("lint", "--sheet", str(tracker), "--today", "2026-03-16")
     assert calls == []  # every draft was remembered, none rendered again
+
+
+def test_a_problem_in_the_feedback_tab_counts_and_fails_strict(make_tracker) -> None:  # type: ignore[no-untyped-def]
+    feedback = (
+        "feedback_id,app_id,company,role,requested_on,received_on,action_item,action_due\n"
+        "fb-a1,a1,Acme,Analyst,2026-03-02,2026-03-12,Rewrite the CV,next week\n"
+    )
+    path = make_tracker("id,company,role,status\na1,Acme,Analyst,closed\n", Feedback=feedback)
+    out = CliRunner().invoke(cli, ["sync", "--strict", "--sheet", str(path), "--today", TODAY])
+    assert out.exit_code == errors.EXIT_PROBLEMS, out.output
+    assert "1 row(s) with problems" in out.output
+    assert "Feedback row 2" in out.output and "action_due: not a date ('next week')" in out.output
+    table = CsvFolderBackend(path).read()["Feedback"]
+    assert table.cell(0, "next_action") == "thank_for_feedback"  # the thank-you is still due
+    agenda = run("agenda", "--sheet", str(path), "--today", TODAY, "--format", "json")
+    assert [i["action"] for i in json.loads(agenda)] == ["thank_for_feedback"]
+
+
+def test_share_names_a_local_tracker_before_asking_for_credentials(tracker: Path) -> None:
+    out = CliRunner().invoke(cli, ["share", "mentor@example.com", "--sheet", str(tracker)])
+    assert out.exit_code == errors.EXIT_USAGE
+    assert "is not a Google Sheet" in out.output and "credential" not in out.output.lower()
+
+
+def test_auth_login_as_the_readme_shows_it_needs_the_client_file() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    assert "`sheetsync auth login --client-secrets FILE`" in readme
+    assert "`sheetsync auth login`" not in readme  # never shown without its required option
+    out = CliRunner().invoke(cli, ["auth", "login"])
+    assert out.exit_code == errors.EXIT_USAGE and "--client-secrets" in out.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -164,3 +166,19 @@ def test_appended_records_read_back_as_written_and_quote_only_what_needs_it(
 def test_a_records_line_end_is_found_whatever_it_is() -> None:
     for raw, end in [("a,b\r\n", "\r\n"), ("a,b\n", "\n"), ("a,b\r", "\r"), ("a,b", ""), ("", "")]:
         assert csvfile._terminator(raw) == end
+
+
+def test_rows_sheetsync_writes_are_as_wide_as_the_header(tracker: Path) -> None:
+    import csv as csv_module
+
+    from click.testing import CliRunner
+
+    from sheetsync.cli import cli
+
+    result = CliRunner().invoke(cli, ["sync", "--sheet", str(tracker), "--today", "2026-03-16"])
+    assert result.exit_code == 0, result.output
+    for name in ("Drafts.csv", "Feedback.csv", "Applications.csv"):
+        with (tracker / name).open(encoding="utf-8", newline="") as handle:
+            rows = list(csv_module.DictReader(handle))
+        assert rows and all(None not in row.values() for row in rows), name
+        assert all(None not in row for row in rows), name  # no cells beyond the header

@@ -305,7 +305,18 @@ def test_several_bad_dates_are_all_reported_in_column_order() -> None:
         "requested_on: not a date ('31/02/2026')",
         "action_due: not a date ('soon')",
     ]
-    assert got["next_action"] == ""
+    assert got["next_action"] == THANK_FOR_FEEDBACK  # needs neither unreadable cell
+
+
+def test_an_unreadable_action_due_holds_back_only_the_action_item() -> None:
+    frame = feedback_frame({"app_id": "A1", "received_on": "2026-03-12",
+                            "action_item": "Rewrite the CV",
+                            "action_due": "next week"})  # fmt: skip
+    computed = compute(frame)
+    assert computed["problems"].iat[0] == "action_due: not a date ('next week')"
+    assert computed["next_action"].iat[0] == THANK_FOR_FEEDBACK
+    items = feedback_agenda(frame, computed, TODAY)
+    assert [(i.action, i.due_on) for i in items] == [(THANK_FOR_FEEDBACK, date(2026, 3, 13))]
 
 
 def test_a_response_without_a_received_date_is_a_problem() -> None:
@@ -528,3 +539,11 @@ def test_a_repeated_index_is_handled_by_position() -> None:
     assert list(computed["next_action"]) == [THANK_FOR_FEEDBACK, AWAIT_RESPONSE]
     assert [i.uid for i in feedback_agenda(frame, computed, TODAY)] == ["fb-A1-thank"]
     assert feedback_report(frame, computed, TODAY)["awaiting_response"] == 1
+
+
+def test_the_json_report_gives_received_on_as_an_iso_date() -> None:
+    frame = feedback_frame({"app_id": "A1", "received_on": "Apr 30, 2026",
+                            "response": "Your resume was too long."})  # fmt: skip
+    report = json.loads(report_json(feedback_report(frame, compute(frame), TODAY)))
+    (quote,) = report["themes"][0]["quotes"]
+    assert quote["received_on"] == "2026-04-30"

@@ -38,7 +38,11 @@ def test_sync_sets_up_once_then_costs_at_most_two_reads_and_one_write(
     assert _kinds(fake_google).count("batchUpdate") == 1  # setup: one request
     after = book.sheet(APPLICATIONS).grid("FORMULA")
     id_col = rows[0].index("id")
+    status, dated = rows[0].index("status"), rows[0].index("rejected_on")
     for old, new in zip(user_before[1:], user_cells(after)[1:], strict=True):
+        if str(old[status]).lower() == "rejected" and old[dated] == "":
+            assert new[dated] == 46097  # dated once, as a real date: 2026-03-16 (documented)
+            new = [*new[:dated], "", *new[dated + 1:]]
         if old[id_col] == "" and any(old):  # a blank id is filled on push (documented)
             assert new[id_col] != ""
             old, new = old[:id_col] + old[id_col + 1:], new[:id_col] + new[id_col + 1:]

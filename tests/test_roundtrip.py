@@ -46,7 +46,7 @@ def test_awkward_file_keeps_every_user_byte(make_tracker) -> None:  # type: igno
     after_doc, after = raw_fields(path / "Applications.csv")
     assert after_doc.bom and len(after) == len(before)
     header = [normalize_header(h) for h in after_doc.values[0]]
-    owned = {i for i, h in enumerate(header) if h in APP_OWNED_COLUMNS}
+    owned = {i for i, h in enumerate(header) if h in (*APP_OWNED_COLUMNS, "rejected_on")}
     assert owned == set(range(len(before[0]), len(header)))  # appended on the right
     for old, new in zip(before[1:], after[1:], strict=True):
         for index, raw in enumerate(old):
@@ -61,7 +61,9 @@ def test_awkward_file_keeps_every_user_byte(make_tracker) -> None:  # type: igno
     assert table.cell(0, "next_action") == "thank_you_email"
     assert "applied_on" in table.cell(5, "problems") and table.cell(5, "next_action") == ""
     assert table.cell(3, "id") == "" and table.cell(3, "next_action") == ""  # blank row
-    assert "rejected_on" in table.cell(4, "problems")  # rejected with no date: noted
+    # rejected with no date: dated the day sheetsync first saw it, in a column it adds
+    assert table.cell(4, "rejected_on") == "2026-03-16" and table.cell(4, "problems") == ""
+    assert table.cell(4, "next_action") == "request_feedback"
 
 
 def test_second_sync_is_byte_identical_on_awkward_input(make_tracker) -> None:  # type: ignore[no-untyped-def]

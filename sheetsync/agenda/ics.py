@@ -136,6 +136,7 @@ def agenda_to_ics(
     previous: dict[str, dict[str, Any]] | None,
     calendar_name: str = "sheetsync follow-ups",
     stamp: datetime | None = None,
+    until: date | None = None,
 ) -> tuple[bytes, dict[str, dict[str, Any]]]:
     """The feed for ``items`` and the state to pass as ``previous`` next time.
 
@@ -143,13 +144,21 @@ def agenda_to_ics(
     time).  ``stamp`` is the DTSTAMP for events that are new or changed in this
     run (default: ``today`` at 00:00 UTC; never the wall clock, so output is
     reproducible).  Events are ordered by date, then UID.
+
+    ``until`` leaves out the items due after it, neither listed nor cancelled
+    (``agenda --days``); the state returned then covers only the feed written.
     """
     now = _utc_stamp(stamp if stamp is not None else datetime.combine(today, time(0), UTC))
     old = _clean_previous(previous)
     state: dict[str, dict[str, Any]] = {}
     entry: dict[str, Any]
+    pairs = _unique(items)
+    if until is not None:
+        later = {uid for uid, item in pairs if item.due_on > until}
+        pairs = [(uid, item) for uid, item in pairs if uid not in later]
+        old = {uid: before for uid, before in old.items() if uid not in later}
 
-    for uid, item in _unique(items):
+    for uid, item in pairs:
         content = {
             "due_on": item.due_on.isoformat(),
             "summary": event_summary(item),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 from pathlib import Path
 
 from sheetsync.backends import csvfile
@@ -31,3 +33,27 @@ def new_tracker(path: Path, sample_csv: str, *, xlsx: bool) -> None:
     for tab in TABS[1:]:
         with atomic_writer(path / f"{tab}.csv") as handle:
             handle.write(",".join(ALL_COLUMNS[tab]) + "\n")
+
+
+def existing_tracker(path: Path, *, xlsx: bool) -> bool:
+    """True when ``path`` already holds a tracker (or any file of one) init would replace."""
+    if xlsx:
+        return path.exists()
+    return any((path / f"{tab}.csv").exists() for tab in TABS)
+
+
+def keep_backup(path: Path, now: dt.datetime | None = None) -> Path:
+    """Copy the tracker at ``path`` beside it as ``NAME.backup-YYYYMMDD-HHMMSS[.xlsx]``."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    suffix = path.suffix if path.is_file() else ""
+    stem = path.name[: len(path.name) - len(suffix)]
+    backup = path.with_name(f"{stem}.backup-{stamp}{suffix}")
+    n = 2
+    while backup.exists():  # two inits in one second
+        backup = path.with_name(f"{stem}.backup-{stamp}-{n}{suffix}")
+        n += 1
+    if path.is_file():
+        shutil.copy2(path, backup)
+    else:
+        shutil.copytree(path, backup, symlinks=True)
+    return backup

@@ -14,7 +14,7 @@ from sheetsync import fileio
 from sheetsync.backends import csvfile
 from sheetsync.backends.base import Backend, WriteReport
 from sheetsync.backends.edits import resolve_edits, touched_tabs
-from sheetsync.errors import LayoutError, UnreachableError
+from sheetsync.errors import FileFormatError, FileSystemError, UnreachableError
 from sheetsync.tracker.plan import Plan
 from sheetsync.tracker.schema import APPLICATIONS, TABS
 from sheetsync.tracker.table import Workbook
@@ -48,12 +48,18 @@ class CsvFolderBackend(Backend):
         try:
             return path.name, data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise LayoutError(
+            raise FileFormatError(
                 f"{path} is not UTF-8 text (byte {exc.start})",
                 hint="save it as 'CSV UTF-8' from your spreadsheet program",
             ) from exc
 
     def read(self) -> Workbook:
+        if self.path.is_file():
+            raise FileSystemError(
+                f"{self.path} is a file, not a tracker folder",
+                hint="pass the folder holding Applications.csv, an .xlsx workbook, or a "
+                "Google Sheets URL",
+            )
         if not self.path.is_dir():
             raise UnreachableError(
                 f"no tracker at {self.path}",
@@ -64,8 +70,13 @@ class CsvFolderBackend(Backend):
             found = self._read_text(tab)
             if found is not None:  # values only: raw records matter only when writing
                 values = csvfile.parse_values(found[1], found[0])
+                _check_separator(self._file(tab), values[0] if values else [])
                 tabs[tab] = self.make_table(tab, list(values[0]) if values else [], values[1:])
         return Workbook(tabs)
+
+    def check_write(self) -> None:
+        """Refuse, before anything is logged or written, a folder sheetsync cannot write in."""
+        fileio.check_writable(self.path)
 
     def write(self, plan: Plan, base: Workbook) -> WriteReport:
         """Build each changed tab's new file beside it, then rename them into place.
@@ -112,7 +123,13 @@ class CsvFolderBackend(Backend):
         }
         if edits.header_cells and doc.values:
             record_edits.setdefault(0, {}).update(edits.header_cells)
-        appended += edits.appended
+        # Every record sheetsync writes is as wide as the header, so readers such as
+        # csv.DictReader see "" (not None) in its trailing blank cells.
+        width = max([len(doc.header), *(i + 1 for i in edits.header_cells)])
+        for record, cols in record_edits.items():
+            if record:
+                cols.update({i: "" for i in range(len(doc.values[record]), width) if i not in cols})
+        appended += [row + [""] * (width - len(row)) for row in edits.appended]
         parts, refused = csvfile.render_parts(doc, record_edits, appended)
         dropped = [f"{tab} line {record + 1}: malformed quoting, left alone" for record in refused]
         with fileio.open_temp(tmp, "w", encoding="utf-8", newline="") as handle:
@@ -120,3 +137,22 @@ class CsvFolderBackend(Backend):
             handle.flush()
             os.fsync(handle.fileno())
         return edits.written, dropped + edits.dropped
+
+
+def _check_separator(path: Path, header: list[str]) -> None:
+    """A header read as one cell holding semicolons or tabs: the file is not comma-separated
+    (a spreadsheet program set to a language that writes 1,5 for one and a half)."""
+    if len(header) != 1:
+        return
+    for sep, name in ((";", "semicolon"), ("\t", "tab")):
+        if sep in header[0]:
+            raise FileFormatError(
+                f"{path} looks {name}-separated: its header row is one cell, "
+                f"{_short(header[0])!r}",
+                hint="save it as 'CSV UTF-8 (comma delimited)' from your spreadsheet program; "
+                "sheetsync reads comma-separated files only",
+            )
+
+
+def _short(text: str, width: int = 50) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

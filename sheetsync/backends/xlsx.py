@@ -77,7 +77,11 @@ class XlsxBackend(Backend):
             book.close()
 
     def check_write(self) -> None:
-        """Refuse to rewrite a workbook whose charts, images, macros... would be lost."""
+        """Refuse to rewrite a workbook whose charts, images, macros... would be lost,
+        or one in a folder sheetsync cannot write in."""
+        from sheetsync.fileio import check_writable
+
+        check_writable(self.path.resolve().parent)
         if self.allow_loss or not self.path.is_file():
             return
         try:

@@ -91,6 +91,14 @@ def share(email: str | None, role: str, no_notify: bool, message: str | None, li
     if not location:
         raise ConfigError("no sheet given",
                           hint="pass --sheet URL, or set `sheet` in sheetsync.toml")
+    from sheetsync.backends import is_google
+
+    if not is_google(location):  # before any credentials: they would not help
+        raise ConfigError(
+            f"{location} is not a Google Sheet: only a Google Sheet can be shared",
+            hint="share a local tracker by sending the file or folder; or put it in Google "
+            "Sheets and pass its URL with --sheet",
+        )
     if list_:
         if email:
             raise ConfigError("give either EMAIL or --list, not both")

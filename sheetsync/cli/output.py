@@ -16,6 +16,7 @@ from sheetsync.vocabulary import ACTION_LABELS
 if TYPE_CHECKING:
     from sheetsync.agenda.items import AgendaItem
     from sheetsync.core import Outcome
+    from sheetsync.core.compute import ProblemRow
     from sheetsync.state import State
     from sheetsync.tracker.plan import Plan
 
@@ -42,10 +43,16 @@ def when(due: date, today: date) -> str:
     return {0: "today", 1: "tomorrow"}.get(days, f"in {days}d")
 
 
-def print_agenda(items: Sequence[AgendaItem], today: date) -> None:
+def print_agenda(
+    items: Sequence[AgendaItem], today: date, coming: Sequence[AgendaItem] = ()
+) -> None:
+    """The items as a table; with none, the next few ``coming`` ones, so the quiet is not blind."""
     if not items:
-        click.echo("Nothing due. Enjoy the quiet.")
-        return
+        if not coming:
+            click.echo("Nothing due, and nothing coming up.")
+            return
+        click.echo(f"Nothing due. Coming up next ({len(coming)}):")
+        items = coming
     ordered = sorted(items, key=lambda i: (i.due_on >= today, i.due_on, i.company.lower()))
     rows = [
         (
@@ -57,7 +64,7 @@ def print_agenda(items: Sequence[AgendaItem], today: date) -> None:
         )
         for i in ordered
     ]
-    click.echo(table(rows, ("Due", "When", "Action", "Application", "Why"), (10, 12, 21, 30)))
+    click.echo(table(rows, ("Due", "When", "Action", "Application", "Why"), (10, 12, 21, 50)))
 
 
 def agenda_json(items: Sequence[AgendaItem], today: date) -> str:
@@ -87,14 +94,16 @@ def agenda_csv(items: Sequence[AgendaItem], today: date) -> str:
 
 
 def print_changes(plan: Plan) -> None:
+    """What a push would write, one line a change (a dry run, or `pull -v`)."""
     if not plan:
-        click.echo("No changes to write.")
+        click.echo("No changes would be written.")
         return
+    click.echo(f"Would write {plan.cells_changed()} cell change(s):")
     for tab in plan.new_tabs:
-        click.echo(f"+ create tab {tab}")
+        click.echo(f"+ would create tab {tab}")
     for tab, columns in plan.new_columns.items():
         if columns:
-            click.echo(f"+ {tab}: add column(s) {', '.join(columns)}")
+            click.echo(f"+ {tab}: would add column(s) {', '.join(columns)}")
     for change in plan.changes:
         who = change.key or f"row {change.row + 2}"
         click.echo(
@@ -102,7 +111,7 @@ def print_changes(plan: Plan) -> None:
             f"{_short(change.new)!r}"
         )
     for append in plan.appends:
-        click.echo(f"+ {append.tab} [{append.key}] new row")
+        click.echo(f"+ {append.tab} [{append.key}] would add a row")
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -110,29 +119,75 @@ def _short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def print_outcome(outcome: Outcome, today: date, verb: str, quiet: bool = False) -> None:
+def print_outcome(
+    outcome: Outcome,
+    today: date,
+    verb: str,
+    quiet: bool = False,
+    dry_run: bool = False,
+    planned: bool = False,
+) -> None:
+    """The run's summary, then what is due and the rows with problems.
+
+    ``quiet`` (cron): only the lines of :func:`attention_lines`.
+    """
+    if quiet:
+        for line in attention_lines(outcome, today):
+            click.echo(line)
+        return
     report = outcome.report
-    written = f", {report.written} cell(s) written" if report else ""
-    click.echo(f"sheetsync {verb}: {outcome.summary(today)}{written}.")
+    if dry_run:
+        cells = outcome.plan.cells_changed() if outcome.plan else 0
+        click.echo(f"sheetsync would have {verb}: {outcome.summary(today, dry_run=True)}, "
+                   f"{cells} cell(s) would be written.")  # fmt: skip
+    else:
+        written = f", {report.written} cell(s) written" if report else ""
+        summary = outcome.summary(today, dry_run=planned)  # a pull adds nothing yet
+        click.echo(f"sheetsync {verb}: {summary}{written}.")
     if verb == "pulled" and outcome.plan:
         click.echo(f"  {outcome.plan.cells_changed()} cell change(s) ready: `sheetsync push` "
                    "writes them (`-v` lists them).")  # fmt: skip
-    if report:
-        for line in report.dropped:
-            click.echo(f"  not written (row moved or deleted meanwhile): {line}")
-    if quiet:
-        return
-    due = outcome.due_by(today)
-    if due:
-        click.echo("")
-        print_agenda(due, today)
-    problems = outcome.apps[outcome.apps["problems"].astype(bool)]
-    if len(problems):
-        click.echo("\nRows with problems (fix these cells; the rows get no action until then):")
-        for _, row in problems.head(20).iterrows():
-            click.echo(f"  {row['id'] or '(no id)'} {row['company']}: {row['problems']}")
-        if len(problems) > 20:
-            click.echo(f"  ... and {len(problems) - 20} more")
+    for line in _dropped(outcome):
+        click.echo(f"  {line}")
+    click.echo("")
+    print_agenda(outcome.due_by(today), today, outcome.upcoming(today))
+    if outcome.problems:
+        click.echo("\nRows with problems (fix these cells; what needs them waits until then):")
+        for problem in outcome.problems[:20]:
+            click.echo(f"  {_problem_line(problem)}")
+        if len(outcome.problems) > 20:
+            click.echo(f"  ... and {len(outcome.problems) - 20} more")
+
+
+def _dropped(outcome: Outcome) -> list[str]:
+    report = outcome.report
+    return [f"not written (row moved or deleted meanwhile): {d}" for d in report.dropped] \
+        if report else []  # fmt: skip
+
+
+def _problem_line(problem: ProblemRow) -> str:
+    what = " - ".join(p for p in (problem.company.strip(), problem.role.strip()) if p)
+    where = f"{problem.tab} row {problem.line}" + (f", id {problem.key}" if problem.key else "")
+    return f"{what or '(no company)'} ({where}): {problem.problems}"
+
+
+def attention_lines(outcome: Outcome, today: date) -> list[str]:
+    """One line per due or overdue action (most overdue first), then per problem row.
+
+    What cron mails under ``-q``, and the body of the ``--log-file`` entry;
+    empty when nothing needs the user.
+    """
+    lines = []
+    due = sorted(outcome.due_by(today), key=lambda i: (i.due_on, i.company.lower(), i.action))
+    for item in due:
+        late = (today - item.due_on).days
+        status = "due today" if late == 0 else f"overdue by {late} day{'s' if late > 1 else ''}"
+        app = ", ".join(p for p in (item.company, item.role) if p)
+        to = f" to {item.to}" if item.to else ""
+        action = ACTION_LABELS.get(item.action, item.action)
+        lines.append(f"{status}: {action}{to} - {app} (due {item.due_on:%a %d %b %Y})")
+    lines += [f"problem: {_problem_line(p)}" for p in outcome.problems]
+    return lines + _dropped(outcome)
 
 
 def print_lint(drafts: Sequence[dict[str, Any]]) -> int:
@@ -152,7 +207,7 @@ def print_lint(drafts: Sequence[dict[str, Any]]) -> int:
 def print_log(state: State, limit: int, cells: bool) -> None:
     from sheetsync.state import PARTLY_WRITTEN, ROW_ADDED
 
-    pushes = state.pushes(limit)
+    pushes = state.pushes(limit if limit > 0 else -1)  # SQLite: LIMIT -1 is no limit
     if not pushes:
         click.echo("No pushes recorded for this sheet yet.")
         return

@@ -46,12 +46,15 @@ def agenda(run: Run, days: int, fmt: str, show_all: bool) -> None:
         from sheetsync.agenda.ics import agenda_to_ics
 
         data, memory = agenda_to_ics(
-            outcome.agenda, today=run.today, previous=run.state.load_json("calendar.json")
-        )
-        run.state.save_json("calendar.json", memory)  # so later feeds cancel finished events
+            outcome.agenda, today=run.today, previous=run.state.load_json("calendar.json"),
+            until=None if show_all else horizon,
+        )  # fmt: skip
+        if show_all:  # only a whole feed is remembered, so later feeds cancel finished events
+            run.state.save_json("calendar.json", memory)
         click.echo(data.decode("utf-8"), nl=False)
     else:
-        print_agenda(items, run.today)
+        coming = [i for i in outcome.agenda if i.due_on > horizon][:3]
+        print_agenda(items, run.today, coming)
 
 
 @cli.command()

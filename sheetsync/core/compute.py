@@ -4,6 +4,7 @@ Pure: no I/O, no processes, no clock.  Named steps, in order:
 
 1. ``_assign_ids``       ids for application rows that have none
 2. ``_record_sent``      sent drafts written back to their application
+   ``_date_rejections``  an undated rejection dated the day it is first seen
 3. ``_apply_policy``     the next action, due date and reason per application
 4. ``_plan_feedback``    the Feedback tab's new rows, computed columns and thank-yous
 5. drafts              which messages should exist, merged with the Drafts tab
@@ -15,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -51,6 +52,23 @@ def random_id(taken: set[str]) -> str:
             return candidate
 
 
+@dataclass(frozen=True)
+class ProblemRow:
+    """A row with cells sheetsync could not read, on any tab."""
+
+    tab: str
+    row: int  # 0-based data row, as read
+    key: str  # the row's id ("" when it has none)
+    company: str
+    role: str
+    problems: str  # "column: why; ..."
+
+    @property
+    def line(self) -> int:
+        """The row's number in the sheet (the header is row 1)."""
+        return self.row + 2
+
+
 @dataclass
 class Outcome:
     """Everything one computation produced."""
@@ -61,22 +79,31 @@ class Outcome:
     agenda: list[AgendaItem]
     drafts: DraftMerge
     feedback_rows_added: int = 0
-    problem_rows: int = 0
+    problems: list[ProblemRow] = field(default_factory=list)  # every tab, in tab order
     report: WriteReport | None = None
     push_id: int | None = None
+
+    @property
+    def problem_rows(self) -> int:
+        return len(self.problems)
 
     def due_by(self, day: dt.date) -> list[AgendaItem]:
         return [i for i in self.agenda if i.due_on <= day]
 
-    def summary(self, today: dt.date) -> str:
+    def upcoming(self, day: dt.date, n: int = 3) -> list[AgendaItem]:
+        """The next ``n`` actions due after ``day``, soonest first."""
+        return [i for i in self.agenda if i.due_on > day][:n]
+
+    def summary(self, today: dt.date, *, dry_run: bool = False) -> str:
         due = len(self.due_by(today))
         overdue = sum(1 for i in self.agenda if i.due_on < today)
+        added = "would be added" if dry_run else "added"
         parts = [
             f"{due} action(s) due today or earlier" + (f" ({overdue} overdue)" if overdue else "")
         ]
-        parts.append(f"{self.drafts.added} draft(s) added")
+        parts.append(f"{self.drafts.added} draft(s) {added}")
         if self.feedback_rows_added:
-            parts.append(f"{self.feedback_rows_added} feedback row(s) added")
+            parts.append(f"{self.feedback_rows_added} feedback row(s) {added}")
         parts.append(f"{self.problem_rows} row(s) with problems")
         return ", ".join(parts)
 
@@ -104,18 +131,21 @@ def compute(
     base: Workbook | None = None,
     memory: Mapping[str, tuple[str, ...]] | None = None,
     new_id: IdFactory = random_id,
+    before_obsolete: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Plan everything a push would write to ``workbook``.
 
     ``base`` is the snapshot taken at pull; user-owned cells are written back
     (sent drafts) only where they still hold what they held then.  ``memory``
-    is what sheetsync last wrote as each draft's text, and from what inputs.
+    is what sheetsync last wrote as each draft's text, and from what inputs;
+    ``before_obsolete`` the status each draft had when it was made obsolete.
     """
     memory = memory or {}
     plan = _layout_plan(workbook)
     apps = _assign_ids(workbook[APPLICATIONS], new_id, plan)
     drafts_t = workbook.get(DRAFTS)
-    effective, thanked = _record_sent(workbook, apps, base, today, config, plan)
+    effective, thanked, unsent = _record_sent(workbook, apps, base, today, config, plan)
+    _date_rejections(apps, effective, today, config, plan)
     typed, result = _apply_policy(apps, effective, today, config)
     owned = _plan_owned_columns(apps, result, plan)
     fb = _plan_feedback(workbook, apps, typed, thanked, today, config, plan)
@@ -124,7 +154,7 @@ def compute(
     wanted = wanted_drafts(
         typed[active], effective[active], result[active], fb.thanks, config, memory, current
     )
-    merged = merge(drafts_t, wanted, memory, config)
+    merged = merge(drafts_t, wanted, memory, config, before_obsolete)
     plan.changes += merged.changes
     plan.appends += merged.appends
     _add_needed_columns(plan, workbook)
@@ -133,6 +163,12 @@ def compute(
     agenda.sort(key=lambda i: (i.due_on, i.company.lower(), i.action))
     text = apps.text
     view = pd.DataFrame({"id": text["id"], "company": text["company"], "role": text["role"]})
+    bad = text.index[(active & result["problems"].ne("")).to_numpy()]
+    problems = [
+        ProblemRow(APPLICATIONS, int(r), str(text.at[r, "id"]), str(text.at[r, "company"]),
+                   str(text.at[r, "role"]), str(result.at[r, "problems"]))
+        for r in bad
+    ]  # fmt: skip
     return Outcome(
         workbook,
         plan,
@@ -140,7 +176,7 @@ def compute(
         agenda,
         merged,
         feedback_rows_added=fb.added,
-        problem_rows=int((active & result["problems"].ne("")).sum()),
+        problems=problems + _unrecorded_sends(drafts_t, unsent) + fb.problems,
     )
 
 
@@ -152,6 +188,7 @@ def _layout_plan(workbook: Workbook) -> Plan:
             hint="name the tab (or CSV file) with your applications 'Applications', or "
             'set `applications = "<its name>"` under [tabs] in sheetsync.toml',
         )
+    _check_identities(workbook)
     plan = Plan(new_tabs=[t for t in TABS if t not in workbook])
     for tab in TABS:
         table = workbook.get(tab)
@@ -161,6 +198,41 @@ def _layout_plan(workbook: Workbook) -> Plan:
         if missing:
             plan.new_columns[tab] = missing
     return plan
+
+
+_RESTORE = (
+    "restore the column (undo in your spreadsheet program, or File > Version history in "
+    "Google Sheets), or run `sheetsync repair` to give rows back their ids by their other "
+    "cells; nothing was written"
+)
+
+
+def _check_identities(workbook: Workbook) -> None:
+    """Stop when a tab's id column is gone, or emptied wholesale, after sheetsync gave ids.
+
+    Rows are found by id: without them every application would get new ids, its
+    drafts would be made again and its feedback row added twice.
+    """
+    apps = workbook[APPLICATIONS]
+    if apps.rows and not any(apps.ids()) and any(  # cheapest test first: ids are usually there
+        key.strip()
+        for tab in (DRAFTS, FEEDBACK)
+        if (table := workbook.get(tab)) is not None
+        for key in table.column("app_id")
+    ):
+        what = "is empty" if "id" in apps.columns else "is missing"
+        raise LayoutError(
+            f"the Applications tab's id column {what}, but the Drafts and Feedback tabs "
+            "name applications by id",
+            hint=_RESTORE,
+        )
+    drafts = workbook.get(DRAFTS)
+    if drafts is not None and not any(drafts.ids()) and not all(drafts.blank_rows()):
+        what = "is empty" if "draft_id" in drafts.columns else "is missing"
+        raise LayoutError(
+            f"the Drafts tab's draft_id column {what}, but the tab holds drafts",
+            hint=_RESTORE,
+        )
 
 
 def _assign_ids(table: Table, new_id: IdFactory, plan: Plan) -> _Apps:
@@ -188,11 +260,12 @@ def _record_sent(
     today: dt.date,
     config: Config,
     plan: Plan,
-) -> tuple[pd.DataFrame, list[CellChange]]:
+) -> tuple[pd.DataFrame, list[CellChange], list[int]]:
     """Step 2: sent drafts write back to their application; skipped ones count as done.
 
     Returns the applications as the policy should see them (skips applied, in
-    memory only) and the Feedback ``thanked_on`` changes.
+    memory only), the Feedback ``thanked_on`` changes, and the Drafts rows marked
+    sent whose ``sent_on`` cannot be read.
     """
     drafts_t = workbook.get(DRAFTS)
     drafts = draft_frame(drafts_t, config.date_order)
@@ -208,14 +281,38 @@ def _record_sent(
         kind: Kind = "int" if column == "follow_ups_sent" else "date"
         plan.changes += column_changes(table, column, values, read_ids, values.index, kind)
         text.loc[values.index, column] = values
+    unsent: list[int] = []
     if drafts_t is not None:
-        plan.changes += _sent_drafts_notes(drafts_t, drafts, today)
+        notes, unsent = _sent_drafts_notes(drafts_t, drafts, today)
+        plan.changes += notes
     thanked = feedback_thanks(workbook.get(FEEDBACK), drafts, today, config.date_order)
     plan.changes += thanked
-    return apply_skips(text, drafts, config.date_order), thanked
+    return apply_skips(text, drafts, config.date_order), thanked, unsent
 
 
-def _sent_drafts_notes(table: Table, drafts: pd.DataFrame, today: dt.date) -> list[CellChange]:
+def _date_rejections(
+    apps: _Apps, effective: pd.DataFrame, today: dt.date, config: Config, plan: Plan
+) -> None:
+    """Step 2b: a rejection without ``rejected_on`` gets today's date, once.
+
+    Counted from a blank, the feedback request would be "due tomorrow" on every
+    run; written down, it becomes due and stays put.  Only a blank cell is written.
+    """
+    from sheetsync.tracker.values import parse_status
+
+    status, _ = parse_status(effective["status"], dict(config.statuses))
+    undated = apps.active & status.eq("rejected") & effective["rejected_on"].str.strip().eq("")
+    if not undated.any():
+        return
+    rows = effective.index[undated.to_numpy()]
+    values = pd.Series(today.isoformat(), index=rows, dtype=object)
+    plan.changes += column_changes(apps.table, "rejected_on", values, apps.read_ids, rows, "date")
+    effective.loc[rows, "rejected_on"] = values
+
+
+def _sent_drafts_notes(
+    table: Table, drafts: pd.DataFrame, today: dt.date
+) -> tuple[list[CellChange], list[int]]:
     """A sent draft without a date was sent today; one whose date cannot be read says so."""
     keys = pd.Series(table.ids())
     sent = drafts["status"] == "sent"
@@ -228,7 +325,7 @@ def _sent_drafts_notes(table: Table, drafts: pd.DataFrame, today: dt.date) -> li
     changes += column_changes(
         table, "lint", pd.Series(note, index=unreadable, dtype=object), keys, unreadable
     )
-    return changes
+    return changes, [int(r) for r in unreadable]
 
 
 def _apply_policy(
@@ -281,6 +378,7 @@ class _FeedbackPlan:
     thanks: list[FeedbackThanks]  # thank-you drafts the Feedback tab calls for
     agenda: list[AgendaItem]
     added: int  # rows added
+    problems: list[ProblemRow]
 
 
 def _plan_feedback(
@@ -328,9 +426,29 @@ def _plan_feedback(
         kinds: dict[str, Kind] = {"requested_on": "date", "due_on": "date"}
         plan.appends.append(RowAppend(FEEDBACK, cells["feedback_id"], cells, kinds))
     thanks = _feedback_thanks(combined, result, typed, apps.active)
-    return _FeedbackPlan(thanks, feedback_agenda(combined, result, today), len(new_rows))
+    blank = fb_t.blank_rows() if fb_t is not None else []
+    problems = [
+        ProblemRow(FEEDBACK, n, str(combined.at[n, "feedback_id"]).strip(),
+                   str(combined.at[n, "company"]).strip(), str(combined.at[n, "role"]).strip(),
+                   str(why))
+        for n, why in enumerate(result["problems"].tolist())
+        if why and not (n < len(blank) and blank[n])
+    ]  # fmt: skip
+    agenda = feedback_agenda(combined, result, today)
+    return _FeedbackPlan(thanks, agenda, len(new_rows), problems)
 
 
+def _unrecorded_sends(table: Table | None, rows: list[int]) -> list[ProblemRow]:
+    """Drafts marked sent whose ``sent_on`` cannot be read (their lint says so too)."""
+    if table is None or not rows:
+        return []
+    ids = table.ids()
+    return [
+        ProblemRow(DRAFTS, r, ids[r], table.cell(r, "company"), table.cell(r, "role"),
+                   f"sent_on: not a date ({table.cell(r, 'sent_on')!r}) - fix it so this "
+                   "send is recorded")
+        for r in rows
+    ]  # fmt: skip
 def _feedback_thanks(
     combined: pd.DataFrame, result: pd.DataFrame, typed: pd.DataFrame, active: pd.Series
 ) -> list[FeedbackThanks]:

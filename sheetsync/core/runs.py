@@ -21,7 +21,7 @@ from sheetsync.core.compute import IdFactory, Outcome, compute, random_id
 from sheetsync.errors import PartlyWritten, SheetsyncError
 from sheetsync.state import ROW_ADDED, State
 from sheetsync.tracker.plan import CellChange, Kind, Plan
-from sheetsync.tracker.schema import APPLICATIONS
+from sheetsync.tracker.schema import APPLICATIONS, DRAFTS
 from sheetsync.tracker.table import Table, Workbook
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -65,8 +65,9 @@ def pull(backend: Backend, state: State, config: Config, options: RunOptions) ->
         workbook = backend.read()
         _log_mapping(workbook, config)
         outcome = compute(
-            workbook, options.today, config, memory=state.rendered(), new_id=options.new_id
-        )
+            workbook, options.today, config, memory=state.rendered(), new_id=options.new_id,
+            before_obsolete=state.before_obsolete(),
+        )  # fmt: skip
         state.save_snapshot(workbook, options.today)
         return outcome
 
@@ -104,8 +105,9 @@ def _push(
     _log_mapping(theirs, config)
     memory = state.rendered()
     outcome = compute(
-        theirs, options.today, config, base=base, memory=memory, new_id=options.new_id
-    )
+        theirs, options.today, config, base=base, memory=memory, new_id=options.new_id,
+        before_obsolete=state.before_obsolete(),
+    )  # fmt: skip
     # Only texts that differ from what is remembered need writing to the state DB.
     fresh = [r for r in outcome.drafts.rendered if memory.get(r[0]) != r[1:]]
     if options.dry_run or not outcome.plan:
@@ -126,6 +128,7 @@ def _push(
         raise
     outcome.push_id = push_id
     state.finish_push(push_id, fresh)
+    state.remember_obsoleted(outcome.plan)
     return outcome
 
 
@@ -147,12 +150,16 @@ def _log_mapping(workbook: Workbook, config: Config) -> None:
 @dataclass
 class UndoResult:
     push_id: int | None
-    restored: int = 0
+    restored: int = 0  # cells written back (under dry_run: that would be)
     skipped: list[str] = field(default_factory=list)
+    plan: Plan = field(default_factory=Plan)
 
 
-def undo(backend: Backend, state: State) -> UndoResult:
-    """Restore the cells the last push changed, where they still hold what it wrote."""
+def undo(backend: Backend, state: State, *, dry_run: bool = False) -> UndoResult:
+    """Restore the cells the last push changed, where they still hold what it wrote.
+
+    ``dry_run`` plans the same and writes nothing (the push stays undoable).
+    """
     from sheetsync.tracker.plan import same_value
 
     with state.lock():
@@ -176,6 +183,13 @@ def undo(backend: Backend, state: State) -> UndoResult:
             if cell.column == ROW_ADDED:  # rows are never deleted, not even by undo
                 result.skipped.append(f"{cell.tab} {cell.row_id}: row added by that push, kept")
                 continue
+            if (cell.tab, cell.column) == (DRAFTS, "sent_on"):
+                # The user said the message went; the date records when: their fact,
+                # and the schedule counts from it, so undo keeps it.
+                result.skipped.append(
+                    f"{cell.tab} {cell.row_id} sent_on: {cell.new} records when you sent it, kept"
+                )
+                continue
             table = workbook.get(cell.tab)
             if table is None:
                 result.skipped.append(f"{cell.tab} is gone")
@@ -195,7 +209,10 @@ def undo(backend: Backend, state: State) -> UndoResult:
             plan.changes.append(
                 CellChange(cell.tab, position, key, cell.column, now, cell.old, kind)
             )
-        if plan:
+        result.plan = plan
+        if dry_run:
+            result.restored = len(plan.changes)
+        elif plan:
             backend.check_write()
             push_id = state.begin_push(plan, workbook, f"undo {last.id}")
             try:
@@ -226,7 +243,8 @@ def read_only(
 ) -> Outcome:
     """Compute without locking or writing (agenda, lint, feedback report)."""
     memory = state.rendered() if state is not None else {}
-    return compute(backend.read(), today, config, memory=memory)
+    before = state.before_obsolete() if state is not None else {}
+    return compute(backend.read(), today, config, memory=memory, before_obsolete=before)
 
 
 __all__ = ["compute", "pull", "push", "sync", "undo", "read_only", "Outcome", "RunOptions"]

@@ -53,16 +53,29 @@ def feedback_report(
         "responses": int((responses.str.strip() != "").sum()),
         "awaiting_response": int((next_actions == AWAIT_RESPONSE).sum()),
         "no_response": int((next_actions == NO_RESPONSE).sum()),
-        "themes": _ranked_themes(frame, aligned(computed, "themes", frame), themes or known),
+        "themes": _ranked_themes(
+            frame, aligned(computed, "themes", frame), themes or known, date_order
+        ),
         "actions": _actions(items, today),
     }
 
 
+def _iso_dates(texts: pd.Series, date_order: str) -> pd.Series:
+    """Dates as ISO text (``Apr 30, 2026`` -> ``2026-04-30``); unreadable ones as typed."""
+    from sheetsync.tracker.plan import iso_text
+    from sheetsync.tracker.values import parse_dates
+
+    parsed, _ = parse_dates(texts, date_order)
+    iso = iso_text(parsed)
+    return iso.where(parsed.notna(), texts.str.strip())
+
+
 def _ranked_themes(
-    frame: pd.DataFrame, labels: pd.Series, theme_rules: ThemeRules | None
+    frame: pd.DataFrame, labels: pd.Series, theme_rules: ThemeRules | None, date_order: str
 ) -> list[dict[str, Any]]:
     """Each theme with its quotes, most responses first."""
-    responses, received = text_of(frame, "response"), text_of(frame, "received_on")
+    responses = text_of(frame, "response")
+    received = _iso_dates(text_of(frame, "received_on"), date_order)
     company, role, app_id = (text_of(frame, c) for c in ("company", "role", "app_id"))
 
     found: dict[str, list[dict[str, str]]] = {}

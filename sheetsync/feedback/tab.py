@@ -12,8 +12,9 @@ Everything here is pure (no I/O).  The rules (README, "Feedback"):
   ``act_on_feedback_days``) while ``action_item`` is set and not ``done``.
   When both are open the thank-you is the row's ``next_action``; the agenda
   lists both;
-- a date that cannot be read goes to ``problems`` and the row gets no action
-  (as on the Applications tab); themes are still computed.
+- a date that cannot be read goes to ``problems``, and the to-dos that depend
+  on it wait until it can be read (an unreadable ``action_due`` holds back the
+  action item, not the thank-you); themes are still computed.
 
 The report across all feedback (``sheetsync feedback``) is in
 :mod:`sheetsync.feedback.report`.
@@ -215,13 +216,19 @@ def _evaluate(frame: pd.DataFrame, today: date, rules: Rules, date_order: str) -
             result.problems.append(
                 "received_on: blank although a response is filled in (add the date it came in)"
             )
-        if result.problems:
-            continue  # never guess: no action until the cells can be read
+        # Never guess: a to-do waits while a cell it depends on cannot be read;
+        # the others carry on (an unreadable action_due does not hide the thank-you).
+        if errors["received_on"][n] or (result.problems and received is None):
+            continue
         if received is not None:
             if not text["thanked_on"][n].strip():
                 due = received + timedelta(days=rules.thank_for_feedback_after_days)
                 result.open.append(_Open(THANK_FOR_FEEDBACK, due))
-            if text["action_item"][n].strip() and not is_done(text["done"][n]):
+            if (
+                text["action_item"][n].strip()
+                and not is_done(text["done"][n])
+                and not errors["action_due"][n]
+            ):
                 due = dates["action_due"][n] or received + timedelta(
                     days=rules.act_on_feedback_days
                 )

@@ -6,8 +6,8 @@ Rules (README, "Drafts"):
 - a draft's subject and body are re-rendered only while they still hold what
   sheetsync last wrote; anything else is the user's text and is kept;
 - ``sent`` and ``skipped`` drafts are frozen; a draft whose action is no longer
-  due becomes ``obsolete`` (never deleted) and comes back to ``draft`` if the
-  action returns.
+  due becomes ``obsolete`` (never deleted) and, if the action returns, comes
+  back with the status it had (``approved`` stays approved; else ``draft``).
 """
 
 from __future__ import annotations
@@ -76,14 +76,19 @@ def merge(
     wanted: Sequence[Wanted],
     memory: Mapping[str, tuple[str, ...]],
     config: Config,
+    before_obsolete: Mapping[str, str] | None = None,
 ) -> DraftMerge:
-    """Reconcile the Drafts tab with the drafts the tracker calls for."""
+    """Reconcile the Drafts tab with the drafts the tracker calls for.
+
+    ``before_obsolete`` is the status each draft had when sheetsync made it
+    obsolete, so a draft whose action returns comes back as it was.
+    """
     tab = _Tab.read(table)
     out = DraftMerge()
     final: dict[str, dict[str, str]] = {}  # draft id -> row values after the merge
     meta: dict[str, _Meta] = {}
     for want in wanted:
-        merged = _merge_one(tab, want, memory, out)
+        merged = _merge_one(tab, want, memory, out, before_obsolete or {})
         if merged is not None:
             final[want.draft_id], meta[want.draft_id] = merged
     _lint(tab, final, meta, {w.draft_id: w for w in wanted}, config, out)
@@ -93,7 +98,11 @@ def merge(
 
 
 def _merge_one(
-    tab: _Tab, want: Wanted, memory: Mapping[str, tuple[str, ...]], out: DraftMerge
+    tab: _Tab,
+    want: Wanted,
+    memory: Mapping[str, tuple[str, ...]],
+    out: DraftMerge,
+    before_obsolete: Mapping[str, str],
 ) -> tuple[dict[str, str], _Meta] | None:
     """A draft's values after the merge (None: frozen, left alone)."""
     values = want.identity()
@@ -108,8 +117,9 @@ def _merge_one(
     status = tab.status(row)
     if status in FROZEN_DRAFT_STATUSES:
         return None
-    if status == OBSOLETE:  # the action is due again
-        values["status"] = "draft"
+    if status == OBSOLETE:  # the action is due again: a mentor's approval still holds
+        was = before_obsolete.get(want.draft_id, "")
+        values["status"] = was if was in LIVE_DRAFT_STATUSES else "draft"
     current = (tab.cells["subject"][row], tab.cells["body"][row])
     fresh = (want.subject, want.body)
     if not want.error:

@@ -68,6 +68,15 @@ class _Compiled:
     signature: bool = False  # it shows {{ signature }}
 
 
+def override_problems(config: Config) -> list[str]:
+    """Why templates in ``templates_dir`` cannot be compiled ("file line N: why"), if any."""
+    renderer = Renderer(config)
+    if renderer.user_dir is None:
+        return []
+    found = sorted(renderer.user_dir.glob(f"*{SUFFIX}"))
+    return [e for e in (renderer._compile(p.name).error for p in found) if e]
+
+
 def template_file(name: str) -> str:
     """``"check_in"`` -> ``"check_in.txt.j2"`` (a full file name is kept)."""
     return name if name.endswith(SUFFIX) else name + SUFFIX
