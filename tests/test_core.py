@@ -32,6 +32,7 @@ HEADER = [
     "rejected_on",
     "feedback_requested_on",
     "talking_points",
+    "fit",
 ]
 
 
@@ -76,6 +77,7 @@ TWO_INTERVIEWERS = app(
     interview_on="2026-03-13",
     interviewers="Ann Lee <ann@acme.example>; Bo Chan <bo@acme.example>",
     talking_points="Ann described the new reporting pipeline",
+    fit="four years of SQL reporting",
 )
 
 

@@ -74,12 +74,12 @@ def test_no_word_of_the_private_notes_reaches_any_message(config: Config) -> Non
 @pytest.mark.parametrize(("name", "first_name", "formal"), [
     ("Denise Okoro, RN", "Denise", "Denise Okoro"),
     ("Paul Jensen, BSN, RN", "Paul", "Paul Jensen"),
-    ("Principal Angela Ruiz", "Angela", "Principal Ruiz"),
+    ("Principal Angela Ruiz", "Principal Ruiz", "Principal Ruiz"),  # a title is kept
     ("Dr. Amanda Cole", "Dr. Cole", "Dr. Cole"),
     ("Amanda Cole, PhD", "Dr. Cole", "Dr. Cole"),
     ("Prof. Li Wei", "Professor Wei", "Professor Wei"),
-    ("Ms. Jane Doe", "Jane", "Ms. Doe"),
-    ("Coach Mike Brown", "Mike", "Coach Brown"),
+    ("Ms. Jane Doe", "Ms. Doe", "Ms. Doe"),
+    ("Coach Mike Brown", "Coach Brown", "Coach Brown"),
     ("Cole, Amanda", "Amanda", "Amanda Cole"),
     ("Dana", "Dana", "Dana"),
     ("dana whitfield", "Dana", "Dana Whitfield"),
@@ -95,7 +95,7 @@ def test_greetings_in_drafts_follow_the_style_and_never_break(config: Config) ->
     row = _row(company="Acme", role="Nurse", interview_on="2026-03-13", interviewers=_people(6),
                talking_points="the night-shift staffing plan")  # fmt: skip
     for style, expected in (("first_name", {"Dana", "Sam", "Dr. Cole", "Denise", "Paul",
-                                            "Angela"}),
+                                            "Principal Ruiz"}),
                             ("formal", {"Dana Whitfield", "Sam Okafor", "Dr. Cole",
                                         "Denise Okoro", "Paul Jensen", "Principal Ruiz"})):
         styled = dataclasses.replace(config, greeting_style=style)
@@ -239,3 +239,64 @@ def test_lint_flags_the_rest_and_not_the_near_misses() -> None:
     assert "greeting" not in right and "no e-mail address" not in right
     assert "no e-mail address for Ann Lee" in _lint("Dear Ann,\n\nHi.", to_name="Ann Lee",
                                                     to_email="")  # fmt: skip
+
+
+@pytest.mark.parametrize(("cell", "names", "expected"), [
+    ("Dr. Amanda Cole: her research on sepsis alerts", ["Dr. Amanda Cole"],
+     ["your research on sepsis alerts"]),
+    ("Dana said she wants a faster close", ["Dana Whitfield"],
+     ["you said you want a faster close"]),
+    ("she explained the second site", ["Kevin Shah"], [""]),  # whose "she"? nobody's
+    ("I asked about night-shift handoffs", ["Denise Okoro, RN"], ["night-shift handoffs"]),
+    ("Elena liked my forecasting case study", ["Elena Rossi"], [""]),  # praise is not repeated
+    ("Great question about conflict resolution", ["Sarah Park"], [""]),
+    ("Paul told me they lost three nurses", ["Paul Jensen", "Denise Okoro"], ["", ""]),
+    ("Amanda: the scheduling software", ["Amanda Price", "Amanda Cole"], ["", ""]),
+    ("Classroom management", ["David Brown"], ["classroom management"]),
+])  # fmt: skip
+def test_points_are_spoken_to_their_person_or_left_out(
+    cell: str, names: list[str], expected: list[str]
+) -> None:
+    from sheetsync.messages.points import assign_points, point_problems
+
+    assert [r.text for r in assign_points(cell, names)] == expected
+    if "" in expected and len(cell.split(":")[0]) > 10:  # left out: lint says why
+        assert point_problems(cell, names)
+
+
+def test_up_to_four_interviewers_share_no_sentence_and_fit_ends_its_sentence(
+    config: Config,
+) -> None:
+    fit = "eight years of med-surg nursing, including four as charge nurse"
+    row = _row(company="Acme", role="Nurse", interview_on="2026-03-13", interviewers=_people(4),
+               talking_points="the night-shift plan\nthe new wing", fit=fit)  # fmt: skip
+    bodies = [d["body"] for d in _drafts([row], config) if d["action"] == "thank_you_email"]
+    sentences = [_sentences(b) for b in bodies]
+    for i, mine in enumerate(sentences):
+        for theirs in sentences[i + 1:]:
+            assert not (mine & theirs - {s for s in mine if "night-shift" in s or "wing" in s})
+    for body in bodies:
+        if fit in body:
+            assert f"{fit}." in body  # the fit closes its sentence, commas and all
+        first = body.splitlines()[0]
+        assert not re.match(r"Hello \S+ \S+,", first)  # "Hello Dr. Cole," reads like a merge
+
+
+def test_thanks_for_feedback_claims_nothing_the_feedback_did_not_say(config: Config) -> None:
+    from sheetsync.messages.context import sample_context
+    from sheetsync.messages.render import Renderer
+
+    renderer = Renderer(config)
+    plain = {**sample_context(config.me), "feedback_response": "We went with an internal "
+             "candidate.", "feedback_themes": ""}  # fmt: skip
+    for variant in range(3):
+        body = renderer.render("thank_for_feedback", plain, "k", variant=variant).body
+        assert not re.search(r"honesty|already started|act on|put .* to use", body)
+
+
+def test_lint_says_when_there_is_no_fit_to_restate() -> None:
+    from sheetsync.messages.lint import NO_FIT
+
+    assert NO_FIT in _lint("Dear Ann,\n\nThank you.", "follow_up", has_fit=False)
+    assert NO_FIT not in _lint("Dear Ann,\n\nThank you.", "follow_up", has_fit=True)
+    assert NO_FIT not in _lint("Dear Ann,\n\nThank you.", "request_feedback", has_fit=False)

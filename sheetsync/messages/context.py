@@ -59,8 +59,8 @@ dates are ``datetime.date`` or ``None``):
     ``_signature.txt.j2`` as rendered for this message; set by the renderer.
 
 Filters: ``date_text`` (``March 4``, or ``4 March`` with ``date_order = "DMY"``;
-"" for no date) and ``greet`` (``recipient_first_name|greet("Dear")`` ->
-``Dear Ana,``, or ``Hello,`` without a name).
+"" for no date) and ``greet`` (``greeting_name|greet("Hello")`` -> ``Hello Ana,``;
+``Dear Dr. Cole,`` for a title or full name; ``Hello,`` without a name).
 """
 
 from __future__ import annotations
@@ -209,6 +209,10 @@ def date_text(value: Any, order: str = "MDY") -> str:
 
 
 def greet(name: Any, word: str = "Dear") -> str:
-    """The greeting line: ``"Ana"|greet("Dear")`` -> ``"Dear Ana,"``; no name -> ``"Hello,"``."""
+    """The greeting line: ``"Ana"|greet("Hello")`` -> ``"Hello Ana,"``; a full name or a
+    title is always "Dear" (``"Dear Dr. Cole,"``, never "Hello Dr. Cole,"); no name ->
+    ``"Hello,"``."""
     text = cell_text(name)
-    return f"{word} {text}," if text else "Hello,"
+    if not text:
+        return "Hello,"
+    return f"{'Dear' if ' ' in text else word} {text},"

@@ -95,7 +95,8 @@ class Wanted:
     body: str
     error: str = ""
     has_points: bool = True  # the row has talking points to recall
-    strangers: tuple[str, ...] = ()  # talking-point names that matched no interviewer
+    has_fit: bool = True  # the row (or [me] strengths) says what fits the role
+    point_notes: tuple[str, ...] = ()  # lint lines about the row's talking points
     others: Callable[[str], str | None] | None = None  # finds another row's company
     inputs: str = ""  # fingerprint of what it was rendered from
     reused: bool = False  # text taken from the last render: inputs unchanged

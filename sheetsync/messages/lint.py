@@ -42,6 +42,10 @@ from sheetsync.vocabulary import THANK_YOU_ACTIONS
 # Messages whose wording recalls a point from the interview (the row's notes).
 POINTS_ACTIONS: Final = frozenset({"thank_you_email", "thank_you_note", "follow_up", "check_in"})
 DEFAULT_NAME: Final = "Your Name"
+FIT_ACTIONS: Final = frozenset({"thank_you_email", "follow_up", "check_in",
+                                "application_follow_up"})  # fmt: skip
+NO_FIT: Final = ("no fit to restate: add the skills or experience that fit this role to the "
+                 "row's fit (or strengths under [me])")  # fmt: skip
 NO_POINTS: Final = ("no talking points to personalise from: add what you discussed to the "
                     "row's talking_points")  # fmt: skip
 VEILED_QUESTION: Final = re.compile(
@@ -147,9 +151,10 @@ def lint_message(
     email_word_limit: int = 150,
     note_word_limit: int = 80,
     has_points: bool = True,
+    has_fit: bool = True,
     to_name: str | None = None,
     to_email: str | None = None,
-    strangers: Sequence[str] = (),
+    point_notes: Sequence[str] = (),
     others: Callable[[str], str | None] | None = None,
 ) -> list[str]:
     """Problems with one drafted message, each a short instruction; [] when fine.
@@ -158,7 +163,8 @@ def lint_message(
     ``follow_up``, ``request_feedback``, ...); ``channel`` is ``email`` or
     ``note`` (a handwritten note: no subject, no word of contact details).
     ``to_name``/``to_email`` are the recipient's (None: not checked);
-    ``strangers`` are talking-point names that matched no interviewer;
+    ``point_notes`` are lint lines about the row's talking points (names that
+    matched no interviewer, points left out and why);
     ``others`` finds another application's company name in a text.
     """
     problems: list[str] = []
@@ -212,8 +218,9 @@ def lint_message(
     problems += _recipient_problems(channel, body, to_name, to_email)
     if not has_points and action in POINTS_ACTIONS:
         problems.append(NO_POINTS)
-    for name in strangers:
-        problems.append(f'talking point for "{name}" matched no interviewer: it goes to everyone')
+    if not has_fit and action in FIT_ACTIONS:
+        problems.append(NO_FIT)
+    problems.extend(point_notes)  # what points.point_problems found
     return problems
 
 

@@ -183,8 +183,9 @@ def _lint_one(
         problems += lint_message(
             values["action"], values["channel"], values["subject"], values["body"], config.me,
             email_word_limit=config.email_word_limit, note_word_limit=config.note_word_limit,
-            has_points=want.has_points, to_name=values["to_name"], to_email=values["to_email"],
-            strangers=want.strangers, others=want.others,
+            has_points=want.has_points, has_fit=want.has_fit, to_name=values["to_name"],
+            to_email=values["to_email"],
+            point_notes=want.point_notes, others=want.others,
         )  # fmt: skip
     if duplicate:
         problems.append(duplicate)

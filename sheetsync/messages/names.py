@@ -2,8 +2,9 @@
 
 ``greeting_name("Dr. Amanda Cole")`` is ``"Dr. Cole"`` and
 ``greeting_name("Denise Okoro, RN")`` is ``"Denise"`` (``"Denise Okoro"`` in the
-formal style).  The words that make a title, a credential or a group name are
-data, in ``names.toml``.
+formal style); a title written before a name is kept in every style
+(``"Principal Ruiz"``, ``"Ms. Doe"``).  The words that make a title, a credential or
+a group name are data, in ``names.toml``.
 """
 
 from __future__ import annotations
@@ -63,12 +64,14 @@ class Person:
         return _parse(clean_name(name))
 
     def greeting(self, style: str = "first_name") -> str:
-        """The name after "Dear": ``"Angela"``, or ``"Principal Ruiz"`` (formal), or
-        ``"Dr. Cole"`` in every style; ``""`` when unknown."""
+        """The name after "Dear": ``"Angela"`` (``"Angela Ruiz"`` formal); with a title,
+        ``"Principal Ruiz"``, ``"Ms. Doe"``, ``"Dr. Cole"`` in every style; ``""`` unknown."""
         if self.group or not (self.first or self.last):
             return self.written if self.group else ""
         if self.doctor and self.last:
             return f"{self.title or 'Dr.'} {self.last}"
+        if self.title and self.last:  # a title you wrote ("Ms.", "Principal") is kept
+            return f"{self.title} {self.last}"
         if style == "formal" or not self.first:
             if self.title and self.last:
                 return f"{self.title} {self.last}"

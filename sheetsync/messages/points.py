@@ -28,22 +28,38 @@ _POINT_BREAKS = re.compile(r"[\n;]+")
 _NAME_WORD = r"[A-Z][\w.'\u2019-]*"
 _OWNER = re.compile(rf"^(?P<who>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})\s*:\s*(?P<what>\S.*)$")
 # Notes often start with what happened rather than what it was about.
-_LEAD_IN = re.compile(r"^(?:we\s+)?(?:discussed|talked about|spoke about|covered|went over|"
-                      r"re:|about|topic:)\s+", re.IGNORECASE)  # fmt: skip
-# A point that starts like this reads as a topic: "our conversation about <point>".
-_TOPIC_START = frozenset({"the", "a", "an", "your", "our", "their", "its", "how", "what",
-                          "why", "whether", "when", "where", "which", "who"})  # fmt: skip
+_LEAD_IN = re.compile(r"^(?:(?:I|we)\s+)?(?:discussed|talked about|spoke about|asked about"
+                      r"|mentioned|covered|went over|re:|about|topic:)\s+",
+                      re.IGNORECASE)  # fmt: skip
 _WH = frozenset({"how", "what", "why", "whether", "when", "where", "which", "who"})
-# Lower-cased at the start of a point woven into a sentence; anything else keeps its case.
-_FUNCTION_WORDS = _TOPIC_START | frozenset({"you", "we", "they", "it", "this", "that", "there",
-                                            "he", "she", "his", "her", "my", "these", "those"})
+# A point starting with one of these, or holding one of _VERBS, is a statement (read after a
+# colon); anything else is a topic (read after "our conversation about").
+_SUBJECTS = frozenset({"i", "you", "we", "they", "it", "there", "this", "that"})
+# Lower-cased at the start of a point woven into a sentence.
+_FUNCTION_WORDS = frozenset({"the", "a", "an", "your", "our", "their", "its", "you", "we",
+                             "they", "it", "this", "that", "there", "my", "these", "those"}) | _WH
 _VERBS = frozenset({
     "is", "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "can",
     "could", "should", "may", "might", "must", "do", "does", "did", "takes", "took", "uses",
     "used", "runs", "ran", "needs", "wants", "plans", "leads", "manages", "expects", "hopes",
     "asked", "explained", "said", "mentioned", "described", "shared", "told", "showed",
-    "walked", "talked", "discussed", "gave", "spoke", "works", "handles", "owns",
+    "walked", "talked", "discussed", "gave", "spoke", "works", "handles", "owns", "want",
+    "need", "plan", "use", "run", "lead", "manage", "expect", "hope", "explain", "describe",
 })  # fmt: skip
+# Points a message must not repeat back: praise of the candidate, and what the interviewer
+# told in confidence about people and money troubles.
+_PRAISE = re.compile(r"\b(?:liked|loved|praised|complimented|impressed|enjoyed my|"
+                     r"(?:great|good|excellent|nice) (?:question|answer|point)s?)\b",
+                     re.IGNORECASE)  # fmt: skip
+_SENSITIVE = re.compile(
+    r"\b(?:leaving|stepping down|laid off|lay-?offs?|budget cuts?|cuts? to the budget"
+    r"|short[- ]staffed|understaffed|resign\w*|fired|quitting|turnover|burn-?out"
+    r"|lost (?:\w+ )?(?:nurses|staff|people|employees|members)"
+    r"|short (?:\w+ )?(?:nurses|aides|staff|people|hands))\b", re.IGNORECASE)
+# "she"/"he" in a point of the recipient's own is them; in a shared point, nobody knows who.
+_THIRD_PERSON = re.compile(r"\b(?:she|he|him|his|her|hers)\b", re.IGNORECASE)
+_SUBJECT_PRONOUN = re.compile(r"\b(?:she|he)\b(?P<rest>\s+(?P<verb>[A-Za-z]+))?", re.IGNORECASE)
+_OTHER_PRONOUN = re.compile(r"\b(?:his|her)\b(?=\s+[a-z])|\b(?P<obj>him|her)\b", re.IGNORECASE)
 
 # Verbs after the recipient's name that can safely be spoken to them ("Tom asked",
 # "Ella wants" -> "you asked", "you want"); any other word leaves the point as written.
@@ -65,10 +81,11 @@ _PRESENT_FOR_YOU = {
 
 @dataclass(frozen=True)
 class Point:
-    """One point, and whose it is ("" = shared)."""
+    """One point, whose it is ("" = shared), and why it is left out ("" = usable)."""
 
     text: str
     owner: str = ""
+    left_out: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,7 +97,8 @@ class Recalled:
 
 
 def split_points(cell: Any) -> list[Point]:
-    """The cell's usable points: questions and anything about pay left out."""
+    """The cell's points (questions, notes to yourself, are dropped), with the reason a
+    point must not go into a message (pay, praise of you, things told in confidence)."""
     text = "" if is_missing(cell) else str(cell)
     out = []
     for raw in _POINT_BREAKS.split(text):
@@ -89,8 +107,16 @@ def split_points(cell: Any) -> list[Point]:
         if match := _OWNER.match(line):
             owner, line = match["who"], match["what"]
         line = _LEAD_IN.sub("", line).rstrip(" .,:!")
-        if line and not line.endswith("?") and not mentions_pay(line):
-            out.append(Point(line, owner))
+        if not line or line.endswith("?"):
+            continue
+        why = ""
+        if pay := mentions_pay(line):
+            why = f'mentions pay ("{pay}")'
+        elif found := _PRAISE.search(line):
+            why = f'repeats praise ("{found.group(0)}")'
+        elif found := _SENSITIVE.search(line):
+            why = f'repeats something said in confidence ("{found.group(0)}")'
+        out.append(Point(line, owner, why))
     return out
 
 
@@ -99,25 +125,45 @@ def _owns(person: Person, owner: str) -> bool:
     return any(form.casefold() == key for form in person.forms())
 
 
-def unmatched_owners(cell: Any, names: Sequence[str]) -> list[str]:
-    """Names written before a point's colon that match none of ``names``."""
+def point_problems(cell: Any, names: Sequence[str]) -> list[str]:
+    """What lint says about the talking points of a message to ``names``."""
     people = [Person.parse(n) for n in names]
-    owners = {p.owner for p in split_points(cell) if p.owner}
-    return sorted(o for o in owners if not any(_owns(person, o) for person in people))
+    out = []
+    for point in split_points(cell):
+        short = point.text if len(point.text) <= 40 else point.text[:37] + "..."
+        if point.left_out:
+            out.append(f'talking point "{short}" {point.left_out}: left out of messages')
+            continue
+        if point.owner:
+            matched = sum(_owns(person, point.owner) for person in people)
+            if matched == 0:
+                out.append(f'talking point for "{point.owner}" matched no interviewer: '
+                           "it goes to everyone")  # fmt: skip
+            elif matched > 1:
+                out.append(f'talking point for "{point.owner}" matches {matched} interviewers: '
+                           "write the surname too; left out until then")  # fmt: skip
+        elif _THIRD_PERSON.search(point.text) and not any(_about(point, p) for p in people):
+            out.append(f'talking point "{short}" says he or she: start it with the person\'s '
+                       "name and a colon (Dana: ...); left out until then")  # fmt: skip
+    return out
 
 
 def assign_points(cell: Any, names: Sequence[str], max_words: int = POINT_MAX_WORDS
                   ) -> list[Recalled]:  # fmt: skip
     """The point each of ``names`` (the recipients, in order) gets to recall.
 
-    A person's own points come first; the shared ones are handed round the
-    others in turn.  A point that names someone else's colon is shared.
+    A person's own points come first (their name before its colon, or in it); the
+    shared ones are handed round the others in turn.  A point named for two of them,
+    or a shared one that says "he" or "she", goes to nobody.
     """
-    points = split_points(cell)
+    points = [p for p in split_points(cell) if not p.left_out]
     people = [Person.parse(n) for n in names]
-    owned = [[p for p in points if _about(p, person)] for person in people]
-    claimed = {id(p) for own in owned for p in own}
-    shared = [p for p in points if id(p) not in claimed]
+    owners = [[person for person in people if _about(p, person)] for p in points]
+    owned = [[p for p, who in zip(points, owners, strict=True) if who == [person]]
+             for person in people]  # fmt: skip
+    shared = [p for p, who in zip(points, owners, strict=True) if not who
+              and not (p.owner and any(_owns(x, p.owner) for x in people))
+              and not _THIRD_PERSON.search(p.text)]  # fmt: skip
     out: list[Recalled] = []
     turn = 0
     for person, own in zip(people, owned, strict=True):
@@ -125,7 +171,7 @@ def assign_points(cell: Any, names: Sequence[str], max_words: int = POINT_MAX_WO
         if not own and shared:  # hand the shared points round, one each in turn
             start = turn % len(shared)
             order, turn = shared[start:] + shared[:start], turn + 1
-        spoken = (_spoken(p.text, person, max_words) for p in order)
+        spoken = (_spoken(p.text, person, max_words, p in own) for p in order)
         out.append(next(filter(None, spoken), Recalled()))
     return out
 
@@ -139,20 +185,31 @@ def _about(point: Point, person: Person) -> bool:
         _mention_regex(forms).search(point.text))  # fmt: skip
 
 
-def _spoken(point: str, person: Person, max_words: int) -> Recalled | None:
-    """``point`` in ``person``'s grammar, or None when it would name them in the third person."""
+def _spoken(point: str, person: Person, max_words: int, theirs: bool = False
+            ) -> Recalled | None:  # fmt: skip
+    """``point`` in ``person``'s grammar (``theirs``: "she"/"he" is them), or None when it
+    would still speak of them in the third person."""
     forms = person.forms()
     if forms and any(f in point for f in forms):  # a cheap test before the pattern
         point = _mention_regex(forms).sub(_to_second_person, point)
         if any(re.search(rf"\b{re.escape(f)}\b", point) for f in forms):
             return None
+    if _THIRD_PERSON.search(point):
+        if not theirs:
+            return None
+        point = _SUBJECT_PRONOUN.sub(_to_second_person, point)
+        point = _OTHER_PRONOUN.sub(lambda m: "you" if m.group("obj") else "your", point)
     point = _shorten(point, max_words)
     words = point.split()
-    if words and words[0].lower() in _FUNCTION_WORDS and words[0] != "I":
-        point = words[0].lower() + point[len(words[0]):]
-    first = words[0].lower() if words else ""
-    topic = first in _WH or (first in _TOPIC_START and not _VERBS & {w.lower() for w in words})
-    return Recalled(point, topic) if point else None
+    if not words:
+        return None
+    first = words[0].lower()
+    lower_next = len(words) > 1 and words[1].islower()
+    if first in _FUNCTION_WORDS or (words[0].istitle() and lower_next and words[0] != "I"):
+        point = first + point[len(words[0]):]
+    lowered = {w.lower().strip(",.") for w in words}
+    statement = first not in _WH and (first in _SUBJECTS or bool(_VERBS & lowered))
+    return Recalled(point, not statement)
 
 
 def _shorten(point: str, max_words: int) -> str:
@@ -184,7 +241,7 @@ def _to_second_person(match: re.Match[str]) -> str:
     """ "Tom asked" -> "you asked", "Ella wants" -> "you want", "Dana's" -> "your"."""
     rest = match.group("rest") or ""
     verb = (match.group("verb") or "").lower()
-    if match.group("poss"):
+    if match.groupdict().get("poss"):
         return "your" + rest
     if verb in _PRESENT_FOR_YOU:
         return "you " + _PRESENT_FOR_YOU[verb]

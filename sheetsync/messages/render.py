@@ -34,7 +34,7 @@ from sheetsync.resources import templates_dir
 from sheetsync.vocabulary import MESSAGE_TEMPLATES
 
 SIGN_OFFS: Final = (
-    "Best regards,", "Kind regards,", "Warm regards,", "With thanks,", "Many thanks,",
+    "Best regards,", "Kind regards,", "Warm regards,", "With thanks,", "All the best,",
     "Sincerely,",
 )  # fmt: skip
 SIGNATURE: Final = "_signature.txt.j2"  # an e-mail template shows it as {{ signature }}
@@ -161,11 +161,16 @@ class Renderer:
         bodies: set[str] = set()
         if len(keys) == 1:  # one recipient: no other body to differ from
             return [self._render(compiled, contexts[0], *self._preferred(compiled, keys[0]))]
+        # Up to four recipients take wordings 0-3, which share no sentence at all.
+        span = compiled.variants
+        if span == WORDING_VARIANTS and len(keys) <= SENTENCE_WORDINGS:
+            span = SENTENCE_WORDINGS
         for i in sorted(range(len(keys)), key=lambda i: (stable_hash(keys[i]), keys[i], i)):
-            preferred = self._preferred(compiled, keys[i])
+            first, sign_off = self._preferred(compiled, keys[i])
+            preferred = (first % span, sign_off)
             chosen: Rendered | None = None
             fallback: Rendered | None = None  # first try, if every body repeats
-            for choice in self._choices(compiled.variants, preferred, used_variants, used):
+            for choice in self._choices(span, preferred, used_variants, used):
                 result = self._render(compiled, contexts[i], *choice)
                 if not result.ok or _same_text(result.body) not in bodies:
                     chosen = result

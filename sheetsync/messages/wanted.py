@@ -189,7 +189,7 @@ class _Drafter:
         channel = channel_for(action)
         company, role = str(app.get("company", "")).strip(), str(app.get("role", ""))
         others = self.companies.finder(company, role) if self.companies else None
-        strangers = self._strangers(app, action, people)
+        point_notes = self._point_notes(app, action, people)
         out = []
         for draft_id, person in zip(ids, people, strict=True):
             text = self.memory[draft_id][:2] if reuse else ("", "")
@@ -198,7 +198,8 @@ class _Drafter:
                     draft_id, str(app.get("id", "")).strip(),
                     str(app.get("company", "")).strip(), str(app.get("role", "")).strip(),
                     action, channel, person[0], person[1], when, text[0], text[1],
-                    has_points=_has_text(app.get("talking_points")), strangers=strangers,
+                    has_points=_has_text(app.get("talking_points")), point_notes=point_notes,
+                    has_fit=_has_text(app.get("fit")) or bool(self.config.me.strengths.strip()),
                     others=others, inputs=inputs, reused=reuse,
                 )
             )  # fmt: skip
@@ -207,14 +208,14 @@ class _Drafter:
         return out
 
     @staticmethod
-    def _strangers(app: dict[str, Any], action: str, people: list[tuple[str, str]]
+    def _point_notes(app: dict[str, Any], action: str, people: list[tuple[str, str]]
                    ) -> tuple[str, ...]:  # fmt: skip
-        """Talking-point names that are none of the interviewers (thank-yous only)."""
+        """What lint says about the row's talking points (on thank-yous, where they count)."""
         if action not in THANK_YOU_ACTIONS or not _has_text(app.get("talking_points")):
             return ()
-        from sheetsync.messages.points import unmatched_owners
+        from sheetsync.messages.points import point_problems
 
-        return tuple(unmatched_owners(app.get("talking_points"), [p[0] for p in people]))
+        return tuple(point_problems(app.get("talking_points"), [p[0] for p in people]))
 
     def _render(
         self,
@@ -257,8 +258,9 @@ class _Drafter:
                     draft.action, draft.channel, draft.subject, draft.body, config.me,
                     email_word_limit=config.email_word_limit,
                     note_word_limit=config.note_word_limit, has_points=draft.has_points,
+                    has_fit=draft.has_fit,
                     to_name=context["recipient_name"],
-                    to_email=draft.to_email, strangers=draft.strangers, others=draft.others,
+                    to_email=draft.to_email, point_notes=draft.point_notes, others=draft.others,
                 )
             )  # fmt: skip
             if draft.channel == "email":
