@@ -289,30 +289,6 @@ def _check_templates(cfg: Config, written: str, where: Path) -> None:
         )
 
 
-def _check_holidays(country: str, subdivision: str | None) -> None:
-    """The country first, then its subdivision, each named with its key and value."""
-    import holidays
-
-    try:
-        holidays.country_holidays(country)
-    except NotImplementedError as exc:
-        raise ConfigError(
-            f"[calendar] holidays = {country!r}: not a country code the `holidays` package knows",
-            hint='use a two-letter country code such as "US", "GB" or "DE"',
-        ) from exc
-    if not subdivision:
-        return
-    try:
-        holidays.country_holidays(country, subdiv=subdivision)
-    except NotImplementedError as exc:
-        some = ", ".join(holidays.list_supported_countries().get(country, [])[:8])
-        raise ConfigError(
-            f"[calendar] subdivision = {subdivision!r}: not a subdivision of {country!r}",
-            hint=f"use one of {country}'s codes ({some}...), or remove the key"
-            if some else f"{country} has no subdivisions: remove the key",
-        ) from exc
-
-
 def validate(cfg: Config) -> None:
     if cfg.timezone:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -324,9 +300,10 @@ def validate(cfg: Config) -> None:
                 f"unknown time zone {cfg.timezone!r}",
                 hint='use an IANA name such as "Europe/London"',
             ) from exc
-    if cfg.holidays:
-        _check_holidays(cfg.holidays, cfg.holiday_subdivision)
-    elif cfg.holiday_subdivision:
+    # The holiday country and subdivision are checked where the calendar is first
+    # built (policy.bizdays): importing `holidays` for every run would cost more
+    # than the rest of a small sync.
+    if cfg.holiday_subdivision and not cfg.holidays:
         raise ConfigError(
             f"[calendar] subdivision = {cfg.holiday_subdivision!r} needs a country",
             hint='add `holidays = "<country code>"` under [calendar], e.g. "US"',

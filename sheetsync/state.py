@@ -15,7 +15,7 @@ import os
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +70,14 @@ CREATE TABLE IF NOT EXISTS rendered (
 CREATE TABLE IF NOT EXISTS obsoleted (
     draft_id TEXT PRIMARY KEY,
     status TEXT NOT NULL
+);
+-- Public holidays, a year at a time, as the `holidays` package built them; keyed
+-- by the calendar and the package's installed file, so an upgrade builds anew.
+CREATE TABLE IF NOT EXISTS holidays (
+    calendar TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    days TEXT NOT NULL,            -- ISO dates, space-separated
+    PRIMARY KEY (calendar, year)
 );
 """
 
@@ -289,6 +297,26 @@ class State:
         """Each obsolete draft's status before it became obsolete."""
         return dict(self.db.execute("SELECT draft_id, status FROM obsoleted"))
 
+    def holiday_years(self, country: str | None, subdivision: str | None
+                      ) -> dict[int, tuple[dt.date, ...]]:  # fmt: skip
+        """The years of public holidays built before for this calendar."""
+        if not country:
+            return {}
+        rows = self.db.execute("SELECT year, days FROM holidays WHERE calendar = ?",
+                               (_calendar_key(country, subdivision),))  # fmt: skip
+        return {y: tuple(dt.date.fromisoformat(d) for d in days.split()) for y, days in rows}
+
+    def remember_holidays(self, country: str | None, subdivision: str | None,
+                          years: Mapping[int, Sequence[dt.date]]) -> None:  # fmt: skip
+        if not country or not years:
+            return
+        key = _calendar_key(country, subdivision)
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO holidays (calendar, year, days) VALUES (?, ?, ?)",
+                [(key, y, " ".join(d.isoformat() for d in days)) for y, days in years.items()],
+            )
+
     def rendered(self) -> dict[str, tuple[str, str, str]]:
         """What sheetsync last wrote as each draft's subject and body, and from what."""
         rows = self.db.execute("SELECT draft_id, subject, body, inputs FROM rendered")
@@ -361,3 +389,17 @@ def _write_json(path: Path, value: Any) -> None:
 
     with atomic_writer(path) as handle:
         handle.write(json.dumps(value, ensure_ascii=False))
+
+
+def _calendar_key(country: str, subdivision: str | None) -> str:
+    """``US/CA@<stamp>``: the stamp changes when another `holidays` version is installed
+    (found without importing it, which is what the cache saves)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("holidays")
+    origin = spec.origin if spec is not None and spec.origin else ""
+    try:
+        stamp = str(os.stat(origin).st_mtime_ns) if origin else ""
+    except OSError:
+        stamp = ""
+    return f"{country}/{subdivision or ''}@{stamp}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from sheetsync.config import Config
 from sheetsync.state import ROW_ADDED, HistoryCell, State
 from sheetsync.tracker.plan import CellChange, Plan, RowAppend
@@ -77,4 +79,32 @@ def test_a_sync_logs_the_entry_its_whole_plan_makes(tracker: Path, config: Confi
     again = state.begin_push(outcome.plan, Workbook({}), "check")  # made at once, from the plan
     assert logged and state.push_cells(again) == logged
     assert any(c.column == ROW_ADDED for c in logged) and any(c.column == "due_on" for c in logged)
+    state.close()
+
+
+def test_holiday_years_are_built_once_and_then_read_from_the_state_folder(
+    tracker: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    from conftest import TODAY, counting_ids
+
+    from sheetsync import core
+    from sheetsync.backends.csv_folder import CsvFolderBackend
+    from sheetsync.policy import bizdays
+
+    config = dataclasses.replace(config, holidays="US")
+    backend = CsvFolderBackend(tracker)
+    state = State.open(backend.key, tracker.parent / "state")
+    first = core.sync(backend, state, config, core.RunOptions(TODAY, new_id=counting_ids()))
+    years = state.holiday_years("US", None)
+    assert TODAY.year in years and any(d.isoformat() == "2026-07-03" for d in years[2026])
+
+    def never(*_: object) -> tuple[()]:
+        raise AssertionError("the holidays package was asked again")
+
+    monkeypatch.setattr(bizdays, "_year_dates", never)  # what is known needs no `holidays`
+    again = core.pull(backend, state, config, core.RunOptions(TODAY))
+    assert list(again.apps["due_on"]) == list(first.apps["due_on"])
+    assert state.holiday_years("GB", None) == {}  # another calendar knows nothing yet
     state.close()

@@ -81,6 +81,16 @@ def run_checks(run: Run) -> Iterator[Check]:
         True,
         str(config.source) if config.source else "built-in defaults (no sheetsync.toml found)",
     )
+    if config.holidays:
+        from sheetsync.policy.bizdays import check_calendar
+
+        try:
+            check_calendar(config.holidays, config.holiday_subdivision)
+            where = config.holidays + (f"/{config.holiday_subdivision}"
+                                       if config.holiday_subdivision else "")  # fmt: skip
+            yield Check("holiday calendar", True, where)
+        except SheetsyncError as exc:
+            yield Check("holiday calendar", False, exc.message, exc.hint or "")
     if not run.location:
         yield Check(
             "sheet",

@@ -28,6 +28,7 @@ from sheetsync.errors import LayoutError
 from sheetsync.messages.merge import DraftMerge, merge
 from sheetsync.messages.sent import apply_skips, draft_frame, feedback_thanks, write_backs
 from sheetsync.messages.wanted import FeedbackThanks, note_due, wanted_drafts
+from sheetsync.policy.bizdays import Calendar
 from sheetsync.tracker.plan import CellChange, Kind, Plan, RowAppend, column_changes, iso_text
 from sheetsync.tracker.schema import (
     APP_OWNED_COLUMNS,
@@ -132,6 +133,7 @@ def compute(
     memory: Mapping[str, tuple[str, ...]] | None = None,
     new_id: IdFactory = random_id,
     before_obsolete: Mapping[str, str] | None = None,
+    calendar: Calendar | None = None,
 ) -> Outcome:
     """Plan everything a push would write to ``workbook``.
 
@@ -139,6 +141,8 @@ def compute(
     (sent drafts) only where they still hold what they held then.  ``memory``
     is what sheetsync last wrote as each draft's text, and from what inputs;
     ``before_obsolete`` the status each draft had when it was made obsolete.
+    ``calendar`` is the business-day calendar (with the holiday years already
+    known); by default the config's.
     """
     memory = memory or {}
     plan = _layout_plan(workbook)
@@ -146,7 +150,7 @@ def compute(
     drafts_t = workbook.get(DRAFTS)
     effective, thanked, unsent = _record_sent(workbook, apps, base, today, config, plan)
     _date_rejections(apps, effective, today, config, plan)
-    typed, result = _apply_policy(apps, effective, today, config)
+    typed, result = _apply_policy(apps, effective, today, config, calendar)
     owned = _plan_owned_columns(apps, result, plan)
     fb = _plan_feedback(workbook, apps, typed, thanked, today, config, plan)
     active = apps.active
@@ -329,10 +333,10 @@ def _sent_drafts_notes(
 
 
 def _apply_policy(
-    apps: _Apps, effective: pd.DataFrame, today: dt.date, config: Config
+    apps: _Apps, effective: pd.DataFrame, today: dt.date, config: Config,
+    calendar: Calendar | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Step 3: typed rows and the policy's result (next action, due date, why, problems)."""
-    from sheetsync.policy.bizdays import Calendar
     from sheetsync.policy.engine import compute as policy
     from sheetsync.tracker.values import parse_applications
 
@@ -347,7 +351,7 @@ def _apply_policy(
         (future, "applied_on: after today - fix the date you applied"),
     ):
         problems = problems.where(~bad, (problems + "; ").str.lstrip("; ") + note)
-    calendar = Calendar.from_config(config)
+    calendar = calendar or Calendar.from_config(config)
     result = policy(typed, problems, today, config.rules, calendar)
     result["note_due"] = note_due(typed, result, today, config, calendar)
     blank = ~apps.active

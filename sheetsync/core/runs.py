@@ -64,10 +64,8 @@ def pull(backend: Backend, state: State, config: Config, options: RunOptions) ->
     with state.lock():
         workbook = backend.read()
         _log_mapping(workbook, config)
-        outcome = compute(
-            workbook, options.today, config, memory=state.rendered(), new_id=options.new_id,
-            before_obsolete=state.before_obsolete(),
-        )  # fmt: skip
+        outcome = _compute(workbook, state, config, options.today, memory=state.rendered(),
+                           new_id=options.new_id)  # fmt: skip
         state.save_snapshot(workbook, options.today)
         return outcome
 
@@ -104,10 +102,8 @@ def _push(
     theirs = backend.read()
     _log_mapping(theirs, config)
     memory = state.rendered()
-    outcome = compute(
-        theirs, options.today, config, base=base, memory=memory, new_id=options.new_id,
-        before_obsolete=state.before_obsolete(),
-    )  # fmt: skip
+    outcome = _compute(theirs, state, config, options.today, base=base, memory=memory,
+                       new_id=options.new_id)  # fmt: skip
     # Only texts that differ from what is remembered need writing to the state DB.
     fresh = [r for r in outcome.drafts.rendered if memory.get(r[0]) != r[1:]]
     if options.dry_run or not outcome.plan:
@@ -129,6 +125,21 @@ def _push(
     outcome.push_id = push_id
     state.finish_push(push_id, fresh)
     state.remember_obsoleted(outcome.plan)
+    return outcome
+
+
+def _compute(
+    workbook: Workbook, state: State, config: Config, today: dt.date, **kwargs: Any
+) -> Outcome:
+    """compute(), with what the state folder remembers: the drafts' last status before
+    they went obsolete, and the holiday years built before (new ones are kept)."""
+    from sheetsync.policy.bizdays import Calendar
+
+    country, subdivision = config.holidays, config.holiday_subdivision
+    calendar = Calendar.from_config(config, state.holiday_years(country, subdivision))
+    outcome = compute(workbook, today, config, before_obsolete=state.before_obsolete(),
+                      calendar=calendar, **kwargs)  # fmt: skip
+    state.remember_holidays(country, subdivision, calendar.learned)
     return outcome
 
 
@@ -242,9 +253,9 @@ def read_only(
     backend: Backend, config: Config, today: dt.date, state: State | None = None
 ) -> Outcome:
     """Compute without locking or writing (agenda, lint, feedback report)."""
-    memory = state.rendered() if state is not None else {}
-    before = state.before_obsolete() if state is not None else {}
-    return compute(backend.read(), today, config, memory=memory, before_obsolete=before)
+    if state is None:
+        return compute(backend.read(), today, config)
+    return _compute(backend.read(), state, config, today, memory=state.rendered())
 
 
 __all__ = ["compute", "pull", "push", "sync", "undo", "read_only", "Outcome", "RunOptions"]

@@ -1,16 +1,18 @@
 """Business days: Monday to Friday, minus the configured country's public holidays.
 
 Built on numpy's ``busday_offset``/``is_busday``, which work on whole arrays.
-The holiday list comes from the ``holidays`` package for the years the dates
-at hand need; building it takes a while, so calendars are cached per
-(country, subdivision, years).  With no country configured only weekends are
-skipped.  NaT stays NaT everywhere.
+The holiday list comes from the ``holidays`` package, a year at a time, for the
+years the dates at hand need.  Importing that package and building a year takes
+a quarter of a second, so a :class:`Calendar` can be given the years already
+known (the state folder keeps them) and says which years it had to build.
+With no country configured only weekends are skipped.  NaT stays NaT everywhere.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -23,6 +25,8 @@ from sheetsync.errors import ConfigError
 # are loaded this many years past the latest date (plus what n needs).
 _SPARE_YEARS = 1
 
+Days = tuple[dt.date, ...]
+
 
 @dataclass(frozen=True)
 class Calendar:
@@ -30,53 +34,80 @@ class Calendar:
 
     ``country`` is any code the ``holidays`` package knows ("US", "GB", ...)
     and ``subdivision`` a state or region code ("CA"); ``None`` means weekends
-    only.
+    only.  ``known`` holds years whose holidays were built before; ``learned``
+    collects the years this calendar had to build.
     """
 
     country: str | None = None
     subdivision: str | None = None
+    known: dict[int, Days] = field(default_factory=dict, compare=False, repr=False)
+    learned: dict[int, Days] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_config(cls, config: Config) -> Calendar:
-        return cls(config.holidays, config.holiday_subdivision)
+    def from_config(cls, config: Config, known: Mapping[int, Days] | None = None) -> Calendar:
+        return cls(config.holidays, config.holiday_subdivision, dict(known or {}))
 
     def busdaycal(self, first_year: int, last_year: int) -> np.busdaycalendar:
         """numpy calendar holding this calendar's holidays from first_year to last_year."""
-        return _busdaycal(self.country, self.subdivision, first_year, last_year)
+        return _busdaycal(self.holidays(first_year, last_year))
 
-    def holidays(self, first_year: int, last_year: int) -> tuple[dt.date, ...]:
-        return _holiday_dates(self.country, self.subdivision, first_year, last_year)
+    def holidays(self, first_year: int, last_year: int) -> Days:
+        if not self.country:
+            return ()
+        out: list[dt.date] = []
+        for year in range(first_year, last_year + 1):
+            days = self.known.get(year)
+            if days is None:
+                days = _year_dates(self.country, self.subdivision, year)
+                self.known[year] = self.learned[year] = days
+            out += days
+        return tuple(out)
 
 
 WEEKENDS_ONLY = Calendar()
 
 
-@lru_cache(maxsize=64)
-def _holiday_dates(
-    country: str | None, subdivision: str | None, first_year: int, last_year: int
-) -> tuple[dt.date, ...]:
-    if not country:
-        return ()
+def check_calendar(country: str, subdivision: str | None) -> None:
+    """The country first, then its subdivision, each named with its key and value."""
     import holidays  # imported lazily: it is slow to import and often unused
 
     try:
-        table = holidays.country_holidays(
-            country, subdiv=subdivision, years=range(first_year, last_year + 1)
-        )
+        holidays.country_holidays(country)
     except NotImplementedError as exc:
-        raise ConfigError(f"unknown holiday calendar {country!r} (subdivision {subdivision!r})",
-                          hint="use a country code the `holidays` package knows, e.g. \"US\"",
-                          ) from exc  # fmt: skip
+        raise ConfigError(
+            f"[calendar] holidays = {country!r}: not a country code the `holidays` package knows",
+            hint='use a two-letter country code such as "US", "GB" or "DE"',
+        ) from exc
+    if not subdivision:
+        return
+    try:
+        holidays.country_holidays(country, subdiv=subdivision)
+    except NotImplementedError as exc:
+        some = ", ".join(holidays.list_supported_countries().get(country, [])[:8])
+        raise ConfigError(
+            f"[calendar] subdivision = {subdivision!r}: not a subdivision of {country!r}",
+            hint=f"use one of {country}'s codes ({some}...), or remove the key"
+            if some else f"{country} has no subdivisions: remove the key",
+        ) from exc
+
+
+@lru_cache(maxsize=256)
+def _year_dates(country: str, subdivision: str | None, year: int) -> Days:
+    import holidays
+
+    _checked(country, subdivision)
+    table = holidays.country_holidays(country, subdiv=subdivision, years=[year])
     return tuple(sorted(table.keys()))
 
 
+@lru_cache(maxsize=16)
+def _checked(country: str, subdivision: str | None) -> None:
+    check_calendar(country, subdivision)
+
+
 @lru_cache(maxsize=64)
-def _busdaycal(
-    country: str | None, subdivision: str | None, first_year: int, last_year: int
-) -> np.busdaycalendar:
-    days = np.array(_holiday_dates(country, subdivision, first_year, last_year),
-                    dtype="datetime64[D]")  # fmt: skip
-    return np.busdaycalendar(weekmask="1111100", holidays=days)
+def _busdaycal(days: Days) -> np.busdaycalendar:
+    return np.busdaycalendar(weekmask="1111100", holidays=np.array(days, dtype="datetime64[D]"))
 
 
 def _as_days(values: np.ndarray) -> np.ndarray:
