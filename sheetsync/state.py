@@ -71,6 +71,14 @@ CREATE TABLE IF NOT EXISTS obsoleted (
     draft_id TEXT PRIMARY KEY,
     status TEXT NOT NULL
 );
+-- The themes label of each feedback response (by a hash of its text), per version
+-- of the theme rules: a steady sync then compiles no theme pattern.
+CREATE TABLE IF NOT EXISTS theme_labels (
+    rules TEXT NOT NULL,
+    response TEXT NOT NULL,
+    label TEXT NOT NULL,
+    PRIMARY KEY (rules, response)
+);
 -- Public holidays, a year at a time, as the `holidays` package built them; keyed
 -- by the calendar and the package's installed file, so an upgrade builds anew.
 CREATE TABLE IF NOT EXISTS holidays (
@@ -316,6 +324,18 @@ class State:
                 "INSERT OR REPLACE INTO holidays (calendar, year, days) VALUES (?, ?, ?)",
                 [(key, y, " ".join(d.isoformat() for d in days)) for y, days in years.items()],
             )
+
+    def theme_labels(self, rules: str) -> dict[str, str]:
+        """The theme labels worked out before under these rules (response key -> label)."""
+        return dict(self.db.execute(
+            "SELECT response, label FROM theme_labels WHERE rules = ?", (rules,)))
+
+    def remember_theme_labels(self, rules: str, labels: Mapping[str, str]) -> None:
+        if labels:
+            with self.db:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO theme_labels (rules, response, label) "
+                    "VALUES (?, ?, ?)", [(rules, k, v) for k, v in labels.items()])
 
     def rendered(self) -> dict[str, tuple[str, str, str]]:
         """What sheetsync last wrote as each draft's subject and body, and from what."""

@@ -547,3 +547,16 @@ def test_the_json_report_gives_received_on_as_an_iso_date() -> None:
     report = json.loads(report_json(feedback_report(frame, compute(frame), TODAY)))
     (quote,) = report["themes"][0]["quotes"]
     assert quote["received_on"] == "2026-04-30"
+
+
+def test_theme_labels_are_remembered_and_rules_compile_only_for_new_responses() -> None:
+    from sheetsync.feedback.themes import load_themes, text_key
+
+    rules = load_themes()
+    response = "Strong SQL, but your resume undersold the dashboards."
+    label = rules.label(response)
+    assert "resume" in label and rules.learned == {text_key(response): label}
+    fresh = load_themes().remembering({text_key(response): "from before"})
+    assert fresh.label(response) == "from before" and fresh.learned == {}
+    assert load_themes().learned == {}  # each caller learns on its own
+    assert rules.signature == load_themes().signature

@@ -11,7 +11,8 @@ from conftest import TODAY, counting_ids
 
 from sheetsync import core
 from sheetsync.config import Config
-from sheetsync.messages.lint import CompanyNames, lint_message
+from sheetsync.messages.draft import CompanyNames
+from sheetsync.messages.lint import lint_message
 from sheetsync.messages.names import greeting_name
 from sheetsync.tracker.table import Workbook
 

@@ -25,6 +25,7 @@ from sheetsync.agenda.items import AgendaItem, application_agenda
 from sheetsync.backends.base import WriteReport
 from sheetsync.config import Config
 from sheetsync.errors import LayoutError
+from sheetsync.feedback.themes import ThemeRules, load_themes
 from sheetsync.messages.merge import DraftMerge, merge
 from sheetsync.messages.sent import apply_skips, draft_frame, feedback_thanks, write_backs
 from sheetsync.messages.wanted import FeedbackThanks, note_due, wanted_drafts
@@ -134,6 +135,7 @@ def compute(
     new_id: IdFactory = random_id,
     before_obsolete: Mapping[str, str] | None = None,
     calendar: Calendar | None = None,
+    themes: ThemeRules | None = None,
 ) -> Outcome:
     """Plan everything a push would write to ``workbook``.
 
@@ -142,7 +144,8 @@ def compute(
     is what sheetsync last wrote as each draft's text, and from what inputs;
     ``before_obsolete`` the status each draft had when it was made obsolete.
     ``calendar`` is the business-day calendar (with the holiday years already
-    known); by default the config's.
+    known); ``themes`` the feedback theme rules (with the labels already known);
+    by default the config's.
     """
     memory = memory or {}
     plan = _layout_plan(workbook)
@@ -152,7 +155,8 @@ def compute(
     _date_rejections(apps, effective, today, config, plan)
     typed, result = _apply_policy(apps, effective, today, config, calendar)
     owned = _plan_owned_columns(apps, result, plan)
-    fb = _plan_feedback(workbook, apps, typed, thanked, today, config, plan)
+    themes = themes or load_themes(config.themes_file)
+    fb = _plan_feedback(workbook, apps, typed, thanked, today, config, plan, themes)
     active = apps.active
     current = _draft_texts(drafts_t)
     wanted = wanted_drafts(
@@ -393,10 +397,10 @@ def _plan_feedback(
     today: dt.date,
     config: Config,
     plan: Plan,
+    themes: ThemeRules,
 ) -> _FeedbackPlan:
     """Step 4: new Feedback rows (once per request, ever), computed columns, thank-yous."""
     from sheetsync.feedback.tab import compute_feedback, feedback_agenda, new_feedback_rows
-    from sheetsync.feedback.themes import load_themes
 
     fb_t = workbook.get(FEEDBACK)
     frame = fb_t.frame() if fb_t is not None else Table(FEEDBACK, []).frame()
@@ -413,7 +417,6 @@ def _plan_feedback(
         [frame, pd.DataFrame(new_rows, columns=frame.columns, dtype=object).fillna("")],
         ignore_index=True,
     )
-    themes = load_themes(config.themes_file)
     result = compute_feedback(combined, today, config.rules, config.date_order, themes)
     n_old = len(frame)
     if fb_t is not None and n_old:

@@ -132,14 +132,19 @@ def _compute(
     workbook: Workbook, state: State, config: Config, today: dt.date, **kwargs: Any
 ) -> Outcome:
     """compute(), with what the state folder remembers: the drafts' last status before
-    they went obsolete, and the holiday years built before (new ones are kept)."""
+    they went obsolete, the holiday years built before and the feedback responses'
+    theme labels (new ones are kept)."""
+    from sheetsync.feedback.themes import load_themes
     from sheetsync.policy.bizdays import Calendar
 
     country, subdivision = config.holidays, config.holiday_subdivision
     calendar = Calendar.from_config(config, state.holiday_years(country, subdivision))
+    themes = load_themes(config.themes_file)
+    themes = themes.remembering(state.theme_labels(themes.signature))
     outcome = compute(workbook, today, config, before_obsolete=state.before_obsolete(),
-                      calendar=calendar, **kwargs)  # fmt: skip
+                      calendar=calendar, themes=themes, **kwargs)  # fmt: skip
     state.remember_holidays(country, subdivision, calendar.learned)
+    state.remember_theme_labels(themes.signature, themes.learned)
     return outcome
 
 

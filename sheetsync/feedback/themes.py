@@ -7,13 +7,14 @@ them with their own file of the same format (``themes_file`` in
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -62,31 +63,37 @@ def keyword_regex(keyword: str) -> str:
 
 @dataclass(frozen=True)
 class Theme:
-    """One theme's rules, compiled once."""
+    """One theme's rules, compiled when first used (a sync whose responses are all
+    labelled already compiles none)."""
 
     name: str
     keywords: tuple[str, ...] = ()
     patterns: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    _find: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
-    _mask: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(
         cls, name: str, keywords: Iterable[str], patterns: Iterable[str], ignore: Iterable[str]
     ) -> Theme:
         kw, pats, ign = (tuple(dict.fromkeys(x)) for x in (keywords, patterns, ignore))
-        alternatives = [keyword_regex(k) for k in kw] + [f"(?:{p})" for p in pats]
+        return cls(name, kw, pats, ign)
+
+    @cached_property
+    def _regexes(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        alternatives = [keyword_regex(k) for k in self.keywords]
+        alternatives += [f"(?:{p})" for p in self.patterns]
         find = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
-        mask = re.compile("|".join(keyword_regex(i) for i in ign), re.IGNORECASE) if ign else None
-        return cls(name, kw, pats, ign, find, mask)
+        mask = (re.compile("|".join(keyword_regex(i) for i in self.ignore), re.IGNORECASE)
+                if self.ignore else None)  # fmt: skip
+        return find, mask
 
     def matches(self, text: str) -> bool:
-        if self._find is None:
+        find, mask = self._regexes
+        if find is None:
             return False
-        if self._mask is not None:
-            text = self._mask.sub(" ", text)
-        return self._find.search(text) is not None
+        if mask is not None:
+            text = mask.sub(" ", text)
+        return find.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,19 @@ class ThemeRules:
     """All themes, in reporting order (``other`` is always last)."""
 
     themes: tuple[Theme, ...] = ()
+    #: labels known from earlier runs, by :func:`text_key`; ``learned`` collects new ones
+    known: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    learned: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def signature(self) -> str:
+        """Changes whenever a rule changes: labels remembered under another are stale."""
+        rules = [(t.name, t.keywords, t.patterns, t.ignore) for t in self.themes]
+        return hashlib.sha1(repr(rules).encode()).hexdigest()[:16]
+
+    def remembering(self, known: Mapping[str, str]) -> ThemeRules:
+        """These rules, with the labels worked out before (``text_key`` -> label)."""
+        return ThemeRules(self.themes, dict(known))
 
     @property
     def names(self) -> list[str]:
@@ -109,7 +129,11 @@ class ThemeRules:
 
     def label(self, text: str) -> str:
         """The ``themes`` cell for one response: ``"resume; interview answers"``."""
-        return SEPARATOR.join(self.match(text))
+        key = text_key(text)
+        label = self.known.get(key)
+        if label is None:
+            label = self.known[key] = self.learned[key] = SEPARATOR.join(self.match(text))
+        return label
 
     def label_series(self, responses: pd.Series) -> pd.Series:
         """:meth:`label` for each cell; missing values count as blank."""
@@ -218,9 +242,14 @@ def builtin_rules() -> ThemeRules:
     return ThemeRules.from_toml(text, "built-in themes.toml")
 
 
+def text_key(text: str) -> str:
+    """A short stand-in for a response in the state folder (the text itself stays in the sheet)."""
+    return hashlib.sha1(text.encode()).hexdigest()[:20]
+
+
 def load_themes(user_file: str | os.PathLike[str] | None = None) -> ThemeRules:
     """The built-in rules, extended by ``user_file`` (``Config.themes_file``) when given."""
-    rules = builtin_rules()
+    rules = ThemeRules(builtin_rules().themes)  # labels learned are this caller's own
     if user_file is None:
         return rules
     path = Path(user_file).expanduser()

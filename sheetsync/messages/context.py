@@ -67,22 +67,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, Final
+from typing import Any
 
 from sheetsync.config import Me
 from sheetsync.messages.names import Person, clean_name
 from sheetsync.messages.points import Recalled  # noqa: TC001 - a parameter's type
 from sheetsync.tracker.cells import cell_date, cell_text, is_missing
 from sheetsync.vocabulary import MONTHS, NO_WORDS, WEEKDAYS, YES_WORDS
-
-#: The application columns ``build_context`` reads (and drafting needs): nothing else
-#: of a row reaches a template.
-CONTEXT_COLUMNS: Final = (
-    "id", "company", "role", "contact_name", "contact_email", "interviewers", "interview_on",
-    "interview_type", "talking_points", "fit", "applied_on", "closing_date",
-    "decision_expected_on",
-    "interviewed", "response", "feedback_response",
-)  # fmt: skip
 
 
 def build_context(

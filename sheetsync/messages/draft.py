@@ -5,13 +5,21 @@ from __future__ import annotations
 import hashlib
 import re
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
 from sheetsync.tracker.schema import DRAFT_COLUMNS
 from sheetsync.vocabulary import NOTE_ACTIONS
 
+#: The application columns a message context reads (and drafting needs): nothing else
+#: of a row reaches a template.
+CONTEXT_COLUMNS: Final = (
+    "id", "company", "role", "contact_name", "contact_email", "interviewers", "interview_on",
+    "interview_type", "talking_points", "fit", "applied_on", "closing_date",
+    "decision_expected_on",
+    "interviewed", "response", "feedback_response",
+)  # fmt: skip
 #: A message template's file name is ``<name>.txt.j2``.
 SUFFIX: Final = ".txt.j2"
 #: Sheets holds at most 50,000 characters a cell, and mail programs truncate long links.
@@ -115,3 +123,31 @@ class Wanted:
             "to_name": self.to_name,
             "to_email": self.to_email,
         }
+
+
+class CompanyNames:
+    """The tracker's company names, to find one in a draft meant for another company."""
+
+    def __init__(self, companies: Iterable[str]) -> None:
+        self.names = sorted({c.strip() for c in companies if len(c.strip()) >= 3},
+                            key=lambda c: (-len(c), c))  # fmt: skip
+        self._pattern: re.Pattern[str] | None = None
+
+    def finder(self, company: str, role: str) -> Callable[[str], str | None]:
+        """A function giving the first company in a text that is not ``company`` (nor in
+        ``company`` or ``role``: "Acme" in a draft to "Acme Health" is fine)."""
+        own = f"{company}\n{role}".casefold()
+
+        def find(text: str) -> str | None:
+            if not self.names:
+                return None
+            if self._pattern is None:  # once per sync, and only when a draft is linted
+                alternatives = "|".join(re.escape(n) for n in self.names)
+                self._pattern = re.compile(rf"(?<![\w&])(?:{alternatives})(?![\w&])")
+            for match in self._pattern.finditer(text):
+                if match.group(0).casefold() not in own:
+                    return match.group(0)
+            return None
+
+        return find
+

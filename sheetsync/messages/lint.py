@@ -326,33 +326,6 @@ def duplicate_bodies(drafts: Iterable[Sequence[str]]) -> dict[str, str]:
     return out
 
 
-class CompanyNames:
-    """The tracker's company names, to find one in a draft meant for another company."""
-
-    def __init__(self, companies: Iterable[str]) -> None:
-        self.names = sorted({c.strip() for c in companies if len(c.strip()) >= 3},
-                            key=lambda c: (-len(c), c))  # fmt: skip
-        self._pattern: re.Pattern[str] | None = None
-
-    def finder(self, company: str, role: str) -> Callable[[str], str | None]:
-        """A function giving the first company in a text that is not ``company`` (nor in
-        ``company`` or ``role``: "Acme" in a draft to "Acme Health" is fine)."""
-        own = f"{company}\n{role}".casefold()
-
-        def find(text: str) -> str | None:
-            if not self.names:
-                return None
-            if self._pattern is None:  # once per sync, and only when a draft is linted
-                alternatives = "|".join(re.escape(n) for n in self.names)
-                self._pattern = re.compile(rf"(?<![\w&])(?:{alternatives})(?![\w&])")
-            for match in self._pattern.finditer(text):
-                if match.group(0).casefold() not in own:
-                    return match.group(0)
-            return None
-
-        return find
-
-
 _SIGN_OFF_LINE: Final = re.compile(r"^[A-Z][\w ,.'-]{0,30},$")
 
 

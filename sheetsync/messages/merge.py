@@ -147,15 +147,17 @@ def _lint(
     Drafts of an application whose drafts were all reused unchanged keep the
     lint and link the tab holds.
     """
-    from sheetsync.messages.lint import duplicate_bodies
-
     unsettled = {v["app_id"] for k, v in final.items() if not meta[k].reused}
     # Only an application with two or more drafts can repeat a body.
     per_app = Counter(v["app_id"] for v in final.values() if v["app_id"] in unsettled)
-    dupes = duplicate_bodies(
-        [(v["app_id"], k, v["body"], v["to_name"]) for k, v in final.items()
-         if per_app[v["app_id"]] > 1]  # fmt: skip
-    )
+    dupes: dict[str, str] = {}
+    if any(n > 1 for n in per_app.values()):  # a steady sync needs no lint at all
+        from sheetsync.messages.lint import duplicate_bodies
+
+        dupes = duplicate_bodies(
+            [(v["app_id"], k, v["body"], v["to_name"]) for k, v in final.items()
+             if per_app[v["app_id"]] > 1]  # fmt: skip
+        )
     for key, values in final.items():
         info = meta[key]
         if values["app_id"] not in unsettled and info.row is not None:

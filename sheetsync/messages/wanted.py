@@ -20,9 +20,10 @@ import pandas as pd
 from sheetsync.config import Config
 
 if TYPE_CHECKING:
-    from sheetsync.messages.lint import CompanyNames
     from sheetsync.messages.render import Renderer
 from sheetsync.messages.draft import (
+    CONTEXT_COLUMNS,
+    CompanyNames,
     Wanted,
     channel_for,
     mailto,
@@ -283,8 +284,6 @@ def wanted_drafts(
     those it was last rendered from, and whose text is still what sheetsync
     wrote, is not rendered again: that keeps a steady-state sync cheap.
     """
-    from sheetsync.messages.lint import CompanyNames
-
     drafter = _Drafter(config, memory, current)
     drafter.companies = CompanyNames(text["company"].tolist() if "company" in text else [])
     return _application_drafts(drafter, typed, text, result) + [
@@ -295,8 +294,6 @@ def wanted_drafts(
 def _application_drafts(
     drafter: _Drafter, typed: pd.DataFrame, text: pd.DataFrame, result: pd.DataFrame
 ) -> list[Wanted]:
-    from sheetsync.messages.context import CONTEXT_COLUMNS
-
     message = result["next_action"].isin([a for a in MESSAGE_ACTIONS if a != "thank_you_note"])
     notes = result["note_due"].notna() if "note_due" in result else pd.Series(False, result.index)
     selected = (message | notes).to_numpy()
