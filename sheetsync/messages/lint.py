@@ -75,9 +75,12 @@ PAY_WORDS: Final = re.compile(
     r"|relocation (?:package|assistance|allowance|support|bonus|costs|expenses)"
     r"|sign-?on bonus|a raise|per (?:hour|annum)|base (?:rate|pay)"
     r"|pay(?!\s+(?:\w+\s+)?attention\b)(?!\s+off\b)(?:\s?(?:rate|range|band|scale|check))?)"
-    r"(?![\w(])"
-    # an amount of money: $85k, £40,000, 38/hr, 90k a year
-    r"|[$\u00a3\u20ac\u00a5]\s?\d[\d,.]*\s?[kKmM]?\b"
+    r"(?![\w(])",
+    re.IGNORECASE,
+)
+# An amount of money: $85k, £40,000, 38/hr, 90k a year.
+PAY_AMOUNT: Final = re.compile(
+    r"[$\u00a3\u20ac\u00a5]\s?\d[\d,.]*\s?[kKmM]?\b"
     r"|\b\d[\d,.]*\s?[kK]\s?(?:-\s?\d[\d,.]*\s?[kK]\b|(?:a|per) year\b|/\s?yr\b|annually\b)"
     r"|\b\d[\d,.]*\s?(?:/|an? |per )\s?(?:hr|hour|yr|year|annum)\b|/\s?hr\b",
     re.IGNORECASE,
@@ -118,11 +121,17 @@ def word_count(text: str) -> int:
 # A cheap first test (substring tests beat a regex of alternatives): every pay
 # word contains one of these.
 _PAY_HINTS: Final = ("salar", "compens", "remuner", "wage", "bonus", "benefit", "pension",
-                     "stock option", "paid time", "pto", "401", "pay", "hour", "overtime",
+                     "stock option", "paid time", "pto", "401", "pay", "hourly", "overtime",
                      "stipend", "health", "dental", "vacation", "leave", "allowance", "equity",
-                     "rsu", "relocation", "raise", "annum", "base", "/hr", "$", "\u00a3",
-                     "\u20ac", "\u00a5")  # fmt: skip
-_DIGITS: Final = frozenset("0123456789")  # an amount ("90k a year") needs no pay word
+                     "rsu", "relocation", "raise", "per hour", "annum", "base")  # fmt: skip
+# ... and every amount one of these, and a digit.
+_AMOUNT_HINTS: Final = ("$", "\u00a3", "\u20ac", "\u00a5", "hr", "hour", "yr", "year", "annum",
+                        "annually", "k-")  # fmt: skip
+_DIGITS: Final = frozenset("0123456789")
+# Annoyed wording and veiled questions: each match holds one of these (lower case).
+_ANNOYED_HINTS: Final = ("frustrat", "annoy", "unacceptable", "ignor", "still", "heard back",
+                         "per my", "as i", "no one", "been ")  # fmt: skip
+_VEILED_HINTS: Final = ("wonder", "to know", "you", "please")
 
 
 def _contains_any(text: str, pieces: tuple[str, ...]) -> bool:
@@ -135,10 +144,12 @@ def _contains_any(text: str, pieces: tuple[str, ...]) -> bool:
 def mentions_pay(text: str, lowered: str | None = None) -> str | None:
     """The first pay or benefits word in ``text``, or None (``lowered``: ``text.lower()``)."""
     low = text.lower() if lowered is None else lowered
-    if not _contains_any(low, _PAY_HINTS) and _DIGITS.isdisjoint(low):
-        return None
-    match = PAY_WORDS.search(text)
-    return match.group(0) if match else None
+    found = [m for m in (
+        PAY_WORDS.search(text) if _contains_any(low, _PAY_HINTS) else None,
+        PAY_AMOUNT.search(text) if _contains_any(low, _AMOUNT_HINTS)
+        and not _DIGITS.isdisjoint(low) else None,
+    ) if m is not None]  # fmt: skip
+    return min(found, key=lambda m: m.start()).group(0) if found else None
 
 
 def lint_message(
@@ -191,10 +202,11 @@ def lint_message(
         problems.append(f'mentions pay or benefits ("{pay}"): leave that for the offer')
 
     if action in THANK_YOU_ACTIONS and (
-        ("?" in body and "?" in URL.sub("", body)) or VEILED_QUESTION.search(body)
+        ("?" in body and "?" in URL.sub("", body))
+        or (_contains_any(lowered, _VEILED_HINTS) and VEILED_QUESTION.search(body))
     ):
         problems.append("question in a thank-you: save it for a later follow-up")
-    annoyed = ANNOYED.search(body)
+    annoyed = ANNOYED.search(body) if _contains_any(lowered, _ANNOYED_HINTS) else None
     if annoyed:
         problems.append(f'sounds annoyed ("{annoyed.group(0)}"): keep it friendly and brief')
     other = others(text) if others else None

@@ -113,6 +113,7 @@ def _title(words: list[str], known: _Words) -> tuple[str, bool]:
     return "", False
 
 
+@lru_cache(maxsize=4096)  # a name is parsed for its context, its points and its lint
 def _parse(name: str) -> Person:
     known = _words()
     if not name:
