@@ -19,6 +19,8 @@ POLICY_ACTIONS: Final = (
 AWAIT_RESPONSE: Final = "await_response"
 NO_RESPONSE: Final = "no_response"
 THANK_FOR_FEEDBACK: Final = "thank_for_feedback"
+#: A handwritten card for a favourable feedback reply, beside the e-mail.
+FEEDBACK_CARD: Final = "thank_for_feedback_note"
 ACT_ON_FEEDBACK: Final = "act_on_feedback"
 
 #: Actions that get a drafted message, each with the template it uses
@@ -32,15 +34,16 @@ MESSAGE_ACTIONS: Final = {
     "application_follow_up": "application_follow_up",
     "request_feedback": "request_feedback",
     THANK_FOR_FEEDBACK: THANK_FOR_FEEDBACK,
+    FEEDBACK_CARD: FEEDBACK_CARD,
 }
 #: Every message template, by file stem.
 MESSAGE_TEMPLATES: Final = (
     "thank_you_email", "thank_you_note", "check_in", "follow_up", "final_follow_up",
     "application_follow_up", "request_feedback_interviewed",
-    "request_feedback_not_interviewed", THANK_FOR_FEEDBACK,
+    "request_feedback_not_interviewed", THANK_FOR_FEEDBACK, FEEDBACK_CARD,
 )  # fmt: skip
 #: Messages written by hand and posted, not e-mailed.
-NOTE_ACTIONS: Final = frozenset({"thank_you_note"})
+NOTE_ACTIONS: Final = frozenset({"thank_you_note", FEEDBACK_CARD})
 THANK_YOU_ACTIONS: Final = frozenset({"thank_you_email", "thank_you_note"})
 #: Steps that count towards ``follow_ups_sent``.
 FOLLOW_UP_ACTIONS: Final = ("check_in", "follow_up", "final_follow_up", "application_follow_up")
@@ -58,6 +61,7 @@ ACTION_LABELS: Final = {
     "application_follow_up": "Application follow-up",
     "request_feedback": "Ask for feedback",
     THANK_FOR_FEEDBACK: "Thank for feedback",
+    FEEDBACK_CARD: "Thank-you card",
     ACT_ON_FEEDBACK: "Act on feedback",
     AWAIT_RESPONSE: "Awaiting feedback",
 }
@@ -72,6 +76,7 @@ ACTION_EVENTS: Final = {
     "application_follow_up": "Follow up on application to {who}",
     "request_feedback": "Ask {who} for feedback",
     THANK_FOR_FEEDBACK: "Thank {who} for the feedback",
+    FEEDBACK_CARD: "Write a thank-you card to {who}",
     ACT_ON_FEEDBACK: "Act on feedback from {who}",
 }
 

@@ -301,3 +301,38 @@ def test_lint_says_when_there_is_no_fit_to_restate() -> None:
     assert NO_FIT in _lint("Dear Ann,\n\nThank you.", "follow_up", has_fit=False)
     assert NO_FIT not in _lint("Dear Ann,\n\nThank you.", "follow_up", has_fit=True)
     assert NO_FIT not in _lint("Dear Ann,\n\nThank you.", "request_feedback", has_fit=False)
+
+
+def test_a_favourable_feedback_reply_gets_a_handwritten_card_while_there_is_time(
+    config: Config,
+) -> None:
+    from sheetsync.feedback.cards import is_favourable
+    from sheetsync.tracker.schema import FEEDBACK_COLUMNS
+
+    assert is_favourable("You were a very strong candidate; please apply again.")
+    assert not is_favourable("We went with an internal candidate.")
+    apps = [HEADER + ["id", "feedback_requested_on"],
+            _row(company="Acme", role="Nurse", contact_name="Dr. Amanda Cole",
+                 contact_email="a@acme.example", status="rejected", rejected_on="2026-03-02",
+                 interview_on="2026-02-20") + ["A1", "2026-03-03"],
+            _row(company="Bolt", role="Analyst", contact_name="Ann Lee",
+                 contact_email="ann@bolt.example", status="rejected", rejected_on="2026-03-02",
+                 interview_on="2026-02-20") + ["B1", "2026-03-03"]]  # fmt: skip
+
+    def feedback(app_id: str, received: str, response: str) -> list[str]:
+        cells = {"feedback_id": f"fb-{app_id}", "app_id": app_id, "requested_on": "2026-03-03",
+                 "received_on": received, "response": response}  # fmt: skip
+        return [cells.get(c, "") for c in FEEDBACK_COLUMNS]
+
+    def cards(received: str) -> list[dict[str, str]]:
+        grids = {"Applications": apps, "Feedback": [list(FEEDBACK_COLUMNS),
+                 feedback("A1", received, "A very strong candidate; it was a tough decision."),
+                 feedback("B1", received, "We went with an internal candidate.")]}  # fmt: skip
+        outcome = core.compute(Workbook.from_grids(grids), TODAY, config, new_id=counting_ids())
+        return [d for d in outcome.drafts.open_drafts if d["action"] == "thank_for_feedback_note"]
+
+    fresh = cards("2026-03-13")
+    assert [(d["company"], d["channel"], d["due_on"]) for d in fresh] == [
+        ("Acme", "note", "2026-03-17")]  # two business days after the reply
+    assert fresh[0]["body"].startswith("Dear Dr. Cole,") and fresh[0]["subject"] == ""
+    assert cards("2026-03-01") == []  # two weeks on, a card is late: the e-mail is enough

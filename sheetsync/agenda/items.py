@@ -10,7 +10,7 @@ import pandas as pd
 
 from sheetsync.tracker.plan import iso_text, plain_dates
 from sheetsync.tracker.schema import APPLICATIONS, DRAFTS
-from sheetsync.vocabulary import OBSOLETE
+from sheetsync.vocabulary import FEEDBACK_CARD, NOTE_ACTIONS, OBSOLETE
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def application_agenda(
 
 def _note_due(draft: dict[str, str]) -> bool:
     return (
-        draft["action"] == "thank_you_note"
+        draft["action"] in NOTE_ACTIONS
         and bool(draft["due_on"])
         and draft.get("status") != OBSOLETE
     )
@@ -90,9 +90,12 @@ def _note_item(draft: dict[str, str]) -> AgendaItem:
         app_id=draft["app_id"],
         company=draft["company"],
         role=draft["role"],
-        action="thank_you_note",
+        action=draft["action"],
         due_on=date.fromisoformat(draft["due_on"]),
-        why=f"Handwritten thank-you note to {draft['to_name'] or 'your interviewer'}"
+        why=f"Handwritten thank-you card to {draft['to_name'] or 'your contact'} for their"
+        " kind feedback - post it within a few days"
+        if draft["action"] == FEEDBACK_CARD
+        else f"Handwritten thank-you note to {draft['to_name'] or 'your interviewer'}"
         " - post it within two business days of the interview",
         to=draft["to_name"],
     )

@@ -42,6 +42,7 @@ from sheetsync.tracker.schema import (
     TABS,
 )
 from sheetsync.tracker.table import Table, Workbook
+from sheetsync.vocabulary import FEEDBACK_CARD
 
 IdFactory = Callable[[set[str]], str]
 
@@ -433,6 +434,7 @@ def _plan_feedback(
         kinds: dict[str, Kind] = {"requested_on": "date", "due_on": "date"}
         plan.appends.append(RowAppend(FEEDBACK, cells["feedback_id"], cells, kinds))
     thanks = _feedback_thanks(combined, result, typed, apps.active)
+    thanks += _feedback_cards(combined, typed, apps.active, today, config)
     blank = fb_t.blank_rows() if fb_t is not None else []
     problems = [
         ProblemRow(FEEDBACK, n, str(combined.at[n, "feedback_id"]).strip(),
@@ -478,6 +480,28 @@ def _feedback_thanks(
         if app is not None:
             fb_key = str(fb_id).strip() or f"fb-{app['id']}"
             out.append(FeedbackThanks(dict(app), fb_key, str(due), str(response)))
+    return out
+
+
+def _feedback_cards(
+    combined: pd.DataFrame, typed: pd.DataFrame, active: pd.Series, today: dt.date,
+    config: Config,
+) -> list[FeedbackThanks]:
+    """A handwritten card for each favourable feedback reply, while there is time."""
+    from sheetsync.feedback.cards import card_rows
+
+    rows = card_rows(combined, today, config.rules, config.date_order)
+    if not rows:
+        return []
+    records: list[dict[str, Any]] = typed[active].to_dict("records")  # type: ignore[assignment]
+    apps = {str(r["id"]): r for r in records}
+    out = []
+    for n, due in rows:
+        app = apps.get(str(combined.at[n, "app_id"]).strip())
+        if app is not None:
+            fb_key = str(combined.at[n, "feedback_id"]).strip() or f"fb-{app['id']}"
+            out.append(FeedbackThanks(dict(app), fb_key, due, str(combined.at[n, "response"]),
+                                      FEEDBACK_CARD))  # fmt: skip
     return out
 
 

@@ -43,6 +43,7 @@ class FeedbackThanks:
     feedback_id: str
     due_on: str  # ISO date
     response: str  # what they said
+    action: str = THANK_FOR_FEEDBACK  # or FEEDBACK_CARD: a handwritten card besides
 
 
 def note_due(
@@ -330,17 +331,17 @@ def _application_drafts(
 
 
 def _thank_you(drafter: _Drafter, thanks: FeedbackThanks) -> Wanted:
-    """The thank-you for one Feedback answer, to the application's contact."""
+    """The thank-you (e-mail or card) for one Feedback answer, to the application's contact."""
     app = thanks.app
     email = str(app.get("contact_email", "")).strip()
     if email.casefold() == drafter.config.me.email.strip().casefold():
         email = ""  # the sender's own address is nobody to thank
     person = (str(app.get("contact_name", "")).strip(), email)
-    draft_id = f"{thanks.feedback_id}:{THANK_FOR_FEEDBACK}:{person[1] or 'contact'}"
+    draft_id = f"{thanks.feedback_id}:{thanks.action}:{person[1] or 'contact'}"
     inputs = {**app, "_response": thanks.response}
     row = stable_hash(repr(sorted(inputs.items(), key=lambda item: item[0])))
     key = f"{thanks.feedback_id}|{person[1]}"
     return drafter.drafts(
-        inputs, THANK_FOR_FEEDBACK, THANK_FOR_FEEDBACK, [person], [key], [draft_id],
+        inputs, thanks.action, thanks.action, [person], [key], [draft_id],
         thanks.due_on, row, thanks.response,
     )[0]  # fmt: skip
