@@ -1,0 +1,171 @@
+"""``watch`` and ``serve``: keep the tracker in sync while people edit it.
+
+Thin shells over :mod:`sheetsync.live`; errors propagate to the root group.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from sheetsync.cli.group import cli
+from sheetsync.cli.options import Run, _today, pass_run, sheet_options
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from sheetsync.core import Outcome
+
+
+def _today_of(run: Run) -> Callable[[], dt.date]:
+    """Today at each sync (a watch outlives midnight), unless --today fixed it."""
+    fixed = click.get_current_context().params.get("today")
+    return lambda: fixed or _today(run.config.timezone)
+
+
+@contextmanager
+def _stopped_by_signals(stop: Callable[..., None]) -> Iterator[None]:
+    """SIGTERM and SIGINT call ``stop`` instead of killing the process mid-write."""
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _watch_backend(run: Run) -> None:
+    """For Google Sheets, credentials that may also ask Drive for the file's version."""
+    from sheetsync.backends import is_google
+
+    if not run.location or not is_google(run.location):
+        return
+    from sheetsync.backends.google.auth import SHEETS_SCOPES, load_credentials
+    from sheetsync.backends.google.cache import CACHE_FOLDER
+    from sheetsync.backends.google.sheets import GoogleSheetsBackend
+    from sheetsync.backends.google.transport import endpoint_from_env
+    from sheetsync.live.changes import SCOPE_DRIVE_METADATA
+
+    credentials: Any = run.credentials
+    if not endpoint_from_env():
+        loaded = load_credentials(run.credentials, config_path=run.config.credentials)
+        if loaded.kind == "service_account" and loaded.source:
+            from sheetsync.backends.google.auth import credentials_from_file
+
+            loaded = credentials_from_file(loaded.source,
+                                           (*SHEETS_SCOPES, SCOPE_DRIVE_METADATA))  # fmt: skip
+        credentials = loaded
+    backend = GoogleSheetsBackend(run.location, credentials,
+                                  cache_dir=run.state_root / CACHE_FOLDER)  # fmt: skip
+    backend.aliases = dict(run.config.columns)
+    backend.applications_tab = run.config.applications_tab
+    run._backend = backend
+
+
+@cli.command()
+@sheet_options
+@click.option(
+    "--interval", default=60.0, show_default=True, type=click.FloatRange(min=5),
+    help="Seconds between looks for changes (at least 5).",
+)
+@pass_run
+def watch(run: Run, interval: float) -> None:
+    """Sync now, then sync again whenever the tracker changes, until stopped.
+
+    Every INTERVAL seconds it looks whether the tracker changed: for Google
+    Sheets one Drive request for the file's version (no Sheets quota), for
+    local files their sizes and times.  It syncs only when something changed.
+    Errors are logged and retried with a growing wait (up to 10 minutes);
+    SIGTERM or Ctrl-C end it between syncs (exit 0).
+    """
+    import logging
+
+    from sheetsync.cli.commands import _report
+    from sheetsync.core import RunOptions
+    from sheetsync.core import sync as do_sync
+    from sheetsync.live.changes import change_token
+    from sheetsync.live.watch import Watcher
+
+    _watch_backend(run)
+    today = _today_of(run)
+    log = logging.getLogger("sheetsync")
+
+    def sync() -> bool:
+        run.today = today()
+        outcome: Outcome = do_sync(run.backend, run.state, run.config,
+                                   RunOptions(today=run.today, command="watch"))  # fmt: skip
+        wrote = outcome.push_id is not None
+        if wrote or watcher.stats.syncs == 0:
+            _report(run, outcome, False, "synced")
+        else:
+            log.info("checked %s: nothing to write", run.backend.label)
+        return wrote
+
+    watcher = Watcher(lambda: change_token(run.backend), sync, interval=interval)
+    log.info("watching %s every %gs", run.backend.label, interval)
+    with _stopped_by_signals(watcher.stop):
+        watcher.run()
+
+
+@cli.command()
+@sheet_options
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")  # fmt: skip
+@pass_run
+def serve(run: Run, host: str, port: int) -> None:
+    """Answer the in-sheet "sheetsync" menu over HTTP: POST /sync runs one sync.
+
+    Needs a token ($SHEETSYNC_SERVE_TOKEN or [serve] token in sheetsync.toml),
+    sent as `Authorization: Bearer <token>`; a --host other than this machine
+    needs one of at least 32 characters.  Needs `pip install 'sheetsync[serve]'`.
+    """
+    import logging
+    import os
+
+    from sheetsync.core import RunOptions
+    from sheetsync.core import sync as do_sync
+    from sheetsync.live.serve import App, check_serving, make_server, sync_answer
+    from sheetsync.state import State
+
+    token = check_serving(host, os.environ.get("SHEETSYNC_SERVE_TOKEN") or run.config.serve_token)
+    today = _today_of(run)
+    backend = run.backend  # opened once: a sheet that cannot be opened stops here
+
+    def sync(top: int) -> dict[str, Any]:
+        day = today()
+        # Requests run on the server's threads: each sync opens its own state handle.
+        state = State.open(backend.key, run.state_root)
+        try:
+            outcome = do_sync(backend, state, run.config, RunOptions(today=day, command="serve"))
+        finally:
+            state.close()
+        return sync_answer(outcome, day, backend.label, top)
+
+    server = make_server(App(token, sync), host, port)
+    click.echo(f"sheetsync serving {backend.label} on http://{host}:{server.effective_port}",
+               err=run.quiet)  # fmt: skip
+    logging.getLogger("sheetsync").info("serve: listening on %s:%s", host, server.effective_port)
+
+    with _stopped_by_signals(_raise_stop):
+        try:
+            server.run()
+        except _Stop:
+            pass
+        finally:
+            server.close()
+            # Let a sync that is running finish its write before the process ends.
+            server.task_dispatcher.shutdown(cancel_pending=True, timeout=60)
+    logging.getLogger("sheetsync").info("serve: stopped")
+
+
+class _Stop(Exception):
+    """Raised by SIGTERM/SIGINT inside the server's loop, to leave it."""
+
+
+def _raise_stop(*_: object) -> None:
+    raise _Stop

@@ -1,0 +1,78 @@
+"""Whether a tracker changed, as cheaply as the backend allows.
+
+A *change token* is a value that differs whenever the tracker changed: for
+Google Sheets Drive's file ``version`` (one Drive ``files.get`` asking for that
+field only, counted against Drive's per-user quota, not the Sheets quota); for
+local trackers the names, sizes and modification times of the files.  Nothing
+here reads the tracker's cells.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sheetsync.errors import AuthError, SheetsyncError
+
+if TYPE_CHECKING:
+    from sheetsync.backends.base import Backend
+    from sheetsync.backends.google.sheets import GoogleSheetsBackend
+
+DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
+# Read-only access to file metadata: enough for files.get(fields="version").
+SCOPE_DRIVE_METADATA = "https://www.googleapis.com/auth/drive.metadata.readonly"
+WATCH_HINT = (
+    "`watch` asks Drive for the sheet's version: a service account gets that access "
+    "by itself; a `sheetsync auth login` sign-in needs `--allow-sharing` (Drive access)"
+)
+
+
+def change_token(backend: Backend) -> str:
+    """A value that changes whenever the tracker does."""
+    from sheetsync.backends.google.sheets import GoogleSheetsBackend
+
+    if isinstance(backend, GoogleSheetsBackend):
+        return drive_version(backend)
+    path = getattr(backend, "path", None)
+    if isinstance(path, Path):
+        return file_stamps(path)
+    # A backend with no cheap check: every look counts as a change.
+    return f"always:{os.urandom(8).hex()}"
+
+
+def drive_version(backend: GoogleSheetsBackend) -> str:
+    """Drive's ``version`` of the spreadsheet file: it grows with every change to it."""
+    url = f"{DRIVE_FILES_URL}/{backend.spreadsheet_id}"
+    params = {"fields": "version", "supportsAllDrives": "true"}
+    try:
+        response = backend.call_api("asking Drive for the sheet's version", "nothing was written",
+                                    backend.client.request, "get", url, params=params)  # fmt: skip
+    except AuthError as exc:
+        raise AuthError(exc.message, hint=WATCH_HINT) from exc
+    version = response.json().get("version")
+    if not isinstance(version, str | int):
+        raise SheetsyncError("Drive answered without the sheet's version")
+    return f"drive:{version}"
+
+
+def file_stamps(path: Path) -> str:
+    """Names, sizes and modification times of a local tracker's files.
+
+    A CSV folder: every ``.csv`` in it (a tab added or removed counts); an
+    .xlsx workbook: the file itself.  A missing tracker is a state of its own.
+    """
+    try:
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
+        else:
+            files = [path]
+        stamps = []
+        for file in files:
+            info = file.stat()
+            stamps.append(f"{file.name}:{info.st_size}:{info.st_mtime_ns}")
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"unreadable:{exc.errno}"
+    return "files:" + "|".join(stamps)
