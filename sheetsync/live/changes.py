@@ -49,7 +49,9 @@ def drive_version(backend: GoogleSheetsBackend) -> str:
         response = backend.call_api("asking Drive for the sheet's version", "nothing was written",
                                     backend.client.request, "get", url, params=params)  # fmt: skip
     except AuthError as exc:
-        raise AuthError(exc.message, hint=WATCH_HINT) from exc
+        # Not shared, or credentials without Drive access: say both ways out.
+        hint = f"{exc.hint}; or: {WATCH_HINT}" if exc.hint else WATCH_HINT
+        raise AuthError(exc.message, hint=hint) from exc
     version = response.json().get("version")
     if not isinstance(version, str | int):
         raise SheetsyncError("Drive answered without the sheet's version")
