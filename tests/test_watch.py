@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import TODAY
 from fakesheets import FakeGoogle, Spreadsheet
 from gsheets_helpers import make_backend
 
@@ -26,15 +27,12 @@ from sheetsync.backends.csv_folder import CsvFolderBackend
 from sheetsync.cli import cli
 from sheetsync.config import Config
 from sheetsync.core import RunOptions, sync
-from sheetsync.errors import LockedError, UnreachableError
 from sheetsync.live import watch as watch_module
 from sheetsync.live.changes import change_token, file_stamps
 from sheetsync.live.watch import Watcher
 from sheetsync.resources import sample_sheet
 from sheetsync.state import State
 from sheetsync.tracker.schema import APPLICATIONS
-
-from conftest import TODAY
 
 pytest_plugins = ["fakesheets.plugin"]
 

@@ -127,44 +127,25 @@ def serve(run: Run, host: str, port: int) -> None:
     import logging
     import os
 
-    from sheetsync.core import RunOptions
-    from sheetsync.core import sync as do_sync
-    from sheetsync.live.serve import App, check_serving, make_server, sync_answer
-    from sheetsync.state import State
+    from sheetsync.live.serve import App, check_serving, make_server, sync_function
 
     token = check_serving(host, os.environ.get("SHEETSYNC_SERVE_TOKEN") or run.config.serve_token)
-    today = _today_of(run)
-    backend = run.backend  # opened once: a sheet that cannot be opened stops here
-
-    def sync(top: int) -> dict[str, Any]:
-        day = today()
-        # Requests run on the server's threads: each sync opens its own state handle.
-        state = State.open(backend.key, run.state_root)
-        try:
-            outcome = do_sync(backend, state, run.config, RunOptions(today=day, command="serve"))
-        finally:
-            state.close()
-        return sync_answer(outcome, day, backend.label, top)
-
-    server = make_server(App(token, sync), host, port)
-    click.echo(f"sheetsync serving {backend.label} on http://{host}:{server.effective_port}",
-               err=run.quiet)  # fmt: skip
-    logging.getLogger("sheetsync").info("serve: listening on %s:%s", host, server.effective_port)
-
+    backend = run.backend  # opened once (credentials too): a problem stops serve here
+    app = App(token, sync_function(backend, run.config, run.state_root, _today_of(run)))
+    server = make_server(app, host, port)
+    if not run.quiet:
+        click.echo(f"sheetsync serving {backend.label} on http://{host}:{server.effective_port}")
+    log = logging.getLogger("sheetsync")
+    log.info("serve: listening on %s:%s", host, server.effective_port)
     with _stopped_by_signals(_raise_stop):
-        try:
-            server.run()
-        except _Stop:
-            pass
-        finally:
-            server.close()
-            # Let a sync that is running finish its write before the process ends.
-            server.task_dispatcher.shutdown(cancel_pending=True, timeout=60)
-    logging.getLogger("sheetsync").info("serve: stopped")
+        server.run()  # returns when a signal raises _Stop (waitress closes itself)
+    # Let a sync that is running finish its write before the process ends.
+    app.flight.wait_idle(timeout=120)
+    log.info("serve: stopped")
 
 
-class _Stop(Exception):
-    """Raised by SIGTERM/SIGINT inside the server's loop, to leave it."""
+class _Stop(SystemExit):
+    """Raised by SIGTERM/SIGINT inside the server's loop: waitress closes on SystemExit."""
 
 
 def _raise_stop(*_: object) -> None:

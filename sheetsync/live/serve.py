@@ -118,6 +118,12 @@ class SingleFlight:
             flight.done.set()
         return flight.outcome(), False
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no call runs (at most ``timeout`` seconds); True when none does."""
+        with self._lock:
+            flight = self._running
+        return flight is None or flight.done.wait(timeout)
+
 
 @dataclass
 class _Flight:
@@ -248,16 +254,38 @@ def _error(status: int, message: str) -> Answer:
     return status, {"ok": False, "error": message}, []
 
 
-def make_server(app: App, host: str, port: int) -> Any:
-    """A waitress server for ``app`` (bound, not yet serving); needs ``sheetsync[serve]``."""
+def sync_function(backend: Any, config: Any, state_root: Any,
+                  today: Callable[[], Any]) -> Callable[[int], dict[str, Any]]:  # fmt: skip
+    """What ``POST /sync`` runs: one sync of ``backend`` (under the sheet's lock), answered."""
+    from sheetsync.core import RunOptions, sync
+    from sheetsync.state import State
+
+    def run(top: int) -> dict[str, Any]:
+        day = today()
+        # Requests run on the server's threads: each sync opens its own state handle.
+        state = State.open(backend.key, state_root)
+        try:
+            outcome = sync(backend, state, config, RunOptions(today=day, command="serve"))
+        finally:
+            state.close()
+        return sync_answer(outcome, day, backend.label, top)
+
+    return run
+
+
+def make_server(app: App, host: str, port: int, **options: Any) -> Any:
+    """A waitress server for ``app`` (bound, not yet serving); needs ``sheetsync[serve]``.
+
+    ``options`` are waitress settings (tests shorten its loop's timeout).
+    """
     try:
         from waitress.server import create_server
     except ImportError as exc:
         raise ConfigError("serve needs the waitress package",
                           hint="pip install 'sheetsync[serve]'") from exc  # fmt: skip
     # waitress buffers a body before the app sees it; past this it refuses by itself.
-    return create_server(app, host=host, port=port, threads=4,
-                         max_request_body_size=4 * MAX_BODY, ident="sheetsync")  # fmt: skip
+    return create_server(app, host=host, port=port, threads=4, ident="sheetsync",
+                         max_request_body_size=4 * MAX_BODY, **options)  # fmt: skip
 
 
 def sync_answer(outcome: Any, today: Any, sheet: str, top: int) -> dict[str, Any]:
