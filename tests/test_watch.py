@@ -349,3 +349,45 @@ def _text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return ""
+
+
+# -- credentials -------------------------------------------------------------------------
+
+
+def test_a_service_account_watch_also_asks_for_drive_metadata_read_access(
+        tmp_path: Path) -> None:  # fmt: skip
+    import json
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from sheetsync.backends.google.auth import SCOPE_SHEETS
+    from sheetsync.live.changes import SCOPE_DRIVE_METADATA, watch_credentials
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()).decode()  # fmt: skip
+    path = tmp_path / "sa.json"
+    path.write_text(json.dumps({"type": "service_account", "project_id": "p",
+                                "private_key_id": "k1", "private_key": key,
+                                "client_email": "watch@p.iam.gserviceaccount.com",
+                                "client_id": "1",
+                                "token_uri": "https://oauth2.googleapis.com/token"}))  # fmt: skip
+    path.chmod(0o600)
+    loaded = watch_credentials(str(path), None)
+    assert loaded is not None and loaded.kind == "service_account"
+    assert loaded.scopes == (SCOPE_SHEETS, SCOPE_DRIVE_METADATA)
+    assert tuple(loaded.credentials._scopes) == (SCOPE_SHEETS, SCOPE_DRIVE_METADATA)
+    assert SCOPE_DRIVE_METADATA.endswith("/drive.metadata.readonly")  # read-only, no content
+
+
+def test_drive_refusing_the_version_says_how_to_allow_it(
+        fake_google: FakeGoogle) -> None:  # fmt: skip
+    from sheetsync.errors import AuthError
+
+    book = sample_book(fake_google)
+    book.denied = 403
+    with pytest.raises(AuthError) as caught:
+        change_token(make_backend(fake_google, book, None))
+    assert "--allow-sharing" in str(caught.value.hint)
+    assert "share the sheet" in str(caught.value.hint) or "credentials" in str(caught.value.hint)

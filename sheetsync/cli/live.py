@@ -8,7 +8,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -44,26 +44,16 @@ def _watch_backend(run: Run) -> None:
 
     if not run.location or not is_google(run.location):
         return
-    from sheetsync.backends.google.auth import SHEETS_SCOPES, load_credentials
     from sheetsync.backends.google.cache import CACHE_FOLDER
     from sheetsync.backends.google.sheets import GoogleSheetsBackend
-    from sheetsync.backends.google.transport import endpoint_from_env
-    from sheetsync.live.changes import SCOPE_DRIVE_METADATA
+    from sheetsync.live.changes import watch_credentials
 
-    credentials: Any = run.credentials
-    if not endpoint_from_env():
-        loaded = load_credentials(run.credentials, config_path=run.config.credentials)
-        if loaded.kind == "service_account" and loaded.source:
-            from sheetsync.backends.google.auth import credentials_from_file
-
-            loaded = credentials_from_file(loaded.source,
-                                           (*SHEETS_SCOPES, SCOPE_DRIVE_METADATA))  # fmt: skip
-        credentials = loaded
+    credentials = watch_credentials(run.credentials, run.config.credentials)
     backend = GoogleSheetsBackend(run.location, credentials,
                                   cache_dir=run.state_root / CACHE_FOLDER)  # fmt: skip
     backend.aliases = dict(run.config.columns)
     backend.applications_tab = run.config.applications_tab
-    run._backend = backend
+    run._backend = backend  # what open_backend would do, with the wider credentials
 
 
 @cli.command()

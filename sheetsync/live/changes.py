@@ -17,6 +17,7 @@ from sheetsync.errors import AuthError, SheetsyncError
 
 if TYPE_CHECKING:
     from sheetsync.backends.base import Backend
+    from sheetsync.backends.google.auth import LoadedCredentials
     from sheetsync.backends.google.sheets import GoogleSheetsBackend
 
 DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
@@ -39,6 +40,27 @@ def change_token(backend: Backend) -> str:
         return file_stamps(path)
     # A backend with no cheap check: every look counts as a change.
     return f"always:{os.urandom(8).hex()}"
+
+
+def watch_credentials(path: str | None, config_path: str | None) -> LoadedCredentials | None:
+    """The credentials a watch on Google Sheets uses (None: anonymous, for an emulator).
+
+    A service account is asked for Drive metadata access too (its token carries
+    the scopes requested); a saved sign-in has the scopes granted at login.
+    """
+    from sheetsync.backends.google.auth import (
+        SHEETS_SCOPES,
+        credentials_from_file,
+        load_credentials,
+    )
+    from sheetsync.backends.google.transport import endpoint_from_env
+
+    if endpoint_from_env() and path is None:
+        return None
+    loaded = load_credentials(path, config_path=config_path)
+    if loaded.kind == "service_account" and loaded.source:
+        loaded = credentials_from_file(loaded.source, (*SHEETS_SCOPES, SCOPE_DRIVE_METADATA))
+    return loaded
 
 
 def drive_version(backend: GoogleSheetsBackend) -> str:
