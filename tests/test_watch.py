@@ -391,3 +391,24 @@ def test_drive_refusing_the_version_says_how_to_allow_it(
         change_token(make_backend(fake_google, book, None))
     assert "--allow-sharing" in str(caught.value.hint)
     assert "share the sheet" in str(caught.value.hint) or "credentials" in str(caught.value.hint)
+
+
+def test_a_new_day_counts_as_a_change_so_actions_that_fall_due_are_synced() -> None:
+    import datetime as dt
+
+    from sheetsync.live.watch import dated
+
+    day = [dt.date(2026, 3, 16)]
+    synced_on: list[dt.date] = []
+
+    def run_sync() -> bool:
+        synced_on.append(day[0])
+        return False
+
+    def midnight() -> None:
+        day[0] = dt.date(2026, 3, 17)
+
+    script = Script(idle, idle, midnight, idle, idle)
+    Watcher(dated(lambda: "same version", lambda: day[0]), run_sync, interval=60,
+            sleep=script).run()  # fmt: skip
+    assert synced_on == [dt.date(2026, 3, 16), dt.date(2026, 3, 17)]  # nobody edited

@@ -78,7 +78,7 @@ def watch(run: Run, interval: float) -> None:
     from sheetsync.core import RunOptions
     from sheetsync.core import sync as do_sync
     from sheetsync.live.changes import change_token
-    from sheetsync.live.watch import Watcher
+    from sheetsync.live.watch import Watcher, dated
 
     _watch_backend(run)
     today = _today_of(run)
@@ -95,7 +95,7 @@ def watch(run: Run, interval: float) -> None:
             log.info("checked %s: nothing to write", run.backend.label)
         return wrote
 
-    watcher = Watcher(lambda: change_token(run.backend), sync, interval=interval)
+    watcher = Watcher(dated(lambda: change_token(run.backend), today), sync, interval=interval)
     log.info("watching %s every %gs", run.backend.label, interval)
     with _stopped_by_signals(watcher.stop):
         watcher.run()

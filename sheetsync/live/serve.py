@@ -24,10 +24,18 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sheetsync.errors import AuthError, ConfigError, LockedError, SheetsyncError, UnreachableError
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from pathlib import Path
+
+    from sheetsync.backends.base import Backend
+    from sheetsync.config import Config
+    from sheetsync.core import Outcome
 
 log = logging.getLogger("sheetsync")
 
@@ -127,12 +135,9 @@ class SingleFlight:
 
 @dataclass
 class _Flight:
-    done: threading.Event = None  # type: ignore[assignment]
+    done: threading.Event = field(default_factory=threading.Event)
     result: dict[str, Any] | None = None
     error: BaseException | None = None
-
-    def __post_init__(self) -> None:
-        self.done = threading.Event()
 
     def outcome(self) -> dict[str, Any]:
         if self.error is not None:
@@ -254,8 +259,8 @@ def _error(status: int, message: str) -> Answer:
     return status, {"ok": False, "error": message}, []
 
 
-def sync_function(backend: Any, config: Any, state_root: Any,
-                  today: Callable[[], Any]) -> Callable[[int], dict[str, Any]]:  # fmt: skip
+def sync_function(backend: Backend, config: Config, state_root: Path,
+                  today: Callable[[], dt.date]) -> Callable[[int], dict[str, Any]]:  # fmt: skip
     """What ``POST /sync`` runs: one sync of ``backend`` (under the sheet's lock), answered."""
     from sheetsync.core import RunOptions, sync
     from sheetsync.state import State
@@ -288,7 +293,7 @@ def make_server(app: App, host: str, port: int, **options: Any) -> Any:
                          max_request_body_size=4 * MAX_BODY, **options)  # fmt: skip
 
 
-def sync_answer(outcome: Any, today: Any, sheet: str, top: int) -> dict[str, Any]:
+def sync_answer(outcome: Outcome, today: dt.date, sheet: str, top: int) -> dict[str, Any]:
     """The JSON answer to a sync: counts, then the ``top`` most pressing due items."""
     due = sorted(outcome.due_by(today), key=lambda i: (i.due_on, i.company.lower()))
     report = outcome.report

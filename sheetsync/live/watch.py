@@ -116,6 +116,12 @@ class Watcher:
         self.recorded = None if wrote else now
 
 
+def dated(token: Callable[[], str], today: Callable[[], object]) -> Callable[[], str]:
+    """``token`` that also moves when the day changes: a new day can make actions due,
+    so a watch syncs once a day even when nobody edits."""
+    return lambda: f"{token()} {today()}"
+
+
 def _log_failure(exc: BaseException) -> None:
     if isinstance(exc, SheetsyncError):
         log.error("%s", exc)  # message and hint, as the command line shows them
