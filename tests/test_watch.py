@@ -412,3 +412,36 @@ def test_a_new_day_counts_as_a_change_so_actions_that_fall_due_are_synced() -> N
     Watcher(dated(lambda: "same version", lambda: day[0]), run_sync, interval=60,
             sleep=script).run()  # fmt: skip
     assert synced_on == [dt.date(2026, 3, 16), dt.date(2026, 3, 17)]  # nobody edited
+
+
+def test_the_fake_answers_files_get_as_drive_v3_does(fake_google: FakeGoogle) -> None:
+    import requests
+
+    book = sample_book(fake_google)
+    url = f"{fake_google.url}/drive/v3/files/{book.id}"
+
+    def version() -> str:
+        answer = requests.get(url, params={"fields": "version"}, timeout=5)
+        assert answer.status_code == 200 and list(answer.json()) == ["version"]
+        return str(answer.json()["version"])  # int64 fields travel as strings
+
+    first = version()
+    assert first.isdigit()
+    plain = requests.get(url, timeout=5).json()  # no fields: Drive's default set
+    assert set(plain) == {"kind", "id", "name", "mimeType"}
+    assert requests.get(url, params={"fields": "nope"}, timeout=5).status_code == 400
+    missing = requests.get(f"{fake_google.url}/drive/v3/files/gone", timeout=5)
+    assert missing.status_code == 404
+    refused = requests.post(
+        f"{fake_google.url}/v4/spreadsheets/{book.id}/values:batchUpdate",
+        json={"valueInputOption": "BAD", "data": []}, timeout=5)  # fmt: skip
+    assert refused.status_code == 400 and version() == first  # a refused write changes nothing
+    written = requests.post(
+        f"{fake_google.url}/v4/spreadsheets/{book.id}/values:batchUpdate",
+        json={"valueInputOption": "RAW", "data": [{"range": "Applications!Z1",
+                                                   "values": [["x"]]}]}, timeout=5)  # fmt: skip
+    assert written.status_code == 200
+    after_write = version()
+    assert int(after_write) > int(first)
+    book.sheet(APPLICATIONS).insert_rows(3)  # any edit in the browser moves it
+    assert int(version()) > int(after_write)
