@@ -25,7 +25,8 @@ DRIVE_FILES_URL = "https://www.googleapis.com/drive/v3/files"
 SCOPE_DRIVE_METADATA = "https://www.googleapis.com/auth/drive.metadata.readonly"
 WATCH_HINT = (
     "`watch` asks Drive for the sheet's version: a service account gets that access "
-    "by itself; a `sheetsync auth login` sign-in needs `--allow-sharing` (Drive access)"
+    "by itself; your own sign-in needs `sheetsync auth login --client-secrets FILE "
+    "--allow-sharing` (Drive access)"
 )
 
 
