@@ -162,13 +162,35 @@ def test_each_refusal_has_its_status_and_the_server_keeps_serving(tmp_path: Path
 
 
 def _garbage(url: str) -> None:
-    """A request that is not HTTP at all, then a connection dropped mid-request."""
+    """Requests waitress refuses before the app sees them get one-line JSON too."""
     host, port = url.removeprefix("http://").split(":")
-    for data in (b"\x00\xff garbage \r\n\r\n", b"POST /sync HTTP/1.1\r\nContent-Length: 10"):
+    tries = {b"GET /health HTTP/1.1\r\nContent-Length: x\r\n\r\n": b"400",
+             b"POST /sync HTTP/1.1\r\nHost: a\r\nContent-Length: 300000\r\n\r\n": b"413",
+             b"\x00\xff garbage\r\n\r\n": b"",  # not HTTP: closed, answered or not
+             b"POST /sync HTTP/1.1\r\nContent-Length: 10": b""}  # dropped mid-request
+    for data, status in tries.items():
         with socket.create_connection((host, int(port)), timeout=5) as sock:
             sock.sendall(data)
             sock.shutdown(socket.SHUT_WR)
-            sock.recv(1024)
+            answer = b""
+            while chunk := sock.recv(4096):
+                answer += chunk
+        if status:
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.split()[1] == status, answer
+            assert b"application/json" in head
+            assert json.loads(body)["ok"] is False and body.count(b"\n") == 1
+
+
+def test_localhost_may_mean_two_addresses_and_each_is_served() -> None:
+    from sheetsync.live.serve import listening
+
+    server = make_server(App(TOKEN, lambda top: {"ok": True}), "localhost", 0)
+    try:
+        urls = listening(server)
+        assert urls and all(u.startswith(("http://127.0.0.1:", "http://[::1]:")) for u in urls)
+    finally:
+        server.close()
 
 
 def test_a_flood_from_one_client_is_429_with_retry_after(tmp_path: Path) -> None:

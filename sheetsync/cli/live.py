@@ -117,16 +117,17 @@ def serve(run: Run, host: str, port: int) -> None:
     import logging
     import os
 
-    from sheetsync.live.serve import App, check_serving, make_server, sync_function
+    from sheetsync.live.serve import App, check_serving, listening, make_server, sync_function
 
     token = check_serving(host, os.environ.get("SHEETSYNC_SERVE_TOKEN") or run.config.serve_token)
     backend = run.backend  # opened once (credentials too): a problem stops serve here
     app = App(token, sync_function(backend, run.config, run.state_root, _today_of(run)))
     server = make_server(app, host, port)
+    where = " and ".join(listening(server))
     if not run.quiet:
-        click.echo(f"sheetsync serving {backend.label} on http://{host}:{server.effective_port}")
+        click.echo(f"sheetsync serving {backend.label} on {where}")
     log = logging.getLogger("sheetsync")
-    log.info("serve: listening on %s:%s", host, server.effective_port)
+    log.info("serve: listening on %s", where)
     with _stopped_by_signals(_raise_stop):
         server.run()  # returns when a signal raises _Stop (waitress closes itself)
     # Let a sync that is running finish its write before the process ends.

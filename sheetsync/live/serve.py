@@ -289,8 +289,46 @@ def make_server(app: App, host: str, port: int, **options: Any) -> Any:
         raise ConfigError("serve needs the waitress package",
                           hint="pip install 'sheetsync[serve]'") from exc  # fmt: skip
     # waitress buffers a body before the app sees it; past this it refuses by itself.
-    return create_server(app, host=host, port=port, threads=4, ident="sheetsync",
-                         max_request_body_size=4 * MAX_BODY, **options)  # fmt: skip
+    server = create_server(app, host=host, port=port, threads=4, ident="sheetsync",
+                           max_request_body_size=4 * MAX_BODY, **options)  # fmt: skip
+    _json_errors(server)
+    return server
+
+
+def listening(server: Any) -> list[str]:
+    """The URLs a server from :func:`make_server` listens on (``localhost`` may be two)."""
+    pairs = getattr(server, "effective_listen", None) or [
+        (server.effective_host, server.effective_port)]
+    return [f"http://[{h}]:{p}" if ":" in str(h) else f"http://{h}:{p}" for h, p in pairs]
+
+
+def _json_errors(server: Any) -> None:
+    """Make waitress's own refusals one-line JSON like the app's.
+
+    waitress answers a request it cannot parse (bad framing, a body past its
+    limit, headers too large) before the app sees it, in plain text.
+    """
+    from waitress.channel import HTTPChannel
+    from waitress.task import ErrorTask
+
+    class JsonErrorTask(ErrorTask):  # type: ignore[misc]
+        def execute(self) -> None:
+            error = self.request.error
+            detail = _one_line(f"{error.reason}: {error.body}".lower())[:200]
+            body = json.dumps({"ok": False, "error": detail}).encode("utf-8") + b"\n"
+            self.status = f"{error.code} {error.reason}"
+            self.response_headers.append(("Content-Type", "application/json; charset=utf-8"))
+            self.set_close_on_finish()
+            self.content_length = len(body)
+            self.write(body)
+
+    class JsonChannel(HTTPChannel):  # type: ignore[misc]
+        error_task_class = JsonErrorTask
+
+    servers = [server] if hasattr(server, "channel_class") else [
+        s for s in getattr(server, "map", {}).values() if hasattr(s, "channel_class")]
+    for each in servers:
+        each.channel_class = JsonChannel
 
 
 def sync_answer(outcome: Outcome, today: dt.date, sheet: str, top: int) -> dict[str, Any]:
