@@ -133,8 +133,10 @@ def test_a_missing_or_wrong_token_is_401_and_nothing_runs(
             assert TOKEN not in response.text
         assert fake_google.log == []  # nothing ran
         assert requests.post(f"{url}/sync", headers=AUTH, timeout=30).status_code == 200
-    assert TOKEN not in caplog.text
+        assert requests.get(f"{url}/sync/{TOKEN}", timeout=5).status_code == 404
+    assert TOKEN not in caplog.text  # not even when pasted into a URL
     assert "POST /sync from 127.0.0.1: 401" in caplog.text
+    assert "GET (another path) from 127.0.0.1: 404" in caplog.text
 
 
 def test_each_refusal_has_its_status_and_the_server_keeps_serving(tmp_path: Path) -> None:
@@ -158,7 +160,7 @@ def test_each_refusal_has_its_status_and_the_server_keeps_serving(tmp_path: Path
         assert requests.get(f"{url}/health", timeout=5).status_code == 200
         exactly = requests.post(f"{url}/sync", headers=AUTH, data=b" " * MAX_BODY, timeout=5)
         assert exactly.status_code == 200 and exactly.json()["shared"] is False
-    assert ran == [5]  # only the last request ran a sync (the default top)
+    assert ran == [50]  # only the last request ran a sync (listing as many as allowed)
 
 
 def _garbage(url: str) -> None:
@@ -268,12 +270,13 @@ def test_concurrent_requests_share_one_running_sync(
     with served(app) as url, concurrent.futures.ThreadPoolExecutor(3) as pool:
         first = pool.submit(requests.post, f"{url}/sync", headers=AUTH, timeout=30)
         assert started.wait(10)
-        later = [pool.submit(requests.post, f"{url}/sync", headers=AUTH, timeout=30)
-                 for _ in range(2)]  # fmt: skip
+        later = [pool.submit(requests.post, f"{url}/sync", headers=AUTH, json={"top": n},
+                             timeout=30) for n in (1, 3)]  # fmt: skip
         answers = [first.result(), *(f.result() for f in later)]
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert [a.json()["shared"] for a in answers] == [False, True, True]
     assert len({json.dumps(a.json()["counts"]) for a in answers}) == 1  # the same answer
+    assert [len(a.json()["due"]) for a in answers] == [5, 1, 3]  # each as many as it asked
     pushes = State.open(f"gsheets:{book.id}", tmp_path / "state").pushes()
     assert len(pushes) == 1 and pushes[0].command == "serve"  # one sync, not three
 

@@ -168,7 +168,9 @@ class App:
             ("Content-Type", "application/json; charset=utf-8"),
             ("Content-Length", str(len(data))), ("Cache-Control", "no-store"), *headers])
         path = environ.get("PATH_INFO", "")
-        log.info("serve: %s %s from %s: %d", environ.get("REQUEST_METHOD"), path[:100],
+        # Only known paths are logged: a token pasted into a URL must not reach the log.
+        shown = path if path in ROUTES else "(another path)"
+        log.info("serve: %s %s from %s: %d", str(environ.get("REQUEST_METHOD"))[:10], shown,
                  environ.get("REMOTE_ADDR", "?"), status)  # fmt: skip
         return [data]
 
@@ -201,14 +203,16 @@ class App:
         if isinstance(top, str):
             return _error(400, top)
         try:
-            result, shared = self.flight.run(lambda: self._sync(top))
+            # The running sync lists the most items any caller may ask for; each caller
+            # gets as many as it asked for, whichever request started the sync.
+            result, shared = self.flight.run(lambda: self._sync(TOP_MAX))
         except LockedError:
             return _error(409, "another sheetsync run is working on this sheet; try again soon")
         except (UnreachableError, AuthError) as exc:
             return _error(502, _one_line(exc.message))
         except SheetsyncError as exc:
             return _error(500, _one_line(exc.message))
-        return 200, {**result, "shared": shared}, []
+        return 200, {**result, "due": result.get("due", [])[:top], "shared": shared}, []
 
     def _authorized(self, header: str) -> bool:
         scheme, _, given = header.strip().partition(" ")
