@@ -60,6 +60,7 @@ def _watch_backend(run: Run) -> None:
 @sheet_options
 @click.option(
     "--interval", default=60.0, show_default=True, type=click.FloatRange(min=5),
+    metavar="SECONDS",
     help="Seconds between looks for changes (at least 5).",
 )
 @pass_run
