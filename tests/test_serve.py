@@ -26,7 +26,7 @@ import pytest
 import requests
 from click.testing import CliRunner
 from conftest import TODAY
-from fakesheets import FakeGoogle, Fault, Spreadsheet
+from fakesheets import FakeGoogle, Spreadsheet
 from gsheets_helpers import make_backend
 
 from sheetsync.cli import cli
@@ -36,6 +36,7 @@ from sheetsync.live.serve import (
     MAX_BODY,
     App,
     RateLimiter,
+    SingleFlight,
     check_serving,
     make_server,
     sync_function,
@@ -257,24 +258,31 @@ def test_a_bug_is_500_without_details_and_the_server_keeps_serving() -> None:
 def test_concurrent_requests_share_one_running_sync(
         fake_google: FakeGoogle, tmp_path: Path, config: Config) -> None:  # fmt: skip
     book = sample_book(fake_google)
-    started = threading.Event()
     app = google_app(fake_google, book, tmp_path, config)
+    arrived = threading.Semaphore(0)
+
+    class Counted(SingleFlight):
+        def run(self, fn: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], bool]:
+            arrived.release()  # a request reached the one-at-a-time gate
+            return super().run(fn)
+
     real = app._sync
 
-    def slow_sync(top: int) -> dict[str, Any]:
-        started.set()
-        fake_google.inject("values.batchGet", Fault.slow(0.8))  # the first read takes a while
+    def held_sync(top: int) -> dict[str, Any]:
+        for _ in range(3):  # the sync starts once all three requests are at the gate
+            assert arrived.acquire(timeout=10)
         return real(top)
 
-    app._sync = slow_sync
+    app.flight = Counted()
+    app._sync = held_sync
     with served(app) as url, concurrent.futures.ThreadPoolExecutor(3) as pool:
         first = pool.submit(requests.post, f"{url}/sync", headers=AUTH, timeout=30)
-        assert started.wait(10)
         later = [pool.submit(requests.post, f"{url}/sync", headers=AUTH, json={"top": n},
                              timeout=30) for n in (1, 3)]  # fmt: skip
         answers = [first.result(), *(f.result() for f in later)]
     assert [a.status_code for a in answers] == [200, 200, 200]
-    assert [a.json()["shared"] for a in answers] == [False, True, True]
+    # Whichever came first ran the sync; the other two were answered from it.
+    assert sorted(a.json()["shared"] for a in answers) == [False, True, True]
     assert len({json.dumps(a.json()["counts"]) for a in answers}) == 1  # the same answer
     assert [len(a.json()["due"]) for a in answers] == [5, 1, 3]  # each as many as it asked
     pushes = State.open(f"gsheets:{book.id}", tmp_path / "state").pushes()
