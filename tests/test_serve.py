@@ -51,6 +51,16 @@ TOKEN = "t0ken-for-tests-" + "x" * 20
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
+@pytest.fixture(autouse=True)
+def logged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sheetsync's log reaches caplog, whatever an earlier command-line test set up."""
+    import logging
+
+    log = logging.getLogger("sheetsync")
+    monkeypatch.setattr(log, "propagate", True)
+    monkeypatch.setattr(log, "handlers", [])
+
+
 @contextmanager
 def served(app: App) -> Iterator[str]:
     """``app`` on waitress on a free port of 127.0.0.1; yields its base URL."""

@@ -37,6 +37,16 @@ from sheetsync.tracker.schema import APPLICATIONS
 pytest_plugins = ["fakesheets.plugin"]
 
 
+@pytest.fixture(autouse=True)
+def logged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """sheetsync's log reaches caplog, whatever an earlier command-line test set up."""
+    import logging
+
+    log = logging.getLogger("sheetsync")
+    monkeypatch.setattr(log, "propagate", True)
+    monkeypatch.setattr(log, "handlers", [])
+
+
 class Script:
     """The loop's sleep: runs one step per wait and returns at once; stops when done."""
 
