@@ -62,6 +62,7 @@ from bench.sections import (  # noqa: E402
 )
 from bench.startup import measure_cron, measure_help  # noqa: E402
 from bench.targets import CRON_ROWS, judge  # noqa: E402
+from bench.watch_idle import keep_section  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
 GOOGLE_SIZES = (100, 1_000, 10_000)
@@ -261,7 +262,9 @@ def finish(report: Report, info: dict[str, str], elapsed: float, args: argparse.
           f"Python {info['python']}; load average {info['load']} -> {info['load_end']}")
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(markdown(report, info, elapsed, args), encoding="utf-8")
+        old = out.read_text(encoding="utf-8") if out.exists() else ""
+        text = keep_section(old, markdown(report, info, elapsed, args))  # watch_idle.py's
+        out.write_text(text, encoding="utf-8")
         print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
 
 

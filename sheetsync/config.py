@@ -72,6 +72,8 @@ class Config:
     #: [statuses]: (your word, sheetsync status) pairs, beside the built-in words
     statuses: tuple[tuple[str, str], ...] = ()
     source: Path | None = None  # the file this came from, if any
+    #: [serve] token: what `sheetsync serve` asks of callers (kept out of repr: a secret)
+    serve_token: str | None = field(default=None, repr=False)
 
     @property
     def century(self) -> int | None:
@@ -186,6 +188,7 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
         )
     statuses = _pairs(data, "statuses", where)
     _check_mappings(columns, statuses, where)
+    serve_token = _serve_token(data, where)
     calendar = data.pop("calendar", {})
     drafts = data.pop("drafts", {})
     if not isinstance(calendar, dict) or not isinstance(drafts, dict):
@@ -260,10 +263,26 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
         statuses=statuses,
         applications_tab=tabs.get("applications"),
         source=where,
+        serve_token=serve_token,
     )
     validate(cfg)
     _check_templates(cfg, written.get("templates_dir", ""), where)
     return cfg
+
+
+def _serve_token(data: dict[str, Any], where: Path) -> str | None:
+    """``[serve] token``; its value never appears in a message."""
+    raw = data.pop("serve", {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [serve] must be a table")
+    unknown = sorted(set(raw) - {"token"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) in [serve]: {', '.join(unknown)}",
+                          hint="known keys: token")  # fmt: skip
+    token = raw.get("token")
+    if token is not None and not isinstance(token, str):
+        raise ConfigError(f"{where}: [serve] token must be text")
+    return token or None
 
 
 def _check_templates(cfg: Config, written: str, where: Path) -> None:

@@ -4,7 +4,7 @@
 every sheet command shares; importing the command modules adds their commands.
 """
 
-from sheetsync.cli import commands, doctor, google, reports  # noqa: F401  (adds the commands)
+from sheetsync.cli import commands, doctor, google, live, reports  # noqa: F401 (adds commands)
 from sheetsync.cli.group import cli, main
 
 __all__ = ["cli", "main"]

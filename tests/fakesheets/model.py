@@ -250,6 +250,32 @@ class Spreadsheet:
     office: bool = False
     cell_limit: int = 10_000_000  # Google's limit per spreadsheet, all tabs together
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
+    # Drive's file version: bumped by every write through the API and by every edit a
+    # test makes to the model (noticed by content when the version is next asked for).
+    _version: int = 1
+    _content: str = ""
+
+    # -- Drive's version
+    def fingerprint(self) -> str:
+        """Everything an edit can change, as text (cells in a fixed order)."""
+        sheets = [(s.sheet_id, s.title, s.index, s.rows, s.cols, s.frozen_rows,
+                   sorted(s.cells.items()), s.formats, s.protected) for s in self.sheets]
+        return repr((self.title, sheets, self.permissions))
+
+    def version(self) -> int:
+        """Drive's ``version``: changes whenever the file changed since it was last asked."""
+        content = self.fingerprint()
+        if content != self._content:
+            if self._content:
+                self._version += 1
+            self._content = content
+        return self._version
+
+    def bump(self) -> None:
+        """A write through the API: Drive bumps the version even if no value changed."""
+        self.version()
+        self._version += 1
+        self._content = self.fingerprint()
 
     # -- lookups
     def sheet(self, title: str) -> Sheet:

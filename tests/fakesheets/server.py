@@ -263,6 +263,7 @@ class FakeGoogle:
                                      f"Invalid valueInputOption: {option}")  # fmt: skip
             planned = [book.plan_update(vr, option) for vr in body.get("data", [])]
             responses, total = [], 0
+            book.bump()
             for rng, values in planned:  # all validated: now apply (atomic)
                 n = book.apply_update(rng, values, option)
                 total += n
@@ -281,6 +282,7 @@ class FakeGoogle:
                                       query.get("ranges"))  # fmt: skip
         if mid == "sheets.spreadsheets.batchUpdate":
             replies = book.batch_update(body.get("requests", []))
+            book.bump()
             return 200, {"spreadsheetId": book.id, "replies": replies}
         raise InvalidRequest(f"fake does not model {mid}", 501, "UNIMPLEMENTED")
 
@@ -292,6 +294,8 @@ class FakeGoogle:
         if book.denied:
             raise _drive_error(403, "insufficientFilePermissions",
                                "The user does not have sufficient permissions for this file.")
+        if mid == "drive.files.get":
+            return 200, _file_fields(book, str(query.get("fields", "")))
         if mid == "drive.permissions.create":
             role, kind = body.get("role"), body.get("type")
             if role not in ROLES:
@@ -317,6 +321,7 @@ class FakeGoogle:
                         "type": kind, "role": role, "emailAddress": email,
                         "notified": notify, "message": query.get("emailMessage")}
                 book.permissions.append(perm)
+            book.bump()
             return 200, {"kind": "drive#permission", "id": perm["id"], "type": kind,
                          "role": role}  # fmt: skip
         if mid == "drive.permissions.list":
@@ -330,6 +335,20 @@ class FakeGoogle:
                 out["nextPageToken"] = str(start + size)
             return 200, out
         raise InvalidRequest(f"fake does not model {mid}", 501, "UNIMPLEMENTED")
+
+
+def _file_fields(book: Spreadsheet, fields: str) -> dict[str, Any]:
+    """Drive v3 ``files.get``: the fields asked for (``version`` is an int64 sent as a
+    string); without ``fields``, Drive's default set."""
+    every = {"kind": "drive#file", "id": book.id, "name": book.title,
+             "mimeType": "application/vnd.google-apps.spreadsheet",
+             "version": str(book.version())}  # fmt: skip
+    names = [f.strip() for f in fields.split(",") if f.strip()] or [
+        "kind", "id", "name", "mimeType"]
+    unknown = [n for n in names if n not in every]
+    if unknown:
+        raise _drive_error(400, "invalidParameter", f"Invalid field selection {unknown[0]}")
+    return {n: every[n] for n in names}
 
 
 def _drive_error(status: int, reason: str, message: str) -> InvalidRequest:

@@ -1,0 +1,1 @@
+"""Live sync: ``watch`` (poll cheaply, sync on change) and ``serve`` (sync on request)."""
