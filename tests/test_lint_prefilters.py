@@ -15,7 +15,9 @@ PIECES = [
     "}}", "{%", "%}", "{#", "None", "none", "of", "nan", "NaN", "NaT", "TODO", "tbd", "Lorem",
     "lorem ipsum", "___", "_", "Your Name", "Company Name", "Hiring Manager Name", "pay",
     "Pay", "salary", "SALARY", "401(k)", "401k", "PTO", "paid time off", "stock options",
-    "bonus", "benefits", "wage", "pension", "attention", "off", "range", "x",
+    "bonus", "benefits", "wage", "pension", "attention", "off", "range", "x", "$", "85",
+    "k", "K", "/hr", "/ yr", " a year", " per hour", "hourly", " rate", "health", " insurance",
+    "overtime", "relocation", " package", "a raise", "equity", "-", "£", "40,000",
 ]  # fmt: skip
 texts = st.lists(st.sampled_from(PIECES), max_size=12).map("".join)
 check = settings(max_examples=400, deadline=None, derandomize=True, database=None)
@@ -31,8 +33,28 @@ def test_placeholder_prefilter_is_sound(text: str) -> None:
 @check
 @given(texts)
 def test_pay_prefilter_is_sound(text: str) -> None:
-    match = lint.PAY_WORDS.search(text)
-    assert lint.mentions_pay(text) == (match.group(0) if match else None)
+    found = [m for m in (lint.PAY_WORDS.search(text), lint.PAY_AMOUNT.search(text)) if m]
+    first = min(found, key=lambda m: m.start()).group(0) if found else None
+    assert lint.mentions_pay(text) == first
+
+
+TONE_PIECES = [
+    "I ", "i ", "still ", "have", "haven't", "havent", "not ", "had no ", "heard", " back",
+    "frustrating", "Annoyed", "per my last email", "as I ", "already ", "said ", "before",
+    "no one ", "has ", "replied", "it's ", "been ", "weeks", "ignored ", "me", "I was ",
+    "wondering", "wondered", "would like to know", "could you ", "please ", "let me know ",
+    "tell me ", "whether", "share", "confirm", "clarify", "you ", "x", ".", "\n",
+]  # fmt: skip
+
+
+@check
+@given(st.lists(st.sampled_from(TONE_PIECES), max_size=10).map("".join))
+def test_tone_and_question_prefilters_are_sound(text: str) -> None:
+    low = text.lower()
+    if lint.ANNOYED.search(text):
+        assert lint._contains_any(low, lint._ANNOYED_HINTS)
+    if lint.VEILED_QUESTION.search(text):
+        assert lint._contains_any(low, lint._VEILED_HINTS)
 
 
 EMOTICON_PIECES = [":", ";", "-", ")", "(", "D", "P", "p", "a", " ", "_", "\n", "é", "1"]

@@ -129,9 +129,12 @@ _AMOUNT_HINTS: Final = ("$", "\u00a3", "\u20ac", "\u00a5", "hr", "hour", "yr", "
                         "annually", "k-")  # fmt: skip
 _DIGITS: Final = frozenset("0123456789")
 # Annoyed wording and veiled questions: each match holds one of these (lower case).
-_ANNOYED_HINTS: Final = ("frustrat", "annoy", "unacceptable", "ignor", "still", "heard back",
-                         "per my", "as i", "no one", "been ")  # fmt: skip
-_VEILED_HINTS: Final = ("wonder", "to know", "you", "please")
+_ANNOYED_HINTS: Final = ("frustrat", "annoy", "unacceptable", "ignor", "still have",
+                         "still haven", "still not", "still had", "heard back", "per my",
+                         "as i said", "as i mentioned", "as i wrote", "as i already", "no one",
+                         "been weeks", "been months", "been ages")  # fmt: skip
+_VEILED_HINTS: Final = ("wonder", "to know", "tell me", "let me know", "share", "confirm",
+                        "clarify")  # fmt: skip
 
 
 def _contains_any(text: str, pieces: tuple[str, ...]) -> bool:
@@ -147,7 +150,7 @@ def mentions_pay(text: str, lowered: str | None = None) -> str | None:
     found = [m for m in (
         PAY_WORDS.search(text) if _contains_any(low, _PAY_HINTS) else None,
         PAY_AMOUNT.search(text) if _contains_any(low, _AMOUNT_HINTS)
-        and not _DIGITS.isdisjoint(low) else None,
+        and (not _DIGITS.isdisjoint(low) or "/" in low) else None,  # "/hr" needs no digit
     ) if m is not None]  # fmt: skip
     return min(found, key=lambda m: m.start()).group(0) if found else None
 

@@ -102,6 +102,8 @@ class Renderer:
         self.env.filters["date_text"] = partial(date_text, order=config.date_order)
         self.env.filters["greet"] = greet
         self._cache: dict[str, _Compiled] = {}
+        self._signature_reads: frozenset[str] | None = None
+        self._signatures: dict[tuple[str, Any], str] = {}
 
     # -- public API ---------------------------------------------------------
 
@@ -278,12 +280,26 @@ class Renderer:
                   "wording": wording(variant)}  # fmt: skip
         try:
             if compiled.signature:  # what an include of it would show, as text
-                values["signature"] = self.env.get_template(SIGNATURE).render(values)
+                values["signature"] = self._signature(values)
             text = template.render(values)
         except Exception as exc:  # any template failure fails only this draft
             return Rendered("", "", self._describe(exc, template.filename))
         subject, body = split_message(text)
         return Rendered(subject, body)
+
+    def _signature(self, values: Mapping[str, Any]) -> str:
+        """The signature for these values; rendered once per sign-off when, like the
+        built-in one, it reads nothing but ``me`` and ``sign_off``."""
+        if self._signature_reads is None:
+            self._signature_reads = frozenset(
+                meta.find_undeclared_variables(self._parse(SIGNATURE)))  # fmt: skip
+        template = self.env.get_template(SIGNATURE)
+        if not self._signature_reads <= {"me", "sign_off"}:
+            return template.render(values)
+        key = (values["sign_off"], values["me"])
+        if key not in self._signatures:
+            self._signatures[key] = template.render(values)
+        return self._signatures[key]
 
     def _display(self, filename: str | None) -> str:
         if not filename:
