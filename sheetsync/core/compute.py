@@ -24,6 +24,8 @@ import pandas as pd
 from sheetsync.agenda.items import AgendaItem, application_agenda
 from sheetsync.backends.base import WriteReport
 from sheetsync.config import Config
+from sheetsync.dashboard.plan import hold_unapproved, plan_dashboard
+from sheetsync.dashboard.overview import Overview, build_overview
 from sheetsync.errors import LayoutError
 from sheetsync.feedback.themes import ThemeRules, load_themes
 from sheetsync.messages.merge import DraftMerge, merge
@@ -85,6 +87,9 @@ class Outcome:
     problems: list[ProblemRow] = field(default_factory=list)  # every tab, in tab order
     report: WriteReport | None = None
     push_id: int | None = None
+    overview: Overview | None = None
+    #: with ``require_approval``: due actions held back until their draft is approved
+    awaiting_approval: list[AgendaItem] = field(default_factory=list)
 
     @property
     def problem_rows(self) -> int:
@@ -105,6 +110,9 @@ class Outcome:
             f"{due} action(s) due today or earlier" + (f" ({overdue} overdue)" if overdue else "")
         ]
         parts.append(f"{self.drafts.added} draft(s) {added}")
+        if self.overview is not None and (self.overview.approved or self.overview.awaiting_approval):
+            parts.append(f"{len(self.overview.awaiting_approval)} draft(s) awaiting approval, "
+                         f"{self.overview.approved} approved")  # fmt: skip
         if self.feedback_rows_added:
             parts.append(f"{self.feedback_rows_added} feedback row(s) {added}")
         parts.append(f"{self.problem_rows} row(s) with problems")
@@ -170,6 +178,12 @@ def compute(
 
     agenda = application_agenda(typed, result, apps.rows, merged.open_drafts) + fb.agenda
     agenda.sort(key=lambda i: (i.due_on, i.company.lower(), i.action))
+    waiting: list[AgendaItem] = []
+    if config.require_approval:
+        agenda, waiting = hold_unapproved(agenda, merged.open_drafts)
+    overview = build_overview(typed, active, agenda + waiting, merged.open_drafts, fb.frame,
+                              today)  # fmt: skip
+    plan.dashboard = plan_dashboard(workbook.dashboard, overview)
     text = apps.text
     view = pd.DataFrame({"id": text["id"], "company": text["company"], "role": text["role"]})
     bad = text.index[(active & result["problems"].ne("")).to_numpy()]
@@ -186,6 +200,8 @@ def compute(
         merged,
         feedback_rows_added=fb.added,
         problems=problems + _unrecorded_sends(drafts_t, unsent) + fb.problems,
+        overview=overview,
+        awaiting_approval=waiting,
     )
 
 
@@ -388,6 +404,7 @@ class _FeedbackPlan:
     agenda: list[AgendaItem]
     added: int  # rows added
     problems: list[ProblemRow]
+    frame: pd.DataFrame  # every row, new ones too, with its computed columns
 
 
 def _plan_feedback(
@@ -444,7 +461,8 @@ def _plan_feedback(
         if why and not (n < len(blank) and blank[n])
     ]  # fmt: skip
     agenda = feedback_agenda(combined, result, today)
-    return _FeedbackPlan(thanks, agenda, len(new_rows), problems)
+    rows_now = combined.assign(**{c: result[c].to_numpy() for c in FEEDBACK_OWNED_COLUMNS})
+    return _FeedbackPlan(thanks, agenda, len(new_rows), problems, rows_now)
 
 
 def _unrecorded_sends(table: Table | None, rows: list[int]) -> list[ProblemRow]:
