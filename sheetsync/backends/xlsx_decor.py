@@ -1,0 +1,113 @@
+"""The .xlsx side of :mod:`sheetsync.tracker.decor` and the Dashboard worksheet (openpyxl).
+
+openpyxl writes drop-downs, conditional formats and charts as plain
+spreadsheetML (no ``x14`` extensions), which it reads back and keeps on every
+later save, so a workbook sheetsync decorated is never one it refuses to save.
+Each element is added only when missing: a sync that finds it leaves it alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sheetsync.dashboard.grid import CHART_ANCHOR, FUNNEL_HEADER, FUNNEL_ROWS
+from sheetsync.tracker.decor import MARKER, choices, highlights, runs
+from sheetsync.tracker.plan import DashboardWrite
+from sheetsync.tracker.schema import column_letter, match_columns
+
+LAST_ROW = 1048576  # Excel's last row: a drop-down or highlight covers rows added later
+CHART_TITLE = "Funnel"
+NUMBER_FORMATS = {"date": "yyyy-mm-dd", "percent": "0%", "number": "0.0"}
+
+
+def decorate(ws: Any, tab: str, created: set[str]) -> None:
+    """Add the drop-downs and highlights ``tab`` lacks; ``created``: columns sheetsync
+    made in this write (a tab it created has all of them)."""
+    header = [str(c.value or "") for c in next(ws.iter_rows(min_row=1, max_row=1), ())]
+    if not any(header):
+        return
+    columns = match_columns(tab, header, [])
+    _add_dropdowns(ws, tab, columns, created)
+    _add_highlights(ws, tab, columns)
+
+
+def _covered(ws: Any, col: int) -> bool:
+    """True when any drop-down (the user's or ours) covers row 2 of column ``col``."""
+    cell = f"{column_letter(col)}2"
+    return any(cell in dv.sqref for dv in ws.data_validations.dataValidation)
+
+
+def _add_dropdowns(ws: Any, tab: str, columns: dict[str, int], created: set[str]) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for column, col in columns.items():
+        words = choices(tab, column, column in created)
+        if words is None or _covered(ws, col):
+            continue
+        # Not strict: an unknown word is kept (lint names it), so no error message.
+        dv = DataValidation(type="list", formula1='"' + ",".join(words) + '"', allow_blank=True,
+                            showErrorMessage=False, promptTitle=MARKER)  # fmt: skip
+        letter = column_letter(col)
+        dv.add(f"{letter}2:{letter}{LAST_ROW}")
+        ws.add_data_validation(dv)
+
+
+def _add_highlights(ws: Any, tab: str, columns: dict[str, int]) -> None:
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import Font, PatternFill
+
+    present = {f for cf in ws.conditional_formatting for rule in cf.rules
+               for f in (rule.formula or [])}  # fmt: skip
+    for rule in highlights(tab, columns):
+        if rule.formula in present:
+            continue
+        fill = PatternFill(start_color=rule.fill, end_color=rule.fill, fill_type="solid")
+        font = Font(color="808080") if rule.grey_text else None
+        for start, end in runs([columns[c] for c in rule.columns]):
+            ref = f"{column_letter(start)}2:{column_letter(end - 1)}{LAST_ROW}"
+            ws.conditional_formatting.add(ref, FormulaRule(formula=[rule.formula], fill=fill,
+                                                           font=font))  # fmt: skip
+
+
+def write_dashboard(book: Any, name: str | None, dash: DashboardWrite) -> int:
+    """Write the Dashboard's changed cells (all of them on a new sheet), and its chart
+    when the sheet has none.  Returns the cells written."""
+    ws = book[name] if name else book.create_sheet(dash.title)
+    for cell in dash.cells:  # on a new sheet: every cell (none was read)
+        target = ws.cell(row=cell.row + 1, column=cell.col + 1)
+        target.value = _typed(cell.new, cell.kind)
+        if cell.kind in NUMBER_FORMATS:
+            target.number_format = NUMBER_FORMATS[cell.kind]
+    if not ws._charts:  # deleted (or never made): once more
+        ws.add_chart(_funnel_chart(ws), f"{column_letter(CHART_ANCHOR[1])}{CHART_ANCHOR[0] + 1}")
+    return len(dash.cells)
+
+
+def _funnel_chart(ws: Any) -> Any:
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.type = "bar"  # horizontal bars: the funnel reads top to bottom
+    chart.title = CHART_TITLE
+    chart.legend = None
+    first, end = FUNNEL_ROWS
+    data = Reference(ws, min_col=2, min_row=FUNNEL_HEADER + 1, max_row=end)
+    labels = Reference(ws, min_col=1, min_row=first + 1, max_row=end)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(labels)
+    chart.y_axis.scaling.orientation = "minMax"
+    chart.x_axis.scaling.orientation = "maxMin"  # Applications at the top
+    return chart
+
+
+def _typed(text: str, kind: str) -> Any:
+    if not text:
+        return None
+    if kind == "date":
+        return dt.date.fromisoformat(text)
+    if kind == "int":
+        return int(text)
+    if kind in ("number", "percent"):
+        return float(text)
+    return text
