@@ -64,10 +64,10 @@ def _add_highlights(ws: Any, tab: str, columns: dict[str, int]) -> None:
             continue
         fill = PatternFill(start_color=rule.fill, end_color=rule.fill, fill_type="solid")
         font = Font(color="808080") if rule.grey_text else None
-        for start, end in runs([columns[c] for c in rule.columns]):
-            ref = f"{column_letter(start)}2:{column_letter(end - 1)}{LAST_ROW}"
-            ws.conditional_formatting.add(ref, FormulaRule(formula=[rule.formula], fill=fill,
-                                                           font=font))  # fmt: skip
+        ref = " ".join(f"{column_letter(start)}2:{column_letter(end - 1)}{LAST_ROW}"
+                       for start, end in runs([columns[c] for c in rule.columns]))  # fmt: skip
+        ws.conditional_formatting.add(ref, FormulaRule(formula=[rule.formula], fill=fill,
+                                                       font=font))  # fmt: skip
 
 
 def write_dashboard(book: Any, name: str | None, dash: DashboardWrite) -> int:
