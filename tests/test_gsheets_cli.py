@@ -34,7 +34,7 @@ def test_sync_sets_up_once_then_costs_at_most_two_reads_and_one_write(
 
     first = runner.invoke(cli, ["sync", "-q", "--sheet", url, "--today", "2026-03-16"])
     assert first.exit_code == 0, first.output
-    assert [s.title for s in book.sheets] == [APPLICATIONS, DRAFTS, FEEDBACK]
+    assert [s.title for s in book.sheets] == [APPLICATIONS, DRAFTS, FEEDBACK, "Dashboard"]
     assert _kinds(fake_google).count("batchUpdate") == 1  # setup: one request
     after = book.sheet(APPLICATIONS).grid("FORMULA")
     id_col = rows[0].index("id")

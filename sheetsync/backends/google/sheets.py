@@ -275,10 +275,7 @@ class GoogleSheetsBackend(Backend):
         set_up = set(self._cache.get("set_up", []))
         needs_check = bool(plan.new_tabs or new_columns) or any(t not in set_up for t in touched)
         dash = plan.dashboard if self.dashboard_tab else None
-        # The sync that moves the Dashboard's date (the first of a day) also looks at
-        # the layout: a chart or highlight deleted meanwhile comes back, once.
-        needs_check = needs_check or bool(dash and (dash.create or any(
-            (c.row, c.col) == (0, 1) for c in dash.cells)))
+        needs_check = needs_check or bool(dash and dash.create)
         # Creating tabs or columns: look afresh, so a tab someone added since the read
         # is used rather than duplicated.  A first check may reuse what read() fetched.
         meta = (self._metadata(fresh=bool(plan.new_tabs or new_columns))
