@@ -1,0 +1,145 @@
+"""The Dashboard, drop-downs, highlights and chart on real .xlsx files and on the fake
+Google Sheets: each exists once after repeated syncs, lands only on sheetsync's
+columns and tabs, comes back when deleted, and costs no request on a no-op sync."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from fakesheets import FakeGoogle
+from openpyxl import load_workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from sheetsync.backends.xlsx import features_lost_on_save
+from sheetsync.cli import cli
+from sheetsync.resources import sample_sheet
+from sheetsync.tracker.schema import APPLICATIONS, DRAFTS, FEEDBACK
+
+pytest_plugins = ["fakesheets.plugin"]
+
+
+def _sync(sheet: str, day: str = "2026-03-16") -> None:
+    result = CliRunner().invoke(cli, ["sync", "-q", "--sheet", sheet, "--today", day])
+    assert result.exit_code in (0, 3), result.output
+
+
+def _counts(path: Path) -> dict[str, tuple[int, int, int]]:
+    """Per worksheet: (drop-downs, conditional-format rules, charts)."""
+    book = load_workbook(path)
+    return {ws.title: (len(ws.data_validations.dataValidation),
+                       sum(len(cf.rules) for cf in ws.conditional_formatting), len(ws._charts))
+            for ws in book.worksheets}  # fmt: skip
+
+
+def _init(path: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_xlsx_elements_exist_once_after_repeated_syncs_and_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    _init(path)
+    for day in ("2026-03-16", "2026-03-16", "2026-03-17", "2026-03-18"):
+        _sync(str(path), day)
+    assert _counts(path) == {APPLICATIONS: (0, 3, 0), DRAFTS: (1, 3, 0), FEEDBACK: (1, 0, 0),
+                             "Dashboard": (0, 0, 1)}  # fmt: skip
+    assert features_lost_on_save(path) == []  # what sheetsync added is never refused
+    book = load_workbook(path)
+    drafts = book[DRAFTS]
+    header = [c.value for c in drafts[1]]
+    dv = drafts.data_validations.dataValidation[0]
+    letter = chr(65 + header.index("status"))
+    assert f"{letter}2" in dv.sqref and dv.formula1 == '"draft,approved,sent,skipped,obsolete"'
+    assert not dv.showErrorMessage  # not strict: an unknown word is kept
+    apps = book[APPLICATIONS]
+    header = [c.value for c in apps[1]]
+    (cf,) = list(apps.conditional_formatting)
+    columns = {chr(65 + header.index(c)) for c in ("next_action", "due_on")}
+    assert {r.split(":")[0][:-1] for r in str(cf.sqref).split()} <= columns
+    dash = book["Dashboard"]
+    assert dash["A1"].value == "As of" and dash["B1"].value.date().isoformat() == "2026-03-18"
+    assert isinstance(dash["B4"].value, int) and dash["B4"].number_format == "General"
+
+
+def test_xlsx_deleted_chart_and_dropdown_come_back_once_users_own_are_kept(
+        tmp_path: Path) -> None:  # fmt: skip
+    path = tmp_path / "t.xlsx"
+    _init(path)
+    _sync(str(path))
+    book = load_workbook(path)
+    book["Dashboard"]._charts = []
+    book[DRAFTS].data_validations.dataValidation = []
+    own = DataValidation(type="list", formula1='"mine,yours"', allow_blank=True)
+    own.add("A2:A50")
+    book[FEEDBACK].add_data_validation(own)  # the user's, on a column of theirs
+    book.save(path)
+    _sync(str(path), "2026-03-17")
+    _sync(str(path), "2026-03-18")
+    counts = _counts(path)
+    assert counts["Dashboard"] == (0, 0, 1) and counts[DRAFTS][0] == 1
+    assert counts[FEEDBACK][0] == 2  # theirs and ours, each once
+    formulas = [dv.formula1 for dv in load_workbook(path)[FEEDBACK].data_validations.dataValidation]
+    assert '"mine,yours"' in formulas
+
+
+def _google_sheet(fake: FakeGoogle) -> Any:
+    rows = list(csv.reader(io.StringIO(sample_sheet())))
+    return fake.create_spreadsheet({APPLICATIONS: rows})
+
+
+def _kinds(fake: FakeGoogle) -> list[str]:
+    return [e.method_id.split("spreadsheets.", 1)[1] for e in fake.log]
+
+
+def test_google_sets_everything_up_in_one_request_then_a_noop_costs_one_read(
+        fake_google: FakeGoogle) -> None:  # fmt: skip
+    book = _google_sheet(fake_google)
+    _sync(book.id)
+    assert _kinds(fake_google).count("batchUpdate") == 1
+    dash = book.sheet("Dashboard")
+    assert len(dash.charts) == 1
+    assert dash.get(0, 0).value == "As of" and dash.get(0, 1).value == 46097  # a real date
+    assert dash.get(3, 0).value == "Applications" and isinstance(dash.get(3, 1).value, int)
+    drafts, feedback, apps = (book.sheet(t) for t in (DRAFTS, FEEDBACK, APPLICATIONS))
+    header = [drafts.get(0, c).value for c in range(drafts.cols) if drafts.get(0, c)]
+    (validation,) = drafts.validations
+    assert validation["range"]["startColumnIndex"] == header.index("status")
+    assert validation["rule"]["strict"] is False
+    assert [v["userEnteredValue"] for v in validation["rule"]["condition"]["values"]] == [
+        "draft", "approved", "sent", "skipped", "obsolete"]
+    assert len(feedback.validations) >= 1 and not apps.validations  # the user's tab: none
+    assert len(apps.conditional_formats) == 3 and len(drafts.conditional_formats) == 3
+    app_header = [apps.get(0, c).value for c in range(apps.cols) if apps.get(0, c)]
+    ours = {app_header.index("next_action"), app_header.index("due_on")}
+    for rule in apps.conditional_formats:
+        for rng in rule["ranges"]:
+            assert set(range(rng["startColumnIndex"], rng["endColumnIndex"])) <= ours
+
+    fake_google.clear_log()
+    _sync(book.id)
+    assert _kinds(fake_google) == ["values.batchGet"]  # a no-op: one read, nothing written
+    fake_google.clear_log()
+    _sync(book.id, "2026-03-17")
+    kinds = _kinds(fake_google)
+    assert "batchUpdate" not in kinds and kinds.count("values.batchUpdate") == 1
+    assert dash.get(0, 1).value == 46098
+    assert (len(dash.charts), len(drafts.validations), len(apps.conditional_formats)) == (1, 1, 3)
+
+
+def test_google_deleted_dashboard_comes_back_once_with_its_chart(
+        fake_google: FakeGoogle) -> None:  # fmt: skip
+    book = _google_sheet(fake_google)
+    _sync(book.id)
+    book.sheets.remove(book.sheet("Dashboard"))
+    _sync(book.id, "2026-03-17")
+    _sync(book.id, "2026-03-17")
+    dashboards = [s for s in book.sheets if s.title == "Dashboard"]
+    assert len(dashboards) == 1 and len(dashboards[0].charts) == 1
+    assert dashboards[0].get(0, 1).value == 46098
+    chart = dashboards[0].charts[0]
+    (source,) = chart["spec"]["basicChart"]["series"][0]["series"]["sourceRange"]["sources"]
+    assert source["sheetId"] == dashboards[0].sheet_id  # points at the Dashboard's cells
