@@ -92,7 +92,7 @@ def test_the_grid_keeps_fixed_blocks_and_types_its_cells() -> None:
     ov = _outcome().overview  # type: ignore[attr-defined]
     grid = overview_grid(ov)
     assert grid[0][1] == ("2026-03-16", "date")
-    assert [r[0].text for r in grid[FUNNEL_ROWS[0]:FUNNEL_ROWS[1]]] == [l for l, _ in ov.funnel]
+    assert [r[0].text for r in grid[FUNNEL_ROWS[0]:FUNNEL_ROWS[1]]] == [s for s, _ in ov.funnel]
     assert all(r[1].kind == "int" for r in grid[FUNNEL_ROWS[0]:FUNNEL_ROWS[1]])
     assert all(r[0].kind == "date" for r in grid[WEEK_ROWS[0]:WEEK_ROWS[1]])
     text = [[v.text for v in r] for r in grid]

@@ -45,7 +45,8 @@ class Backend(ABC):
     def find_tab(self, tab: str, names: list[str]) -> str | None:
         """Which of ``names`` holds ``tab`` (see :func:`~sheetsync.tracker.schema.find_tab`)."""
         if self.dashboard_tab:  # the Dashboard is never a tracker tab
-            names = [n for n in names if normalize_header(n) != normalize_header(self.dashboard_tab)]
+            dash = normalize_header(self.dashboard_tab)
+            names = [n for n in names if normalize_header(n) != dash]
         return find_tab(tab, names, self.applications_tab if tab == APPLICATIONS else None)
 
     def find_dashboard(self, names: list[str]) -> str | None:

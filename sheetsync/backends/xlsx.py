@@ -13,10 +13,10 @@ from typing import Any
 
 from sheetsync.backends.base import Backend, WriteReport
 from sheetsync.backends.edits import resolve_edits, touched_tabs
+from sheetsync.backends.xlsx_decor import decorate, write_dashboard
 from sheetsync.errors import LayoutError, UnreachableError
 from sheetsync.fileio import atomic_writer
 from sheetsync.tracker.plan import Kind, Plan
-from sheetsync.backends.xlsx_decor import decorate, write_dashboard
 from sheetsync.tracker.schema import ALL_COLUMNS, TABS
 from sheetsync.tracker.table import DashboardRead, Table, Workbook
 
@@ -116,7 +116,7 @@ class XlsxBackend(Backend):
             ws = book[name] if name else book.create_sheet(tab)
             current = self._table(ws, tab) if name else None
             edits = resolve_edits(tab, plan, base, current)
-            created = set(ALL_COLUMNS[tab]) if current is None else set(plan.new_columns.get(tab, []))
+            created = set(ALL_COLUMNS[tab] if current is None else plan.new_columns.get(tab, []))
             for col, value in edits.header_cells.items():
                 _set(ws.cell(row=1, column=col + 1), value, "text")
             for row, cols in edits.cells.items():

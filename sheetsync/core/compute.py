@@ -24,8 +24,8 @@ import pandas as pd
 from sheetsync.agenda.items import AgendaItem, application_agenda
 from sheetsync.backends.base import WriteReport
 from sheetsync.config import Config
-from sheetsync.dashboard.plan import hold_unapproved, plan_dashboard
 from sheetsync.dashboard.overview import Overview, build_overview
+from sheetsync.dashboard.plan import hold_unapproved, plan_dashboard
 from sheetsync.errors import LayoutError
 from sheetsync.feedback.themes import ThemeRules, load_themes
 from sheetsync.messages.merge import DraftMerge, merge
@@ -110,9 +110,10 @@ class Outcome:
             f"{due} action(s) due today or earlier" + (f" ({overdue} overdue)" if overdue else "")
         ]
         parts.append(f"{self.drafts.added} draft(s) {added}")
-        if self.overview is not None and (self.overview.approved or self.overview.awaiting_approval):
-            parts.append(f"{len(self.overview.awaiting_approval)} draft(s) awaiting approval, "
-                         f"{self.overview.approved} approved")  # fmt: skip
+        review = self.overview
+        if review is not None and (review.approved or review.awaiting_approval):
+            parts.append(f"{len(review.awaiting_approval)} draft(s) awaiting approval, "
+                         f"{review.approved} approved")  # fmt: skip
         if self.feedback_rows_added:
             parts.append(f"{self.feedback_rows_added} feedback row(s) {added}")
         parts.append(f"{self.problem_rows} row(s) with problems")

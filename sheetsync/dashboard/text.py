@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 from sheetsync.dashboard.overview import Item, Overview
 
@@ -20,7 +21,10 @@ def _items(items: list[Item]) -> list[tuple[str, str, str, str]]:
             for i in items]  # fmt: skip
 
 
-def _sections(ov: Overview) -> list[tuple[str, tuple[str, ...], list[tuple[str, ...]]]]:
+Section = tuple[str, Sequence[str], Sequence[Sequence[str]]]
+
+
+def _sections(ov: Overview) -> list[Section]:
     """(title, header, rows) of every block, in the Dashboard's order."""
     return [
         ("Funnel", ("Stage", "Count"),
@@ -46,8 +50,9 @@ def overview_text(ov: Overview) -> str:
         if not rows:
             lines.append("  (none)")
             continue
-        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-        for row in [header, *rows]:
+        table = [header, *rows]
+        widths = [max(len(str(r[i])) for r in table) for i in range(len(header))]
+        for row in table:
             lines.append("  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
                          .rstrip())  # fmt: skip
     return "\n".join(lines)

@@ -54,7 +54,7 @@ def highlights(tab: str, columns: dict[str, int]) -> list[Highlight]:
     """The highlights of ``tab``, given where its columns are (none if a column is missing)."""
     if tab == APPLICATIONS and "due_on" in columns and "next_action" in columns:
         due = f"${column_letter(columns['due_on'])}2"
-        cols = ("next_action", "due_on")
+        cols: tuple[str, ...] = ("next_action", "due_on")
         return [
             Highlight(cols, f'AND(ISNUMBER({due}),{due}<TODAY())', OVERDUE),
             Highlight(cols, f"AND(ISNUMBER({due}),{due}=TODAY())", DUE_TODAY),
@@ -62,11 +62,11 @@ def highlights(tab: str, columns: dict[str, int]) -> list[Highlight]:
         ]
     if tab == DRAFTS and "status" in columns:
         status = f"${column_letter(columns['status'])}2"
-        cols = tuple(c for c in ("company", "role", "action", "status") if c in columns)
+        shown = tuple(c for c in ("company", "role", "action", "status") if c in columns)
         return [
-            Highlight(cols, f'LOWER(TRIM({status}))="approved"', APPROVED_FILL),
-            Highlight(cols, f'LOWER(TRIM({status}))="sent"', SENT_FILL),
-            Highlight(cols, f'LOWER(TRIM({status}))="obsolete"', OBSOLETE_FILL, True),
+            Highlight(shown, f'LOWER(TRIM({status}))="approved"', APPROVED_FILL),
+            Highlight(shown, f'LOWER(TRIM({status}))="sent"', SENT_FILL),
+            Highlight(shown, f'LOWER(TRIM({status}))="obsolete"', OBSOLETE_FILL, True),
         ]
     return []
 

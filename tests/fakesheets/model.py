@@ -551,8 +551,8 @@ class Spreadsheet:
                 raise InvalidRequest(f"Invalid {where}: All ranges must be on the same sheet")
             sheet = self.sheet_by_id(sheets.pop(), where)
             condition = (rule.get("booleanRule") or {}).get("condition") or {}
-            if condition.get("type") == "CUSTOM_FORMULA" and not str(
-                    (condition.get("values") or [{}])[0].get("userEnteredValue", "")).startswith("="):
+            first = str((condition.get("values") or [{}])[0].get("userEnteredValue", ""))
+            if condition.get("type") == "CUSTOM_FORMULA" and not first.startswith("="):
                 raise InvalidRequest(f"Invalid {where}: a custom formula must start with =")
             sheet.conditional_formats.insert(int(body.get("index", 0)), rule)
             return {}
@@ -562,9 +562,10 @@ class Spreadsheet:
             if anchor is None:
                 raise InvalidRequest(f"Invalid {where}: fake models overlay charts only")
             sheet = self.sheet_by_id(int(anchor.get("sheetId", 0)), where)
-            for domain_or_series in (chart.get("spec", {}).get("basicChart", {}).get("domains", [])
-                                     + chart.get("spec", {}).get("basicChart", {}).get("series", [])):
-                for source in next(iter(domain_or_series.values()))["sourceRange"]["sources"]:
+            basic = chart.get("spec", {}).get("basicChart", {})
+            for part in basic.get("domains", []) + basic.get("series", []):
+                data = part.get("domain") or part.get("series") or {}
+                for source in data.get("sourceRange", {}).get("sources", []):
                     self.sheet_by_id(int(source.get("sheetId", 0)), where)
             chart["chartId"] = next(self._ids)
             sheet.charts.append(chart)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sheetsync.backends.base import Backend, WriteReport
 from sheetsync.backends.google.cache import load_cache, save_cache
 from sheetsync.backends.google.cells import parse_spreadsheet_key, quote_title, to_text
+from sheetsync.backends.google.decor import chart_request, dashboard_formats, dashboard_value
 from sheetsync.backends.google.placement import (
     Cells,
     Columns,
@@ -38,7 +39,6 @@ from sheetsync.backends.google.placement import (
     place_plan,
     tab_state,
 )
-from sheetsync.backends.google.decor import chart_request, dashboard_formats, dashboard_value
 from sheetsync.backends.google.sending import send_setup, send_values, value_parts
 from sheetsync.backends.google.setup import (
     SheetInfo,
