@@ -182,8 +182,12 @@ class GoogleSheetsBackend(Backend):
         values = dash.cells
         requests: list[dict[str, Any]] = []
         if found is None:
+            known = self._cache.setdefault("sheet_ids", {})
             used = {s.sheet_id for s in (meta or {}).values()}
-            sheet_id = new_sheet_id(used | set(self._cache.get("sheet_ids", {}).values()))
+            sheet_id = known.get(dash.title)  # the same id when a lost setup is rebuilt
+            if not isinstance(sheet_id, int) or sheet_id in used:
+                sheet_id = new_sheet_id(used | set(known.values()))
+            known[dash.title] = sheet_id  # names it in messages
             requests.append(add_sheet(dash.title, sheet_id, len(dash.grid), 26)[0])
             requests += [*dashboard_formats(sheet_id), chart_request(sheet_id)]
             found = dash.title
@@ -278,7 +282,7 @@ class GoogleSheetsBackend(Backend):
         needs_check = needs_check or bool(dash and dash.create)
         # Creating tabs or columns: look afresh, so a tab someone added since the read
         # is used rather than duplicated.  A first check may reuse what read() fetched.
-        meta = (self._metadata(fresh=bool(plan.new_tabs or new_columns))
+        meta = (self._metadata(fresh=bool(plan.new_tabs or new_columns or (dash and dash.create)))
                 if needs_check else None)  # fmt: skip
         existing = self._existing_tabs(plan, base, touched, meta is not None, report)
         creating = [t for t in touched if t not in existing]
@@ -292,9 +296,7 @@ class GoogleSheetsBackend(Backend):
                                         origins)  # fmt: skip
 
         setup = self._setup_requests(touched, creating, states, header_cols, cells, meta)
-        if dash:
-            if dash.create and meta is not None:
-                meta = self._metadata(fresh=True)  # a Dashboard made meanwhile is used
+        if dash:  # (a Dashboard made since the read is in the fresh metadata: used)
             setup += self._dashboard(dash, meta, cells)
         if setup:
             send_setup(self, setup,
