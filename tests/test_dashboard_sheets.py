@@ -143,3 +143,50 @@ def test_google_deleted_dashboard_comes_back_once_with_its_chart(
     chart = dashboards[0].charts[0]
     (source,) = chart["spec"]["basicChart"]["series"][0]["series"]["sourceRange"]["sources"]
     assert source["sheetId"] == dashboards[0].sheet_id  # points at the Dashboard's cells
+
+
+def test_google_what_was_removed_comes_back_once_on_the_first_sync_of_a_week(
+        fake_google: FakeGoogle) -> None:  # fmt: skip
+    book = _google_sheet(fake_google)
+    _sync(book.id)
+    dash, drafts, apps = (book.sheet(t) for t in ("Dashboard", DRAFTS, APPLICATIONS))
+    dash.charts.clear()
+    drafts.validations.clear()
+    apps.conditional_formats.pop()
+    fake_google.clear_log()
+    _sync(book.id, "2026-03-20")  # within the week: not looked at (no extra request)
+    assert "get" not in _kinds(fake_google) and not dash.charts
+    fake_google.clear_log()
+    _sync(book.id, "2026-03-23")  # a week on: one look, one setup request puts them back
+    kinds = _kinds(fake_google)
+    assert kinds.count("get") == 2 and kinds.count("batchUpdate") == 1
+    assert (len(dash.charts), len(drafts.validations), len(apps.conditional_formats)) == (1, 1, 3)
+    _sync(book.id, "2026-03-30")
+    _sync(book.id, "2026-04-06")
+    assert (len(dash.charts), len(drafts.validations), len(apps.conditional_formats)) == (1, 1, 3)
+    assert len(drafts.conditional_formats) == 3 and len(book.sheet(FEEDBACK).validations) >= 1
+
+
+def test_google_a_users_own_dropdown_and_highlight_are_never_replaced(
+        fake_google: FakeGoogle) -> None:  # fmt: skip
+    from sheetsync.tracker.schema import ALL_COLUMNS
+
+    rows = list(csv.reader(io.StringIO(sample_sheet())))
+    header = list(ALL_COLUMNS[DRAFTS])
+    book = fake_google.create_spreadsheet({APPLICATIONS: rows, DRAFTS: [header]})
+    drafts = book.sheet(DRAFTS)
+    status = header.index("status")
+    theirs = {"range": {"sheetId": drafts.sheet_id, "startRowIndex": 1,
+                        "startColumnIndex": status, "endColumnIndex": status + 1},
+              "rule": {"condition": {"type": "ONE_OF_LIST", "values": [
+                  {"userEnteredValue": "todo"}, {"userEnteredValue": "done"}]}}}  # fmt: skip
+    drafts.validations.append(theirs)
+    own_rule = {"ranges": [{"sheetId": drafts.sheet_id, "startColumnIndex": 0,
+                            "endColumnIndex": 1}],
+                "booleanRule": {"condition": {"type": "NOT_BLANK"},
+                                "format": {"backgroundColor": {"red": 1}}}}  # fmt: skip
+    drafts.conditional_formats.append(own_rule)
+    for day in ("2026-03-16", "2026-03-23", "2026-03-30"):
+        _sync(book.id, day)
+    assert drafts.validations == [theirs]  # theirs, untouched, and no second one
+    assert own_rule in drafts.conditional_formats and len(drafts.conditional_formats) == 4

@@ -617,6 +617,9 @@ class Spreadsheet:
                 fmt = sheet.number_format(r, c)
                 if fmt:
                     data["userEnteredFormat"] = {"numberFormat": fmt}
+                rules = [v["rule"] for v in sheet.validations if _in_grid_range(v["range"], r, c)]
+                if rules:
+                    data["dataValidation"] = copy.deepcopy(rules[-1])
                 if cell is not None and (cell.value is not None or cell.formula):
                     data["userEnteredValue"] = (
                         {"formulaValue": cell.formula} if cell.formula else _typed(cell.value))

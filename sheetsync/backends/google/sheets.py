@@ -39,6 +39,7 @@ from sheetsync.backends.google.placement import (
     place_plan,
     tab_state,
 )
+from sheetsync.backends.google.repair import recheck_due, repair_requests
 from sheetsync.backends.google.sending import send_setup, send_values, value_parts
 from sheetsync.backends.google.setup import (
     SheetInfo,
@@ -279,7 +280,11 @@ class GoogleSheetsBackend(Backend):
         set_up = set(self._cache.get("set_up", []))
         needs_check = bool(plan.new_tabs or new_columns) or any(t not in set_up for t in touched)
         dash = plan.dashboard if self.dashboard_tab else None
-        needs_check = needs_check or bool(dash and dash.create)
+        as_of = dash.grid[0][1] if dash and dash.grid and len(dash.grid[0]) > 1 else ""
+        # With a Dashboard, the first writing sync of a week looks at the layout too:
+        # what someone removed (a chart, a drop-down, a highlight) comes back, once.
+        weekly = bool(as_of) and recheck_due(self._cache.get("layout_checked"), as_of)
+        needs_check = needs_check or weekly or bool(dash and dash.create)
         # Creating tabs or columns: look afresh, so a tab someone added since the read
         # is used rather than duplicated.  A first check may reuse what read() fetched.
         meta = (self._metadata(fresh=bool(plan.new_tabs or new_columns or (dash and dash.create)))
@@ -298,6 +303,13 @@ class GoogleSheetsBackend(Backend):
         setup = self._setup_requests(touched, creating, states, header_cols, cells, meta)
         if dash:  # (a Dashboard made since the read is in the fresh metadata: used)
             setup += self._dashboard(dash, meta, cells)
+        if meta is not None and dash is not None:
+            columns = {t: header_cols.get(t) or base[t].columns for t in TABS if t in base}
+            fresh = {t: set(cols) - set(states[t].columns) if t in states else set(cols)
+                     for t, cols in header_cols.items()}  # fmt: skip
+            setup += repair_requests(self, meta, columns, set(touched), fresh)
+            if as_of:
+                self._cache["layout_checked"] = as_of
         if setup:
             send_setup(self, setup,
                        lambda: (self._rebuild_setup(touched, creating, states, header_cols, cells)
