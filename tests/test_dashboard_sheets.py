@@ -45,8 +45,8 @@ def test_xlsx_elements_exist_once_after_repeated_syncs_and_are_kept(tmp_path: Pa
     _init(path)
     for day in ("2026-03-16", "2026-03-16", "2026-03-17", "2026-03-18"):
         _sync(str(path), day)
-    assert _counts(path) == {APPLICATIONS: (0, 3, 0), DRAFTS: (1, 3, 0), FEEDBACK: (1, 0, 0),
-                             "Dashboard": (0, 0, 1)}  # fmt: skip
+    assert _counts(path) == {APPLICATIONS: (1, 3, 0), DRAFTS: (1, 3, 0), FEEDBACK: (2, 0, 0),
+                             "Dashboard": (0, 0, 2)}  # fmt: skip
     assert features_lost_on_save(path) == []  # what sheetsync added is never refused
     book = load_workbook(path)
     drafts = book[DRAFTS]
@@ -57,6 +57,9 @@ def test_xlsx_elements_exist_once_after_repeated_syncs_and_are_kept(tmp_path: Pa
     assert not dv.showErrorMessage  # not strict: an unknown word is kept
     apps = book[APPLICATIONS]
     header = [c.value for c in apps[1]]
+    (note,) = apps.data_validations.dataValidation  # init made the column: a yes/no drop-down
+    assert f"{chr(65 + header.index('handwritten_note'))}2" in note.sqref
+    assert note.formula1 == '"yes,no"'
     (cf,) = list(apps.conditional_formatting)
     columns = {chr(65 + header.index(c)) for c in ("next_action", "due_on")}
     assert {r.split(":")[0][:-1] for r in str(cf.sqref).split()} <= columns
@@ -80,8 +83,8 @@ def test_xlsx_deleted_chart_and_dropdown_come_back_once_users_own_are_kept(
     _sync(str(path), "2026-03-17")
     _sync(str(path), "2026-03-18")
     counts = _counts(path)
-    assert counts["Dashboard"] == (0, 0, 1) and counts[DRAFTS][0] == 1
-    assert counts[FEEDBACK][0] == 2  # theirs and ours, each once
+    assert counts["Dashboard"] == (0, 0, 2) and counts[DRAFTS][0] == 1
+    assert counts[FEEDBACK][0] == 3  # theirs, and ours on `done` and `interviewed`, each once
     formulas = [dv.formula1 for dv in load_workbook(path)[FEEDBACK].data_validations.dataValidation]
     assert '"mine,yours"' in formulas
 
@@ -101,7 +104,7 @@ def test_google_sets_everything_up_in_one_request_then_a_noop_costs_one_read(
     _sync(book.id)
     assert _kinds(fake_google).count("batchUpdate") == 1
     dash = book.sheet("Dashboard")
-    assert len(dash.charts) == 1
+    assert [c["spec"]["title"] for c in dash.charts] == ["Funnel", "Applications per week"]
     assert dash.get(0, 0).value == "As of" and dash.get(0, 1).value == 46097  # a real date
     assert dash.get(3, 0).value == "Applications" and isinstance(dash.get(3, 1).value, int)
     drafts, feedback, apps = (book.sheet(t) for t in (DRAFTS, FEEDBACK, APPLICATIONS))
@@ -127,7 +130,7 @@ def test_google_sets_everything_up_in_one_request_then_a_noop_costs_one_read(
     kinds = _kinds(fake_google)
     assert "batchUpdate" not in kinds and kinds.count("values.batchUpdate") == 1
     assert dash.get(0, 1).value == 46098
-    assert (len(dash.charts), len(drafts.validations), len(apps.conditional_formats)) == (1, 1, 3)
+    assert (len(dash.charts), len(drafts.validations), len(apps.conditional_formats)) == (2, 1, 3)
 
 
 def test_google_deleted_dashboard_comes_back_once_with_its_chart(
@@ -138,7 +141,7 @@ def test_google_deleted_dashboard_comes_back_once_with_its_chart(
     _sync(book.id, "2026-03-17")
     _sync(book.id, "2026-03-17")
     dashboards = [s for s in book.sheets if s.title == "Dashboard"]
-    assert len(dashboards) == 1 and len(dashboards[0].charts) == 1
+    assert len(dashboards) == 1 and len(dashboards[0].charts) == 2
     assert dashboards[0].get(0, 1).value == 46098
     chart = dashboards[0].charts[0]
     (source,) = chart["spec"]["basicChart"]["series"][0]["series"]["sourceRange"]["sources"]
@@ -150,20 +153,20 @@ def test_google_what_was_removed_comes_back_once_on_the_first_sync_of_a_week(
     book = _google_sheet(fake_google)
     _sync(book.id)
     dash, drafts, apps = (book.sheet(t) for t in ("Dashboard", DRAFTS, APPLICATIONS))
-    dash.charts.clear()
+    dash.charts.pop(0)  # the funnel
     drafts.validations.clear()
     apps.conditional_formats.pop()
     fake_google.clear_log()
     _sync(book.id, "2026-03-20")  # within the week: not looked at (no extra request)
-    assert "get" not in _kinds(fake_google) and not dash.charts
+    assert "get" not in _kinds(fake_google) and len(dash.charts) == 1
     fake_google.clear_log()
     _sync(book.id, "2026-03-23")  # a week on: one look, one setup request puts them back
     kinds = _kinds(fake_google)
     assert kinds.count("get") == 2 and kinds.count("batchUpdate") == 1
-    assert (len(dash.charts), len(drafts.validations), len(apps.conditional_formats)) == (1, 1, 3)
+    assert (len(dash.charts), len(drafts.validations), len(apps.conditional_formats)) == (2, 1, 3)
     _sync(book.id, "2026-03-30")
     _sync(book.id, "2026-04-06")
-    assert (len(dash.charts), len(drafts.validations), len(apps.conditional_formats)) == (1, 1, 3)
+    assert (len(dash.charts), len(drafts.validations), len(apps.conditional_formats)) == (2, 1, 3)
     assert len(drafts.conditional_formats) == 3 and len(book.sheet(FEEDBACK).validations) >= 1
 
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sheetsync.dashboard.grid import CHART_ANCHOR, FUNNEL_HEADER, FUNNEL_ROWS
+from sheetsync.dashboard.grid import CHARTS
 from sheetsync.tracker.decor import MARKER, choices, highlights, runs
 from sheetsync.tracker.plan import DashboardWrite
 from sheetsync.tracker.schema import column_letter, match_columns
 
 LAST_ROW = 1048576  # Excel's last row: a drop-down or highlight covers rows added later
-CHART_TITLE = "Funnel"
 NUMBER_FORMATS = {"date": "yyyy-mm-dd", "percent": "0%", "number": "0.0"}
 
 
@@ -79,26 +78,39 @@ def write_dashboard(book: Any, name: str | None, dash: DashboardWrite) -> int:
         target.value = _typed(cell.new, cell.kind)
         if cell.kind in NUMBER_FORMATS:
             target.number_format = NUMBER_FORMATS[cell.kind]
-    if not ws._charts:  # deleted (or never made): once more
-        ws.add_chart(_funnel_chart(ws), f"{column_letter(CHART_ANCHOR[1])}{CHART_ANCHOR[0] + 1}")
+    present = {_title(chart) for chart in ws._charts}
+    for title, rows, kind, anchor in CHARTS:
+        if title not in present:  # deleted (or never made): once more
+            where = f"{column_letter(anchor[1])}{anchor[0] + 1}"
+            ws.add_chart(_chart(ws, title, rows, kind), where)
     return len(dash.cells)
 
 
-def _funnel_chart(ws: Any) -> Any:
+def _chart(ws: Any, title: str, rows: tuple[int, int], kind: str) -> Any:
+    """A bar chart of column B by the labels in column A over ``rows`` (0-based, half-open)."""
     from openpyxl.chart import BarChart, Reference
 
     chart = BarChart()
-    chart.type = "bar"  # horizontal bars: the funnel reads top to bottom
-    chart.title = CHART_TITLE
+    chart.type = "bar" if kind == "BAR" else "col"  # the funnel: horizontal bars
+    chart.title = title
     chart.legend = None
-    first, end = FUNNEL_ROWS
-    data = Reference(ws, min_col=2, min_row=FUNNEL_HEADER + 1, max_row=end)
-    labels = Reference(ws, min_col=1, min_row=first + 1, max_row=end)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(labels)
-    chart.y_axis.scaling.orientation = "minMax"
-    chart.x_axis.scaling.orientation = "maxMin"  # Applications at the top
+    data = Reference(ws, min_col=2, min_row=rows[0] + 1, max_row=rows[1])
+    chart.add_data(data, titles_from_data=False)
+    chart.set_categories(Reference(ws, min_col=1, min_row=rows[0] + 1, max_row=rows[1]))
+    if kind == "BAR":
+        chart.x_axis.scaling.orientation = "maxMin"  # Applications at the top
     return chart
+
+
+def _title(chart: Any) -> str:
+    """A chart's title text, as openpyxl reads it back from a saved workbook."""
+    title = chart.title
+    if isinstance(title, str) or title is None:
+        return title or ""
+    try:
+        return "".join(run.t for p in title.tx.rich.p for run in (p.r or []))
+    except AttributeError:
+        return ""
 
 
 def _typed(text: str, kind: str) -> Any:

@@ -25,7 +25,14 @@ WEEK_HEADER = 12
 WEEK_ROWS = (13, 13 + WEEKS)
 LISTS_FROM = WEEK_ROWS[1] + 1  # the lists start here; their column D holds dates
 DATE_COLUMN = 3
-CHART_ANCHOR = (1, 5)  # (row, column) of the chart's top-left corner: F2
+CHART_ANCHOR = (1, 5)  # (row, column) of the funnel chart's top-left corner: F2
+WEEKS_ANCHOR = (17, 5)  # ... and of the weekly chart's: F18
+#: The Dashboard's charts: (title, [first, end) data rows, Google chart type, anchor);
+#: labels in column A, values in column B.
+CHARTS = (
+    ("Funnel", FUNNEL_ROWS, "BAR", CHART_ANCHOR),
+    ("Applications per week", WEEK_ROWS, "COLUMN", WEEKS_ANCHOR),
+)
 
 
 class Value(NamedTuple):

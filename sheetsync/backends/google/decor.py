@@ -5,17 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sheetsync.dashboard.grid import (
-    CHART_ANCHOR,
-    DATE_COLUMN,
-    FUNNEL_ROWS,
-    LISTS_FROM,
-    RATE_ROW,
-    WEEK_ROWS,
-)
+from sheetsync.dashboard.grid import CHARTS, DATE_COLUMN, LISTS_FROM, RATE_ROW, WEEK_ROWS
 from sheetsync.tracker.decor import MARKER, choices, highlights, runs
-
-CHART_TITLE = "Funnel"
 
 
 def _rgb(hex_colour: str) -> dict[str, float]:
@@ -92,25 +83,30 @@ def dashboard_formats(sheet_id: int) -> list[dict[str, Any]]:
             fmt(LISTS_FROM, None, DATE_COLUMN, "DATE", "yyyy-mm-dd")]  # fmt: skip
 
 
-def chart_request(sheet_id: int) -> dict[str, Any]:
-    """The funnel as a bar chart over the Dashboard's own cells, so it follows them."""
-    first, end = FUNNEL_ROWS
+def chart_requests(sheet_id: int, present: set[str]) -> list[dict[str, Any]]:
+    """The Dashboard's charts it lacks (by title), each over the Dashboard's own cells,
+    so they follow the values: the funnel as bars, the weekly applications as columns."""
+    out = []
+    for title, rows, chart_type, anchor in CHARTS:
+        if title in present:
+            continue
 
-    def source(col: int) -> dict[str, Any]:
-        return {"sourceRange": {"sources": [{"sheetId": sheet_id, "startRowIndex": first,
-                                             "endRowIndex": end, "startColumnIndex": col,
-                                             "endColumnIndex": col + 1}]}}  # fmt: skip
+        def source(col: int, rows: tuple[int, int] = rows) -> dict[str, Any]:
+            return {"sourceRange": {"sources": [{"sheetId": sheet_id, "startRowIndex": rows[0],
+                                                 "endRowIndex": rows[1], "startColumnIndex": col,
+                                                 "endColumnIndex": col + 1}]}}  # fmt: skip
 
-    return {"addChart": {"chart": {
-        "spec": {"title": CHART_TITLE, "basicChart": {
-            "chartType": "BAR", "legendPosition": "NO_LEGEND", "headerCount": 0,
-            "axis": [{"position": "BOTTOM_AXIS", "title": "Applications"}],
-            "domains": [{"domain": source(0), "reversed": True}],
-            "series": [{"series": source(1), "targetAxis": "BOTTOM_AXIS"}]}},
-        "position": {"overlayPosition": {
-            "anchorCell": {"sheetId": sheet_id, "rowIndex": CHART_ANCHOR[0],
-                           "columnIndex": CHART_ANCHOR[1]},
-            "widthPixels": 480, "heightPixels": 300}}}}}  # fmt: skip
+        out.append({"addChart": {"chart": {
+            "spec": {"title": title, "basicChart": {
+                "chartType": chart_type, "legendPosition": "NO_LEGEND", "headerCount": 0,
+                "domains": [{"domain": source(0), "reversed": chart_type == "BAR"}],
+                "series": [{"series": source(1), "targetAxis": "BOTTOM_AXIS"
+                            if chart_type == "BAR" else "LEFT_AXIS"}]}},
+            "position": {"overlayPosition": {
+                "anchorCell": {"sheetId": sheet_id, "rowIndex": anchor[0],
+                               "columnIndex": anchor[1]},
+                "widthPixels": 480, "heightPixels": 300}}}}})  # fmt: skip
+    return out
 
 
 def dashboard_value(text: str, kind: str) -> Any:

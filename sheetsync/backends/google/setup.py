@@ -33,7 +33,7 @@ class SheetInfo:
     frozen_rows: int = 0
     protected: list[dict[str, Any]] = field(default_factory=list)
     formulas: set[str] = field(default_factory=set)  # of its conditional formats
-    charts: int = 0
+    charts: set[str] = field(default_factory=set)  # their titles
 
     def our_protected_columns(self) -> set[int]:
         cols: set[int] = set()
@@ -61,7 +61,7 @@ def parse_metadata(data: dict[str, Any]) -> dict[str, SheetInfo]:
             frozen_rows=int(grid.get("frozenRowCount", 0)),
             protected=list(sheet.get("protectedRanges", [])),
             formulas=present_formulas(sheet),
-            charts=len(sheet.get("charts", [])),
+            charts={str(c.get("spec", {}).get("title", "")) for c in sheet.get("charts", [])},
         )
     return out
 

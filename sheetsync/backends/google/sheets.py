@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sheetsync.backends.base import Backend, WriteReport
 from sheetsync.backends.google.cache import load_cache, save_cache
 from sheetsync.backends.google.cells import parse_spreadsheet_key, quote_title, to_text
-from sheetsync.backends.google.decor import chart_request, dashboard_formats, dashboard_value
+from sheetsync.backends.google.decor import chart_requests, dashboard_formats, dashboard_value
 from sheetsync.backends.google.placement import (
     Cells,
     Columns,
@@ -161,7 +161,7 @@ class GoogleSheetsBackend(Backend):
                 params={"includeGridData": "false",
                         "fields": "spreadsheetId,sheets(properties(sheetId,title,index,"
                                   "gridProperties),protectedRanges,conditionalFormats,"
-                                  "charts(chartId))"},
+                                  "charts(chartId,spec(title)))"},
             )  # fmt: skip
             self._meta = parse_metadata(data)
             self._cache["sheet_ids"] = {t: s.sheet_id for t, s in self._meta.items()}
@@ -190,10 +190,10 @@ class GoogleSheetsBackend(Backend):
                 sheet_id = new_sheet_id(used | set(known.values()))
             known[dash.title] = sheet_id  # names it in messages
             requests.append(add_sheet(dash.title, sheet_id, len(dash.grid), 26)[0])
-            requests += [*dashboard_formats(sheet_id), chart_request(sheet_id)]
+            requests += [*dashboard_formats(sheet_id), *chart_requests(sheet_id, set())]
             found = dash.title
-        elif meta is not None and not meta[found].charts:
-            requests.append(chart_request(meta[found].sheet_id))
+        elif meta is not None:  # a chart deleted: back, once
+            requests += chart_requests(meta[found].sheet_id, meta[found].charts)
         self._titles[DASHBOARD_KEY] = found
         cells[DASHBOARD_KEY] = {(c.row, c.col): dashboard_value(c.new, c.kind) for c in values}
         return requests
