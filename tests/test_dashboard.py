@@ -193,3 +193,53 @@ def test_a_renamed_or_switched_off_dashboard_is_respected(tmp_path: Path) -> Non
     _sync(folder, "2026-03-18", "--config", str(config))
     assert sorted(p.name for p in folder.glob("*.csv")) == [
         "Applications.csv", "Drafts.csv", "Feedback.csv"]
+
+
+def _set_cells(path: Path, match: dict[str, str], values: dict[str, str]) -> int:
+    rows = _csv(path)
+    header = rows[0]
+    hit = 0
+    for row in rows[1:]:
+        if all(row[header.index(k)] == v for k, v in match.items()):
+            for k, v in values.items():
+                row[header.index(k)] = v
+            hit += 1
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    return hit
+
+
+def test_the_mentor_flow_end_to_end(tmp_path: Path) -> None:
+    """The mentor approves a draft and writes a note; the next sync counts it, keeps their
+    words, and with require_approval only approved actions reach the agenda."""
+    folder = tmp_path / "t"
+    assert CliRunner().invoke(cli, ["init", str(folder)]).exit_code == 0
+    _sync(folder)
+    drafts = folder / "Drafts.csv"
+    waiting = sum(1 for r in _csv(drafts)[1:] if r[_csv(drafts)[0].index("status")] == "draft")
+    assert _set_cells(drafts, {"app_id": "A02", "action": "thank_you_email"},
+                      {"status": "approved", "review_notes": "Lovely - send it"}) == 2
+    result = CliRunner().invoke(cli, ["sync", "--sheet", str(folder), "--today", "2026-03-16"])
+    assert f"{waiting - 2} draft(s) awaiting approval, 2 approved" in result.output
+    header, *rows = _csv(drafts)
+    kept = [r for r in rows if r[header.index("app_id")] == "A02"
+            and r[header.index("action")] == "thank_you_email"]  # fmt: skip
+    assert {(r[header.index("status")], r[header.index("review_notes")]) for r in kept} == {
+        ("approved", "Lovely - send it")}
+    dash = _csv(folder / "Dashboard.csv")
+    title = next(i for i, r in enumerate(dash) if r and r[0].startswith("Drafts awaiting"))
+    assert dash[title][0] == "Drafts awaiting approval (2 approved, not sent yet)"
+    queue = dash[title + 2:title + 2 + waiting - 2]
+    assert len(queue) == waiting - 2 and not any(r[0] == "Bluebird Health" and
+                                                 r[2] == "Thank-you e-mail" for r in queue)
+
+    config = tmp_path / "sheetsync.toml"
+    config.write_text("require_approval = true\n")
+    agenda = CliRunner().invoke(cli, ["agenda", "--sheet", str(folder), "--today", "2026-03-16",
+                                      "--config", str(config), "--all", "--format", "json"])
+    items = json.loads(agenda.output)
+    with_drafts = {(r[header.index("app_id")], r[header.index("action")]) for r in rows}
+    listed = {(i["app_id"], i["action"]) for i in items if i["tab"] == "Applications"}
+    assert ("A02", "thank_you_email") in listed  # approved: on the agenda
+    assert not (listed & with_drafts) - {("A02", "thank_you_email")}  # the rest wait
+    assert any(i["action"] == "interview" for i in items)  # no draft: never held

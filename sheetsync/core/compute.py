@@ -25,7 +25,7 @@ from sheetsync.agenda.items import AgendaItem, application_agenda
 from sheetsync.backends.base import WriteReport
 from sheetsync.config import Config
 from sheetsync.dashboard.overview import Overview, build_overview
-from sheetsync.dashboard.plan import hold_unapproved, plan_dashboard
+from sheetsync.dashboard.plan import hold_unapproved, plan_dashboard, with_status
 from sheetsync.errors import LayoutError
 from sheetsync.feedback.themes import ThemeRules, load_themes
 from sheetsync.messages.merge import DraftMerge, merge
@@ -179,11 +179,11 @@ def compute(
 
     agenda = application_agenda(typed, result, apps.rows, merged.open_drafts) + fb.agenda
     agenda.sort(key=lambda i: (i.due_on, i.company.lower(), i.action))
+    live = with_status(merged.open_drafts, drafts_t)
     waiting: list[AgendaItem] = []
     if config.require_approval:
-        agenda, waiting = hold_unapproved(agenda, merged.open_drafts)
-    overview = build_overview(typed, active, agenda + waiting, merged.open_drafts, fb.frame,
-                              today)  # fmt: skip
+        agenda, waiting = hold_unapproved(agenda, live)
+    overview = build_overview(typed, active, agenda + waiting, live, fb.frame, today)
     plan.dashboard = plan_dashboard(workbook.dashboard, overview)
     text = apps.text
     view = pd.DataFrame({"id": text["id"], "company": text["company"], "role": text["role"]})

@@ -11,7 +11,7 @@ from sheetsync.tracker.plan import DashboardWrite
 if TYPE_CHECKING:
     from sheetsync.agenda.items import AgendaItem
     from sheetsync.dashboard.overview import Overview
-    from sheetsync.tracker.table import DashboardRead
+    from sheetsync.tracker.table import DashboardRead, Table
 
 APPROVED = ("approved", "sent")  # a draft the mentor (or you) let go
 
@@ -23,6 +23,13 @@ def plan_dashboard(read: DashboardRead | None, overview: Overview) -> DashboardW
     grid = overview_grid(overview)
     cells = grid_changes(read.grid, grid)
     return DashboardWrite(read.title, read.grid is None, text_grid(grid), cells)
+
+
+def with_status(drafts: Sequence[dict[str, str]], table: Table | None) -> list[dict[str, str]]:
+    """The live drafts, each with its status (a kept row's is the one the tab holds)."""
+    held = dict(zip(table.ids(), table.column("status"), strict=True)) if table else {}
+    return [d if "status" in d else {**d, "status": held.get(d["draft_id"], "").strip()}
+            for d in drafts]  # fmt: skip
 
 
 def hold_unapproved(
