@@ -91,8 +91,9 @@ def build_overview(
         due=_due(agenda, today),
         awaiting_approval=[
             Item(d["company"], d["role"], _label(d["action"]), _day(d.get("due_on", "")))
-            for d in sorted(awaiting, key=lambda d: (d.get("due_on") or "9", d["company"]))
-        ][:MAX_ITEMS],
+            for d in sorted(awaiting, key=lambda d: (d.get("due_on") or "9", d["company"]))[
+                :MAX_ITEMS]
+        ],
         approved=sum(1 for d in drafts if d.get("status", "").strip().lower() == "approved"),
         feedback_open=_feedback_open(feedback),
         themes=_themes(feedback),
@@ -139,9 +140,10 @@ def _weekly(apps: pd.DataFrame, today: dt.date) -> list[tuple[dt.date, int]]:
 
 
 def _due(agenda: Sequence[AgendaItem], today: dt.date) -> list[Item]:
+    """The first ``MAX_ITEMS`` actions due within a week (or overdue), soonest first."""
     until = today + dt.timedelta(days=DUE_WITHIN_DAYS)
-    return [Item(i.company, i.role, _label(i.action), i.due_on)
-            for i in agenda if i.due_on <= until][:MAX_ITEMS]  # fmt: skip
+    picked = sorted((i for i in agenda if i.due_on <= until), key=lambda i: i.due_on)
+    return [Item(i.company, i.role, _label(i.action), i.due_on) for i in picked[:MAX_ITEMS]]
 
 
 def _feedback_open(feedback: pd.DataFrame) -> list[Item]:
