@@ -105,6 +105,8 @@ def test_google_sets_everything_up_in_one_request_then_a_noop_costs_one_read(
     assert _kinds(fake_google).count("batchUpdate") == 1
     dash = book.sheet("Dashboard")
     assert [c["spec"]["title"] for c in dash.charts] == ["Funnel", "Applications per week"]
+    (warning,) = dash.protected  # typing into it warns: sheetsync rewrites it
+    assert warning["warningOnly"] and warning["description"].startswith("sheetsync")
     assert dash.get(0, 0).value == "As of" and dash.get(0, 1).value == 46097  # a real date
     assert dash.get(3, 0).value == "Applications" and isinstance(dash.get(3, 1).value, int)
     drafts, feedback, apps = (book.sheet(t) for t in (DRAFTS, FEEDBACK, APPLICATIONS))
@@ -193,3 +195,34 @@ def test_google_a_users_own_dropdown_and_highlight_are_never_replaced(
         _sync(book.id, day)
     assert drafts.validations == [theirs]  # theirs, untouched, and no second one
     assert own_rule in drafts.conditional_formats and len(drafts.conditional_formats) == 4
+
+
+def test_the_fake_checks_dropdown_highlight_and_chart_bodies_as_google_does(
+        fake_google: FakeGoogle) -> None:  # fmt: skip
+    import pytest
+    from gspread.exceptions import APIError
+    from gspread.http_client import HTTPClient
+
+    from sheetsync.backends.google.decor import chart_requests, dropdown_requests
+    from sheetsync.backends.google.transport import GoogleTransport
+
+    book = fake_google.create_spreadsheet({"Sheet1": [["status"]]})
+    client = HTTPClient(None, session=GoogleTransport())  # type: ignore[arg-type]
+    good = dropdown_requests(0, DRAFTS, {"status": 0}, {"status"})
+    bad_rule = {"setDataValidation": {"range": {"sheetId": 0}, "rule": {
+        "condition": {"type": "ONE_OF_LIST"}, "strictness": True}}}  # fmt: skip
+    for request, message in (
+        (bad_rule, 'Unknown name "strictness"'),
+        ({"addChart": {"chart": {"spec": {"basicChart": {"chartType": "PIE"}}}}}, "chartType"),
+        ({"addConditionalFormatRule": {"rule": {"ranges": [{"sheetId": 0}], "booleanRule": {
+            "condition": {"type": "CUSTOM_FORMULA", "values": [{"userEnteredValue": "A2>1"}]},
+            "format": {}}}}}, "must start with ="),  # fmt: skip
+        ({"addChart": {"chart": {"spec": {}, "position": {"overlayPosition": {
+            "anchorCell": {"sheetId": 99}}}}}}, "No grid with id: 99"),  # fmt: skip
+    ):
+        with pytest.raises(APIError, match=message):
+            client.batch_update(book.id, {"requests": [*good, request]})
+    sheet = book.sheet("Sheet1")
+    assert not sheet.validations and not sheet.charts  # a refused batch applies nothing
+    client.batch_update(book.id, {"requests": [*good, *chart_requests(0, set())]})
+    assert len(sheet.validations) == 1 and len(sheet.charts) == 2

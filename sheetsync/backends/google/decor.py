@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sheetsync.dashboard.grid import CHARTS, DATE_COLUMN, LISTS_FROM, RATE_ROW, WEEK_ROWS
+from sheetsync.dashboard.grid import (
+    CHARTS,
+    DATE_COLUMN,
+    LISTS_FROM,
+    RATE_ROW,
+    WEEK_ROWS,
+    WIDTH,
+)
 from sheetsync.tracker.decor import MARKER, choices, highlights, runs
 
 
@@ -65,6 +72,14 @@ def present_formulas(sheet: dict[str, Any]) -> set[str]:
     return {str(v.get("userEnteredValue", ""))
             for rule in sheet.get("conditionalFormats", [])
             for v in ((rule.get("booleanRule") or {}).get("condition") or {}).get("values", [])}
+
+
+def dashboard_protection(sheet_id: int) -> dict[str, Any]:
+    """A warning before anyone types into the Dashboard's cells: sheetsync rewrites them."""
+    return {"addProtectedRange": {"protectedRange": {
+        "range": {"sheetId": sheet_id, "startColumnIndex": 0, "endColumnIndex": WIDTH},
+        "description": f"{MARKER}: the Dashboard is rewritten on every sync",
+        "warningOnly": True}}}  # fmt: skip
 
 
 def dashboard_formats(sheet_id: int) -> list[dict[str, Any]]:

@@ -29,7 +29,12 @@ from typing import TYPE_CHECKING, Any
 from sheetsync.backends.base import Backend, WriteReport
 from sheetsync.backends.google.cache import load_cache, save_cache
 from sheetsync.backends.google.cells import parse_spreadsheet_key, quote_title, to_text
-from sheetsync.backends.google.decor import chart_requests, dashboard_formats, dashboard_value
+from sheetsync.backends.google.decor import (
+    chart_requests,
+    dashboard_formats,
+    dashboard_protection,
+    dashboard_value,
+)
 from sheetsync.backends.google.placement import (
     Cells,
     Columns,
@@ -190,7 +195,8 @@ class GoogleSheetsBackend(Backend):
                 sheet_id = new_sheet_id(used | set(known.values()))
             known[dash.title] = sheet_id  # names it in messages
             requests.append(add_sheet(dash.title, sheet_id, len(dash.grid), 26)[0])
-            requests += [*dashboard_formats(sheet_id), *chart_requests(sheet_id, set())]
+            requests += [*dashboard_formats(sheet_id), dashboard_protection(sheet_id),
+                         *chart_requests(sheet_id, set())]
             found = dash.title
         elif meta is not None:  # a chart deleted: back, once
             requests += chart_requests(meta[found].sheet_id, meta[found].charts)
