@@ -243,3 +243,22 @@ def test_the_mentor_flow_end_to_end(tmp_path: Path) -> None:
     assert ("A02", "thank_you_email") in listed  # approved: on the agenda
     assert not (listed & with_drafts) - {("A02", "thank_you_email")}  # the rest wait
     assert any(i["action"] == "interview" for i in items)  # no draft: never held
+
+
+def test_the_dashboard_command_prints_tables_and_markdown_and_writes_nothing(
+        tmp_path: Path) -> None:  # fmt: skip
+    folder = tmp_path / "t"
+    folder.mkdir()
+    with (folder / "Applications.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(APPS)
+    before = sorted(p.name for p in folder.iterdir())
+    args = ["dashboard", "--sheet", str(folder), "--today", "2026-03-16"]
+    table = CliRunner().invoke(cli, args)
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert lines[0] == "Dashboard as of 2026-03-16"
+    assert "  Response rate               60%" in lines
+    assert "  Still waiting               2" in lines
+    markdown = CliRunner().invoke(cli, [*args, "--format", "markdown"]).output
+    assert "| Applications | 5 |" in markdown and "## Feedback themes" in markdown
+    assert sorted(p.name for p in folder.iterdir()) == before  # read-only

@@ -73,6 +73,9 @@ def write_dashboard(book: Any, name: str | None, dash: DashboardWrite) -> int:
     """Write the Dashboard's changed cells (all of them on a new sheet), and its chart
     when the sheet has none.  Returns the cells written."""
     ws = book[name] if name else book.create_sheet(dash.title)
+    if name is None:  # room for the labels and company names
+        for letter, width in (("A", 34), ("B", 20), ("C", 24), ("D", 12)):
+            ws.column_dimensions[letter].width = width
     for cell in dash.cells:  # on a new sheet: every cell (none was read)
         target = ws.cell(row=cell.row + 1, column=cell.col + 1)
         target.value = _typed(cell.new, cell.kind)
