@@ -226,3 +226,32 @@ def test_the_fake_checks_dropdown_highlight_and_chart_bodies_as_google_does(
     assert not sheet.validations and not sheet.charts  # a refused batch applies nothing
     client.batch_update(book.id, {"requests": [*good, *chart_requests(0, set())]})
     assert len(sheet.validations) == 1 and len(sheet.charts) == 2
+
+
+def test_google_a_dashboard_deleted_while_a_sync_runs_is_made_again(
+        fake_google: FakeGoogle) -> None:  # fmt: skip
+    import datetime as dt
+
+    from sheetsync import core
+    from sheetsync.backends.google.cache import CACHE_FOLDER
+    from sheetsync.backends.google.sheets import open_google_backend
+    from sheetsync.config import Config
+    from sheetsync.state import State, default_state_root
+
+    book = _google_sheet(fake_google)
+    _sync(book.id)
+    config = Config()
+    backend = open_google_backend(book.id, config, cache_dir=default_state_root() / CACHE_FOLDER)
+    backend.dashboard_tab = "Dashboard"
+    real = backend.write
+
+    def write(plan: Any, base: Any) -> Any:
+        book.sheets.remove(book.sheet("Dashboard"))  # deleted after the read
+        return real(plan, base)
+
+    backend.write = write  # type: ignore[method-assign]
+    state = State.open(backend.key, config.state_dir)
+    core.sync(backend, state, config, core.RunOptions(today=dt.date(2026, 3, 17)))
+    dash = book.sheet("Dashboard")
+    assert dash.get(0, 1).value == 46098 and len(dash.charts) == 2
+    assert dash.get(3, 0).value == "Applications"  # the whole tab, not just what changed

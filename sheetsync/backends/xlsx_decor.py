@@ -76,7 +76,7 @@ def write_dashboard(book: Any, name: str | None, dash: DashboardWrite) -> int:
     if name is None:  # room for the labels and company names
         for letter, width in (("A", 34), ("B", 20), ("C", 24), ("D", 12)):
             ws.column_dimensions[letter].width = width
-    for cell in dash.cells:  # on a new sheet: every cell (none was read)
+    for cell in dash.cells if name else dash.full:  # a new sheet: every cell
         target = ws.cell(row=cell.row + 1, column=cell.col + 1)
         target.value = _typed(cell.new, cell.kind)
         if cell.kind in NUMBER_FORMATS:
@@ -86,7 +86,7 @@ def write_dashboard(book: Any, name: str | None, dash: DashboardWrite) -> int:
         if title not in present:  # deleted (or never made): once more
             where = f"{column_letter(anchor[1])}{anchor[0] + 1}"
             ws.add_chart(_chart(ws, title, rows, kind), where)
-    return len(dash.cells)
+    return len(dash.cells if name else dash.full)
 
 
 def _chart(ws: Any, title: str, rows: tuple[int, int], kind: str) -> Any:

@@ -21,8 +21,9 @@ def plan_dashboard(read: DashboardRead | None, overview: Overview) -> DashboardW
     if read is None:  # no Dashboard kept (``dashboard = false``)
         return None
     grid = overview_grid(overview)
-    cells = grid_changes(read.grid, grid)
-    return DashboardWrite(read.title, read.grid is None, text_grid(grid), cells)
+    full = grid_changes(None, grid)
+    cells = full if read.grid is None else grid_changes(read.grid, grid)
+    return DashboardWrite(read.title, read.grid is None, text_grid(grid), cells, full)
 
 
 def with_status(drafts: Sequence[dict[str, str]], table: Table | None) -> list[dict[str, str]]:

@@ -59,6 +59,7 @@ class DashboardWrite:
     create: bool  # the tab is missing: create it, with its chart
     grid: list[list[str]]  # the whole new tab as text (a CSV file is written whole)
     cells: list[GridCell] = field(default_factory=list)
+    full: list[GridCell] = field(default_factory=list)  # every cell: for a tab made anew
 
     def __bool__(self) -> bool:
         return self.create or bool(self.cells)

@@ -197,7 +197,7 @@ class GoogleSheetsBackend(Backend):
             requests.append(add_sheet(dash.title, sheet_id, len(dash.grid), 26)[0])
             requests += [*dashboard_formats(sheet_id), dashboard_protection(sheet_id),
                          *chart_requests(sheet_id, set())]
-            found = dash.title
+            found, values = dash.title, dash.full  # (deleted since the read: all of it)
         elif meta is not None:  # a chart deleted: back, once
             requests += chart_requests(meta[found].sheet_id, meta[found].charts)
         self._titles[DASHBOARD_KEY] = found
@@ -290,7 +290,8 @@ class GoogleSheetsBackend(Backend):
         # With a Dashboard, the first writing sync of a week looks at the layout too:
         # what someone removed (a chart, a drop-down, a highlight) comes back, once.
         weekly = bool(as_of) and recheck_due(self._cache.get("layout_checked"), as_of)
-        needs_check = needs_check or weekly or bool(dash and dash.create)
+        # (a layout forgotten after a stale write: the Dashboard may be the tab that went)
+        needs_check = needs_check or weekly or bool(dash and (dash.create or not set_up))
         # Creating tabs or columns: look afresh, so a tab someone added since the read
         # is used rather than duplicated.  A first check may reuse what read() fetched.
         meta = (self._metadata(fresh=bool(plan.new_tabs or new_columns or (dash and dash.create)))
