@@ -17,7 +17,15 @@ from sheetsync.agenda.items import AgendaItem
 from sheetsync.cli import cli
 from sheetsync.config import Config, parse_config
 from sheetsync.core.compute import compute
-from sheetsync.dashboard.grid import FUNNEL_ROWS, WEEK_ROWS, grid_changes, overview_grid
+from sheetsync.dashboard.grid import (
+    DATE_COLUMN,
+    FUNNEL_ROWS,
+    LISTS_FROM,
+    RATE_ROW,
+    WEEK_ROWS,
+    grid_changes,
+    overview_grid,
+)
 from sheetsync.dashboard.overview import build_overview
 from sheetsync.dashboard.plan import hold_unapproved
 from sheetsync.errors import ConfigError
@@ -95,6 +103,9 @@ def test_the_grid_keeps_fixed_blocks_and_types_its_cells() -> None:
     assert [r[0].text for r in grid[FUNNEL_ROWS[0]:FUNNEL_ROWS[1]]] == [s for s, _ in ov.funnel]
     assert all(r[1].kind == "int" for r in grid[FUNNEL_ROWS[0]:FUNNEL_ROWS[1]])
     assert all(r[0].kind == "date" for r in grid[WEEK_ROWS[0]:WEEK_ROWS[1]])
+    assert grid[RATE_ROW] == [("Response rate", "text"), ("0.6", "percent")]
+    assert grid[LISTS_FROM][0].text.startswith("Due in the next 7 days")
+    assert grid[LISTS_FROM + 2][DATE_COLUMN].kind == "date"  # the lists' dates: column D
     text = [[v.text for v in r] for r in grid]
     assert grid_changes(text, grid) == []
     # read back as Google gives them: a serial-number date, 0.6 as 0.6, counts as 5.0

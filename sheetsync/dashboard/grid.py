@@ -18,10 +18,8 @@ if TYPE_CHECKING:  # the plan imports this module; the overview imports the agen
 CellKind = Literal["text", "int", "number", "percent", "date"]
 WEEKS = 8  # applications sent per week, over the last 8 weeks
 WIDTH = 4  # columns A-D
-FUNNEL_HEADER = 2  # row of "Funnel | Count" (0-based); the stages are on the 6 rows below
-FUNNEL_ROWS = (3, 9)  # [first, end) rows of the funnel's stages
+FUNNEL_ROWS = (3, 9)  # [first, end) rows (0-based) of the funnel's stages, under its header
 RATE_ROW = 9
-WEEK_HEADER = 12
 WEEK_ROWS = (13, 13 + WEEKS)
 LISTS_FROM = WEEK_ROWS[1] + 1  # the lists start here; their column D holds dates
 DATE_COLUMN = 3
