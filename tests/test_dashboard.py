@@ -225,7 +225,8 @@ def test_the_mentor_flow_end_to_end(tmp_path: Path) -> None:
     words, and with require_approval only approved actions reach the agenda."""
     folder = tmp_path / "t"
     assert CliRunner().invoke(cli, ["init", str(folder)]).exit_code == 0
-    _sync(folder)
+    first = CliRunner().invoke(cli, ["sync", "--sheet", str(folder), "--today", "2026-03-16"])
+    assert "awaiting approval" not in first.output  # no mentor at work yet: not said
     drafts = folder / "Drafts.csv"
     waiting = sum(1 for r in _csv(drafts)[1:] if r[_csv(drafts)[0].index("status")] == "draft")
     assert _set_cells(drafts, {"app_id": "A02", "action": "thank_you_email"},

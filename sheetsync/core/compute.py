@@ -110,8 +110,8 @@ class Outcome:
             f"{due} action(s) due today or earlier" + (f" ({overdue} overdue)" if overdue else "")
         ]
         parts.append(f"{self.drafts.added} draft(s) {added}")
-        review = self.overview
-        if review is not None and (review.approved or review.awaiting_approval):
+        review = self.overview  # said once a mentor approves, or approval is required
+        if review is not None and (review.approved or self.awaiting_approval):
             parts.append(f"{len(review.awaiting_approval)} draft(s) awaiting approval, "
                          f"{review.approved} approved")  # fmt: skip
         if self.feedback_rows_added:
