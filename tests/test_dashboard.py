@@ -81,16 +81,17 @@ def test_lists_the_review_queue_due_actions_open_feedback_and_themes() -> None:
                    TODAY + dt.timedelta(days=8), ""),
     ]
     feedback = pd.DataFrame({
-        "company": ["Beta", "Kappa", "Mu"], "role": ["Planner", "Tester", "Ops"],
-        "action_item": ["Practise SQL", "Tidy CV", ""], "done": ["", "yes", ""],
-        "action_due": ["2026-03-20", "", ""], "next_action": ["", "", ""],
-        "due_on": ["", "", ""], "themes": ["technical skills; resume", "resume", ""],
+        "company": ["Beta", "Kappa", "Mu", "Nu"], "role": ["Planner", "Tester", "Ops", "Dev"],
+        "action_item": ["Practise SQL", "Tidy CV", "", "Read up"], "done": ["", "yes", "", "no"],
+        "action_due": ["3/20/2026", "", "", ""], "received_on": ["", "", "", "2026-03-10"],
+        "themes": ["technical skills; resume", "resume", "", ""],
     })  # fmt: skip
     ov = build_overview(typed, pd.Series([], dtype=bool), agenda, drafts, feedback, TODAY)
     assert [(i.company, i.what) for i in ov.due] == [("Acme", "Follow up")]  # 8 days off: out
     assert [i.company for i in ov.awaiting_approval] == ["Beta", "Acme"]  # soonest first
     assert ov.approved == 1
     assert [(i.company, i.what, i.due_on) for i in ov.feedback_open] == [
+        ("Nu", "Read up", dt.date(2026, 3, 17)),  # 7 days after the answer came
         ("Beta", "Practise SQL", dt.date(2026, 3, 20))]
     assert ov.themes == [("resume", 2), ("technical skills", 1)]
     assert ov.funnel[0] == ("Applications", 0) and ov.response_rate is None

@@ -183,7 +183,8 @@ def compute(
     waiting: list[AgendaItem] = []
     if config.require_approval:
         agenda, waiting = hold_unapproved(agenda, live)
-    overview = build_overview(typed, active, agenda + waiting, live, fb.frame, today)
+    overview = build_overview(typed, active, agenda + waiting, live, fb.frame, today,
+                              config.date_order, config.rules.act_on_feedback_days)  # fmt: skip
     plan.dashboard = plan_dashboard(workbook.dashboard, overview)
     text = apps.text
     view = pd.DataFrame({"id": text["id"], "company": text["company"], "role": text["role"]})

@@ -16,7 +16,7 @@ import pandas as pd
 
 from sheetsync.agenda.items import AgendaItem
 from sheetsync.dashboard.grid import WEEKS
-from sheetsync.vocabulary import ACT_ON_FEEDBACK, ACTION_LABELS, DONE_WORDS
+from sheetsync.vocabulary import ACTION_LABELS, DONE_WORDS
 
 DUE_WITHIN_DAYS = 7  # "this week": overdue, and due in the next 7 days
 MAX_ITEMS = 50  # per list, so the Dashboard's size stays bounded
@@ -76,6 +76,8 @@ def build_overview(
     drafts: Sequence[dict[str, str]],
     feedback: pd.DataFrame,
     today: dt.date,
+    date_order: str = "MDY",
+    act_on_feedback_days: int = 7,
 ) -> Overview:
     """The overview of the active application rows ``typed`` (as the policy reads them),
     the ``agenda``, the live ``drafts`` and the Feedback rows (with their ``themes``)."""
@@ -95,7 +97,7 @@ def build_overview(
                 :MAX_ITEMS]
         ],
         approved=sum(1 for d in drafts if d.get("status", "").strip().lower() == "approved"),
-        feedback_open=_feedback_open(feedback),
+        feedback_open=_feedback_open(feedback, date_order, act_on_feedback_days),
         themes=_themes(feedback),
     )
 
@@ -146,18 +148,26 @@ def _due(agenda: Sequence[AgendaItem], today: dt.date) -> list[Item]:
     return [Item(i.company, i.role, _label(i.action), i.due_on) for i in picked[:MAX_ITEMS]]
 
 
-def _feedback_open(feedback: pd.DataFrame) -> list[Item]:
-    """Feedback action items written down and not marked done."""
+def _feedback_open(feedback: pd.DataFrame, date_order: str, act_days: int) -> list[Item]:
+    """Feedback action items written down and not marked done, each due on its
+    ``action_due``, else ``act_days`` after the answer came (as the Feedback tab says)."""
     if feedback.empty:
         return []
+    from sheetsync.tracker.values import parse_dates
+
     item = feedback["action_item"].fillna("").astype(str).str.strip()
     done = feedback["done"].fillna("").astype(str).str.strip().str.lower().isin(DONE_WORDS)
     rows = feedback[item.ne("").to_numpy() & ~done.to_numpy()]
+    if rows.empty:
+        return []
+    due, _ = parse_dates(rows["action_due"].fillna("").astype(str), date_order)
+    received, _ = parse_dates(rows["received_on"].fillna("").astype(str), date_order)
+    due = due.fillna(received + pd.Timedelta(days=act_days))
     out = [
-        Item(str(r["company"]).strip(), str(r["role"]).strip(), str(r["action_item"]).strip(),
-             _day(str(r.get("due_on", "")) if r.get("next_action") == ACT_ON_FEEDBACK
-                  else str(r.get("action_due", ""))))
-        for r in rows.to_dict("records")
+        Item(str(company).strip(), str(role).strip(), str(what).strip(),
+             None if pd.isna(day) else day.date())
+        for company, role, what, day in zip(rows["company"], rows["role"], rows["action_item"],
+                                            due, strict=True)
     ]  # fmt: skip
     out.sort(key=lambda i: (i.due_on or dt.date.max, i.company))
     return out[:MAX_ITEMS]
