@@ -275,3 +275,16 @@ def test_the_dashboard_command_prints_tables_and_markdown_and_writes_nothing(
     markdown = CliRunner().invoke(cli, [*args, "--format", "markdown"]).output
     assert "| Applications | 5 |" in markdown and "## Feedback themes" in markdown
     assert sorted(p.name for p in folder.iterdir()) == before  # read-only
+
+
+def test_a_dry_run_names_the_dashboard_and_writes_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    with (folder / "Applications.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(APPS)
+    args = ["sync", "--sheet", str(folder), "--dry-run"]
+    dry = CliRunner().invoke(cli, [*args, "--today", "2026-03-16"])
+    assert "+ would create tab Dashboard" in dry.output and not (folder / "Dashboard.csv").exists()
+    _sync(folder)
+    dry = CliRunner().invoke(cli, [*args, "--today", "2026-03-17"])
+    assert "~ Dashboard: 1 cell(s) would change" in dry.output  # only the date moved

@@ -112,6 +112,10 @@ def print_changes(plan: Plan) -> None:
         )
     for append in plan.appends:
         click.echo(f"+ {append.tab} [{append.key}] would add a row")
+    dash = plan.dashboard
+    if dash:  # wholly sheetsync's: counted, not listed cell by cell
+        click.echo(f"+ would create tab {dash.title}" if dash.create else
+                   f"~ {dash.title}: {len(dash.cells)} cell(s) would change")  # fmt: skip
 
 
 def _short(text: str, width: int = 60) -> str:
