@@ -174,16 +174,16 @@ def test_csv_tracker_gets_dashboard_csv_rewritten_only_when_values_change(
     _sync(folder)
     dash = folder / "Dashboard.csv"
     grid = _csv(dash)
-    assert grid[0] == ["As of", "2026-03-16"]
+    assert grid[0] == ["Updated by sheetsync on", "2026-03-16"]
     assert grid[FUNNEL_ROWS[0]] == ["Applications", "5"] and grid[9] == ["Response rate", "0.6"]
     stamp = dash.stat().st_mtime_ns
     _sync(folder)
     assert dash.stat().st_mtime_ns == stamp  # nothing changed: not written
     _sync(folder, "2026-03-17")
-    assert _csv(dash)[0] == ["As of", "2026-03-17"]
+    assert _csv(dash)[0] == ["Updated by sheetsync on", "2026-03-17"]
     dash.unlink()  # deleted by the user: back on the next sync
     _sync(folder, "2026-03-17")
-    assert _csv(dash)[0] == ["As of", "2026-03-17"]
+    assert _csv(dash)[0] == ["Updated by sheetsync on", "2026-03-17"]
     result = CliRunner().invoke(cli, ["dashboard", "--sheet", str(folder), "--today",
                                       "2026-03-17", "--format", "json"])  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -288,3 +288,17 @@ def test_a_dry_run_names_the_dashboard_and_writes_nothing(tmp_path: Path) -> Non
     _sync(folder)
     dry = CliRunner().invoke(cli, [*args, "--today", "2026-03-17"])
     assert "~ Dashboard: 1 cell(s) would change" in dry.output  # only the date moved
+
+
+def test_a_dashboard_tab_of_the_users_own_is_never_written(tmp_path: Path) -> None:
+    folder = tmp_path / "t"
+    folder.mkdir()
+    with (folder / "Applications.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(APPS)
+    theirs = "Goal,Applications per week\nTarget,10\n"
+    (folder / "Dashboard.csv").write_text(theirs, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["sync", "--sheet", str(folder), "--today", "2026-03-16"])
+    assert result.exit_code == 0, result.output
+    assert (folder / "Dashboard.csv").read_text(encoding="utf-8") == theirs
+    assert "note: the 'Dashboard' tab is not sheetsync's Dashboard" in result.output
+    assert (folder / "Drafts.csv").exists()  # the rest of the run went ahead

@@ -64,7 +64,8 @@ def test_xlsx_elements_exist_once_after_repeated_syncs_and_are_kept(tmp_path: Pa
     columns = {chr(65 + header.index(c)) for c in ("next_action", "due_on")}
     assert {r.split(":")[0][:-1] for r in str(cf.sqref).split()} <= columns
     dash = book["Dashboard"]
-    assert dash["A1"].value == "As of" and dash["B1"].value.date().isoformat() == "2026-03-18"
+    assert dash["A1"].value == "Updated by sheetsync on"
+    assert dash["B1"].value.date().isoformat() == "2026-03-18"
     assert isinstance(dash["B4"].value, int) and dash["B4"].number_format == "General"
 
 
@@ -107,7 +108,8 @@ def test_google_sets_everything_up_in_one_request_then_a_noop_costs_one_read(
     assert [c["spec"]["title"] for c in dash.charts] == ["Funnel", "Applications per week"]
     (warning,) = dash.protected  # typing into it warns: sheetsync rewrites it
     assert warning["warningOnly"] and warning["description"].startswith("sheetsync")
-    assert dash.get(0, 0).value == "As of" and dash.get(0, 1).value == 46097  # a real date
+    assert dash.get(0, 0).value == "Updated by sheetsync on"
+    assert dash.get(0, 1).value == 46097  # a real date
     assert dash.get(3, 0).value == "Applications" and isinstance(dash.get(3, 1).value, int)
     drafts, feedback, apps = (book.sheet(t) for t in (DRAFTS, FEEDBACK, APPLICATIONS))
     header = [drafts.get(0, c).value for c in range(drafts.cols) if drafts.get(0, c)]
@@ -255,3 +257,17 @@ def test_google_a_dashboard_deleted_while_a_sync_runs_is_made_again(
     dash = book.sheet("Dashboard")
     assert dash.get(0, 1).value == 46098 and len(dash.charts) == 2
     assert dash.get(3, 0).value == "Applications"  # the whole tab, not just what changed
+
+
+def test_xlsx_a_dashboard_sheet_of_the_users_own_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    _init(path)
+    book = load_workbook(path)
+    mine = book.create_sheet("Dashboard")
+    mine["A1"], mine["B1"] = "My goals", 10
+    book.save(path)
+    _sync(str(path))
+    _sync(str(path), "2026-03-17")
+    book = load_workbook(path)
+    assert [[c.value for c in r] for r in book["Dashboard"].iter_rows()] == [["My goals", 10]]
+    assert not book["Dashboard"]._charts and book.sheetnames.count("Dashboard") == 1

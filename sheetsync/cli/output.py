@@ -151,7 +151,7 @@ def print_outcome(
     if verb == "pulled" and outcome.plan:
         click.echo(f"  {outcome.plan.cells_changed()} cell change(s) ready: `sheetsync push` "
                    "writes them (`-v` lists them).")  # fmt: skip
-    for line in _dropped(outcome):
+    for line in _dropped(outcome) + [f"note: {n}" for n in outcome.notes]:
         click.echo(f"  {line}")
     click.echo("")
     print_agenda(outcome.due_by(today), today, outcome.upcoming(today))

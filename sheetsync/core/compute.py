@@ -90,6 +90,7 @@ class Outcome:
     overview: Overview | None = None
     #: with ``require_approval``: due actions held back until their draft is approved
     awaiting_approval: list[AgendaItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the run left alone, and why
 
     @property
     def problem_rows(self) -> int:
@@ -185,7 +186,7 @@ def compute(
         agenda, waiting = hold_unapproved(agenda, live)
     overview = build_overview(typed, active, agenda + waiting, live, fb.frame, today,
                               config.date_order, config.rules.act_on_feedback_days)  # fmt: skip
-    plan.dashboard = plan_dashboard(workbook.dashboard, overview)
+    plan.dashboard, notes = plan_dashboard(workbook.dashboard, overview)
     text = apps.text
     view = pd.DataFrame({"id": text["id"], "company": text["company"], "role": text["role"]})
     bad = text.index[(active & result["problems"].ne("")).to_numpy()]
@@ -204,6 +205,7 @@ def compute(
         problems=problems + _unrecorded_sends(drafts_t, unsent) + fb.problems,
         overview=overview,
         awaiting_approval=waiting,
+        notes=notes,
     )
 
 

@@ -16,6 +16,8 @@ if TYPE_CHECKING:  # the plan imports this module; the overview imports the agen
     from sheetsync.dashboard.overview import Item, Overview
 
 CellKind = Literal["text", "int", "number", "percent", "date"]
+#: The Dashboard's first cell, beside the sync date: how a tab is known to be sheetsync's.
+TITLE = "Updated by sheetsync on"
 WEEKS = 8  # applications sent per week, over the last 8 weeks
 WIDTH = 4  # columns A-D
 FUNNEL_ROWS = (3, 9)  # [first, end) rows (0-based) of the funnel's stages, under its header
@@ -45,7 +47,7 @@ BLANK = Value("")
 def overview_grid(ov: Overview) -> Grid:
     """The Dashboard as rows of typed values (ragged: short rows end early)."""
     rows: Grid = [
-        [Value("As of"), _date(ov.as_of)],
+        [Value(TITLE), _date(ov.as_of)],
         [],
         [Value("Funnel"), Value("Count")],
         *[[Value(label), Value(str(n), "int")] for label, n in ov.funnel],
@@ -77,6 +79,14 @@ def overview_grid(ov: Overview) -> Grid:
     if not ov.themes:
         rows.append([Value("(none yet)")])
     return [_trim(r) for r in rows]
+
+
+def is_ours(grid: list[list[str]] | None) -> bool:
+    """True for a Dashboard tab sheetsync made (or an empty one): it may be rewritten.
+    A tab of that name holding anything else is the user's, and is left alone."""
+    if not grid or not any(c.strip() for row in grid for c in row):
+        return True
+    return bool(grid[0]) and grid[0][0].strip() == TITLE
 
 
 def text_grid(grid: Grid) -> list[list[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sheetsync.dashboard.grid import grid_changes, overview_grid, text_grid
+from sheetsync.dashboard.grid import TITLE, grid_changes, is_ours, overview_grid, text_grid
 from sheetsync.tracker.plan import DashboardWrite
 
 if TYPE_CHECKING:
@@ -16,14 +16,21 @@ if TYPE_CHECKING:
 APPROVED = ("approved", "sent")  # a draft the mentor (or you) let go
 
 
-def plan_dashboard(read: DashboardRead | None, overview: Overview) -> DashboardWrite | None:
-    """The Dashboard cells to write: none when every value is as the tab shows it."""
+def plan_dashboard(read: DashboardRead | None,
+                   overview: Overview) -> tuple[DashboardWrite | None, list[str]]:  # fmt: skip
+    """The Dashboard cells to write (none when every value is as the tab shows it), and
+    a note when a tab of that name is the user's own, which is never written."""
     if read is None:  # no Dashboard kept (``dashboard = false``)
-        return None
+        return None, []
+    if not is_ours(read.grid):
+        return None, [
+            f"the {read.title!r} tab is not sheetsync's Dashboard (its first cell is not "
+            f"{TITLE!r}), so it was left alone; to have one, set `dashboard = \"<another "
+            "name>\"` (or `dashboard = false`) under [tabs] in sheetsync.toml"]
     grid = overview_grid(overview)
     full = grid_changes(None, grid)
     cells = full if read.grid is None else grid_changes(read.grid, grid)
-    return DashboardWrite(read.title, read.grid is None, text_grid(grid), cells, full)
+    return DashboardWrite(read.title, read.grid is None, text_grid(grid), cells, full), []
 
 
 def with_status(drafts: Sequence[dict[str, str]], table: Table | None) -> list[dict[str, str]]:
