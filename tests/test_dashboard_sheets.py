@@ -271,3 +271,14 @@ def test_xlsx_a_dashboard_sheet_of_the_users_own_is_left_alone(tmp_path: Path) -
     book = load_workbook(path)
     assert [[c.value for c in r] for r in book["Dashboard"].iter_rows()] == [["My goals", 10]]
     assert not book["Dashboard"]._charts and book.sheetnames.count("Dashboard") == 1
+
+
+def test_google_a_dashboard_tab_of_the_users_own_is_left_alone(
+        fake_google: FakeGoogle) -> None:  # fmt: skip
+    rows = list(csv.reader(io.StringIO(sample_sheet())))
+    book = fake_google.create_spreadsheet({APPLICATIONS: rows, "Dashboard": [["Goal", 10]]})
+    _sync(book.id)
+    _sync(book.id, "2026-03-23")
+    mine = book.sheet("Dashboard")
+    assert mine.grid() == [["Goal", 10]] and not mine.charts and not mine.protected
+    assert [s.title for s in book.sheets] == [APPLICATIONS, "Dashboard", DRAFTS, FEEDBACK]
