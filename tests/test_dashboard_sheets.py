@@ -282,3 +282,18 @@ def test_google_a_dashboard_tab_of_the_users_own_is_left_alone(
     mine = book.sheet("Dashboard")
     assert mine.grid() == [["Goal", 10]] and not mine.charts and not mine.protected
     assert [s.title for s in book.sheets] == [APPLICATIONS, "Dashboard", DRAFTS, FEEDBACK]
+
+
+def test_xlsx_dashboard_text_never_becomes_a_formula(tmp_path: Path) -> None:
+    from openpyxl import Workbook as XlWorkbook
+
+    path = tmp_path / "t.xlsx"
+    book = XlWorkbook()
+    book.worksheets[0].title = APPLICATIONS
+    book.worksheets[0].append(["company", "role", "applied_on"])
+    book.worksheets[0].append(["=1+1", "Analyst", "2026-03-02"])
+    book.save(path)
+    _sync(str(path))
+    dash = load_workbook(path)["Dashboard"]
+    cells = [c for row in dash.iter_rows() for c in row if c.value == "=1+1"]
+    assert cells and all(c.data_type == "s" for c in cells)

@@ -79,6 +79,8 @@ def write_dashboard(book: Any, name: str | None, dash: DashboardWrite) -> int:
     for cell in dash.cells if name else dash.full:  # a new sheet: every cell
         target = ws.cell(row=cell.row + 1, column=cell.col + 1)
         target.value = _typed(cell.new, cell.kind)
+        if cell.kind == "text" and cell.new.startswith("="):
+            target.data_type = "s"  # a company named "=..." is text, never a formula
         if cell.kind in NUMBER_FORMATS:
             target.number_format = NUMBER_FORMATS[cell.kind]
     present = {_title(chart) for chart in ws._charts}
