@@ -68,6 +68,10 @@ class Config:
     columns: tuple[tuple[str, str], ...] = ()
     #: [tabs] applications: the name of the tab (or CSV file) holding the applications
     applications_tab: str | None = None
+    #: [tabs] dashboard: the Dashboard tab's name; None: no Dashboard (``dashboard = false``)
+    dashboard_tab: str | None = "Dashboard"
+    #: keep drafts not yet approved out of the agenda and calendar
+    require_approval: bool = False
     xlsx_allow_loss: bool = False  # rewrite an .xlsx even if openpyxl drops charts etc.
     #: [statuses]: (your word, sheetsync status) pairs, beside the built-in words
     statuses: tuple[tuple[str, str], ...] = ()
@@ -142,6 +146,31 @@ def _pairs(data: dict[str, Any], name: str, where: Path) -> tuple[tuple[str, str
     return tuple((str(k), str(v)) for k, v in raw.items())
 
 
+def _dashboard_tab(data: dict[str, Any], where: Path) -> str | None:
+    """``[tabs] dashboard``: the Dashboard tab's name, or false for no Dashboard."""
+    tabs = data.get("tabs")
+    if not isinstance(tabs, dict) or "dashboard" not in tabs:
+        return "Dashboard"
+    tabs = dict(tabs)
+    value = tabs.pop("dashboard")
+    data["tabs"] = tabs
+    if value is False:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"{where}: [tabs] dashboard must be a tab name or false, not {value!r}",
+            hint='e.g. `dashboard = "Overview"`, or `dashboard = false` for no Dashboard',
+        )
+    from sheetsync.tracker.schema import TABS, normalize_header
+
+    if normalize_header(value) in {normalize_header(t) for t in TABS} or (
+        normalize_header(value) == normalize_header(str(tabs.get("applications", "")))
+    ):
+        raise ConfigError(f"{where}: [tabs] dashboard = {value!r} names a tab of the tracker",
+                          hint="the Dashboard is a tab of its own: give it another name")
+    return value.strip()
+
+
 def _check_mappings(
     columns: tuple[tuple[str, str], ...], statuses: tuple[tuple[str, str], ...], where: Path
 ) -> None:
@@ -179,11 +208,13 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
     rules = Rules(**_section(data, "rules", Rules, where))
     me = Me(**_section(data, "me", Me, where))
     columns = _pairs(data, "columns", where)
+    dashboard = _dashboard_tab(data, where)
     tabs = dict(_pairs(data, "tabs", where))
     unknown = sorted(set(tabs) - {"applications"})
     if unknown:
         raise ConfigError(
-            f"{where}: [tabs] knows only `applications`, not {', '.join(unknown)}",
+            f"{where}: [tabs] knows only `applications` and `dashboard`, not "
+            f"{', '.join(unknown)}",
             hint="sheetsync names its own Drafts and Feedback tabs",
         )
     statuses = _pairs(data, "statuses", where)
@@ -209,11 +240,12 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: {key} must be text, not {value!r}")
             top[key] = value
-    if "xlsx_allow_loss" in data:
-        allow = data.pop("xlsx_allow_loss")
-        if not isinstance(allow, bool):
-            raise ConfigError(f"{where}: xlsx_allow_loss must be true or false, not {allow!r}")
-        top["xlsx_allow_loss"] = allow
+    for key in ("xlsx_allow_loss", "require_approval"):
+        if key in data:
+            flag = data.pop(key)
+            if not isinstance(flag, bool):
+                raise ConfigError(f"{where}: {key} must be true or false, not {flag!r}")
+            top[key] = flag
     if data:
         raise ConfigError(f"{where}: unknown key(s): {', '.join(sorted(data))}")
     for key in ("holidays", "subdivision"):
@@ -262,6 +294,7 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
         columns=columns,
         statuses=statuses,
         applications_tab=tabs.get("applications"),
+        dashboard_tab=dashboard,
         source=where,
         serve_token=serve_token,
     )

@@ -210,8 +210,10 @@ def test_a_sole_csv_in_the_folder_is_the_applications_tab(tmp_path: Path, config
     outcome = _sync_folder(folder, config, tmp_path)
     assert outcome.apps.iloc[0]["next_action"] == "application_follow_up"
     assert sorted(p.name for p in folder.glob("*.csv")) == [
-        "Drafts.csv", "Feedback.csv", "my jobs 2026.csv"]  # fmt: skip
+        "Dashboard.csv", "Drafts.csv", "Feedback.csv", "my jobs 2026.csv"]  # fmt: skip
     assert "next_action" in (folder / "my jobs 2026.csv").read_text("utf-8").splitlines()[0]
+    again = _sync_folder(folder, config, tmp_path)  # the Dashboard is never taken for it
+    assert again.apps.iloc[0]["company"] == "Acme" and not again.plan
 
 
 def test_a_workbooks_sole_sheet_is_the_applications_tab(tmp_path: Path, config: Config) -> None:
@@ -227,7 +229,8 @@ def test_a_workbooks_sole_sheet_is_the_applications_tab(tmp_path: Path, config: 
     book.save(path)
     outcome = _sync_folder(path, config, tmp_path)
     assert outcome.apps.iloc[0]["next_action"] == "application_follow_up"
-    assert load_workbook(path).sheetnames == ["Sheet1", "Drafts", "Feedback"]
+    assert load_workbook(path).sheetnames == ["Sheet1", "Drafts", "Feedback", "Dashboard"]
+    assert not _sync_folder(path, config, tmp_path).plan  # a second sync: nothing to write
 
 
 def test_tabs_names_the_applications_tab_and_a_wrong_name_says_so(tmp_path: Path) -> None:

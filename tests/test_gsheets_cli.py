@@ -34,7 +34,7 @@ def test_sync_sets_up_once_then_costs_at_most_two_reads_and_one_write(
 
     first = runner.invoke(cli, ["sync", "-q", "--sheet", url, "--today", "2026-03-16"])
     assert first.exit_code == 0, first.output
-    assert [s.title for s in book.sheets] == [APPLICATIONS, DRAFTS, FEEDBACK]
+    assert [s.title for s in book.sheets] == [APPLICATIONS, DRAFTS, FEEDBACK, "Dashboard"]
     assert _kinds(fake_google).count("batchUpdate") == 1  # setup: one request
     after = book.sheet(APPLICATIONS).grid("FORMULA")
     id_col = rows[0].index("id")
@@ -70,7 +70,7 @@ def test_a_google_sheet_kept_its_own_way_is_adopted(fake_google: FakeGoogle) -> 
     book = fake_google.create_spreadsheet({"Jobs 2026": grid})
     result = CliRunner().invoke(cli, ["sync", "-q", "--sheet", book.id, "--today", "2026-03-16"])
     assert result.exit_code == 0, result.output
-    assert [s.title for s in book.sheets] == ["Jobs 2026", DRAFTS, FEEDBACK]
+    assert [s.title for s in book.sheets] == ["Jobs 2026", DRAFTS, FEEDBACK, "Dashboard"]
     after = book.sheet("Jobs 2026").grid("FORMULA")
     header = [str(h) for h in after[0]]
     assert header[:5] == grid[0][:5]  # the user's headers, in place

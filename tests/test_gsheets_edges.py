@@ -68,7 +68,7 @@ def test_a_setup_applied_but_unanswered_is_checked_not_sent_again(
     fake_google.inject("spreadsheets.batchUpdate", Fault.drop(after_applying=True))
     result = sync(book)
     assert result.exit_code == 0, result.output
-    assert [s.title for s in book.sheets] == [APPLICATIONS, DRAFTS, FEEDBACK]
+    assert [s.title for s in book.sheets] == [APPLICATIONS, DRAFTS, FEEDBACK, "Dashboard"]
     assert fake_google.count("spreadsheets.batchUpdate") == 1  # never re-sent
     steps = kinds(fake_google)
     # One look at the layout after the loss, then the cells: nothing sent twice.
@@ -89,7 +89,7 @@ def test_a_setup_lost_before_it_applied_is_sent_again_in_full(
     sent = [e.json["requests"] for e in fake_google.requests("spreadsheets.batchUpdate")]
     shapes = [[next(iter(r)) for r in requests] for requests in sent]
     assert len(sent) == 3 and shapes[0] == shapes[1] == shapes[2]  # nothing had landed
-    assert [s.title for s in book.sheets] == [APPLICATIONS, DRAFTS, FEEDBACK]
+    assert [s.title for s in book.sheets] == [APPLICATIONS, DRAFTS, FEEDBACK, "Dashboard"]
     assert len(ours(book, APPLICATIONS)) == 1
 
 
@@ -115,7 +115,7 @@ def test_a_setup_applied_before_a_server_error_is_not_sent_again(
     result = sync(book)
     assert result.exit_code == 0, result.output
     assert fake_google.count("spreadsheets.batchUpdate") == 1
-    assert [s.title for s in book.sheets] == [APPLICATIONS, DRAFTS, FEEDBACK]
+    assert [s.title for s in book.sheets] == [APPLICATIONS, DRAFTS, FEEDBACK, "Dashboard"]
 
 
 def test_a_resend_refused_is_checked_and_reported_as_it_is(fake_google: FakeGoogle,

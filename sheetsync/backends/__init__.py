@@ -39,6 +39,7 @@ def open_backend(
     backend.aliases = dict(config.columns)
     backend.applications_tab = config.applications_tab
     backend.allow_loss = config.xlsx_allow_loss
+    backend.dashboard_tab = config.dashboard_tab
     return backend
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from sheetsync.tracker.plan import Plan
-from sheetsync.tracker.schema import APPLICATIONS, find_tab
+from sheetsync.tracker.schema import APPLICATIONS, find_tab, normalize_header
 from sheetsync.tracker.table import Table, Workbook
 
 
@@ -37,12 +37,22 @@ class Backend(ABC):
     aliases: Mapping[str, str] = MappingProxyType({})
     #: the Applications tab's own name (``[tabs] applications``), when it has one
     applications_tab: str | None = None
+    #: the Dashboard tab's name (``[tabs] dashboard``); None: no Dashboard is kept
+    dashboard_tab: str | None = None
     #: write even when the file would lose features of the user's (``xlsx_allow_loss``)
     allow_loss: bool = False
 
     def find_tab(self, tab: str, names: list[str]) -> str | None:
         """Which of ``names`` holds ``tab`` (see :func:`~sheetsync.tracker.schema.find_tab`)."""
+        if self.dashboard_tab:  # the Dashboard is never a tracker tab
+            dash = normalize_header(self.dashboard_tab)
+            names = [n for n in names if normalize_header(n) != dash]
         return find_tab(tab, names, self.applications_tab if tab == APPLICATIONS else None)
+
+    def find_dashboard(self, names: list[str]) -> str | None:
+        """Which of ``names`` is the Dashboard tab (case and spacing ignored)."""
+        wanted = normalize_header(self.dashboard_tab or "")
+        return next((n for n in names if wanted and normalize_header(n) == wanted), None)
 
     def make_table(self, tab: str, header: list[str], rows: list[list[str]]) -> Table:
         """A tab as read, its headers matched with the configured ``[columns]``."""

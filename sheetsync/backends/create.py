@@ -24,6 +24,10 @@ def new_tracker(path: Path, sample_csv: str, *, xlsx: bool) -> None:
             ws.append([v if v else None for v in row])
         for tab in TABS[1:]:
             book.create_sheet(tab).append(list(ALL_COLUMNS[tab]))
+        from sheetsync.backends.xlsx_decor import decorate
+
+        for tab in TABS:  # every column here is one sheetsync made: drop-downs where fitting
+            decorate(book[tab], tab, set(ALL_COLUMNS[tab]))
         with atomic_writer(path, "wb") as handle:
             book.save(handle)
         return

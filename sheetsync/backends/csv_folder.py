@@ -17,7 +17,7 @@ from sheetsync.backends.edits import resolve_edits, touched_tabs
 from sheetsync.errors import FileFormatError, FileSystemError, UnreachableError
 from sheetsync.tracker.plan import Plan
 from sheetsync.tracker.schema import APPLICATIONS, TABS
-from sheetsync.tracker.table import Workbook
+from sheetsync.tracker.table import DashboardRead, Workbook
 
 
 class CsvFolderBackend(Backend):
@@ -72,7 +72,36 @@ class CsvFolderBackend(Backend):
                 values = csvfile.parse_values(found[1], found[0])
                 _check_separator(self._file(tab), values[0] if values else [])
                 tabs[tab] = self.make_table(tab, list(values[0]) if values else [], values[1:])
-        return Workbook(tabs)
+        return Workbook(tabs, self._read_dashboard())
+
+    def _dashboard_file(self) -> Path | None:
+        if not self.dashboard_tab:
+            return None
+        found = self.find_dashboard([p.stem for p in sorted(self.path.glob("*.csv"))])
+        return self.path / f"{found or self.dashboard_tab}.csv"
+
+    def _read_dashboard(self) -> DashboardRead | None:
+        path = self._dashboard_file()
+        if path is None:
+            return None
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            return DashboardRead(path.stem, None)
+        except (OSError, UnicodeDecodeError):
+            return DashboardRead(path.stem, [])  # rewritten whole: it is sheetsync's
+        return DashboardRead(path.stem, [list(r) for r in csvfile.parse_values(text, path.name)])
+
+    def _write_dashboard(self, plan: Plan) -> int:
+        """Write ``Dashboard.csv`` whole (it is sheetsync's), when a value changed."""
+        path = self._dashboard_file()
+        if path is None or not plan.dashboard:
+            return 0
+        import csv
+
+        with fileio.atomic_writer(path) as handle:
+            csv.writer(handle, lineterminator="\n").writerows(plan.dashboard.grid)
+        return len(plan.dashboard.cells)
 
     def check_write(self) -> None:
         """Refuse, before anything is logged or written, a folder sheetsync cannot write in."""
@@ -104,6 +133,7 @@ class CsvFolderBackend(Backend):
             fileio.remove(t[2] for t in targets)  # those not renamed: the run is failing
         for folder in dict.fromkeys(t[1].parent for t in targets):
             fileio.fsync_dir(folder)
+        report.written += self._write_dashboard(plan)
         return report
 
     def _build(self, plan: Plan, base: Workbook, tab: str, tmp: Path) -> tuple[int, list[str]]:

@@ -13,11 +13,12 @@ from typing import Any
 
 from sheetsync.backends.base import Backend, WriteReport
 from sheetsync.backends.edits import resolve_edits, touched_tabs
+from sheetsync.backends.xlsx_decor import decorate, write_dashboard
 from sheetsync.errors import LayoutError, UnreachableError
 from sheetsync.fileio import atomic_writer
 from sheetsync.tracker.plan import Kind, Plan
-from sheetsync.tracker.schema import TABS
-from sheetsync.tracker.table import Table, Workbook
+from sheetsync.tracker.schema import ALL_COLUMNS, TABS
+from sheetsync.tracker.table import DashboardRead, Table, Workbook
 
 
 def cell_text(value: Any) -> str:
@@ -72,7 +73,13 @@ class XlsxBackend(Backend):
                 name = self.find_tab(tab, list(book.sheetnames))
                 if name is not None:
                     tabs[tab] = self._table(book[name], tab)
-            return Workbook(tabs)
+            dashboard = None
+            if self.dashboard_tab:
+                found = self.find_dashboard(list(book.sheetnames))
+                grid = ([[cell_text(v) for v in row] for row in book[found].iter_rows(
+                    values_only=True)] if found else None)  # fmt: skip
+                dashboard = DashboardRead(found or self.dashboard_tab, grid)
+            return Workbook(tabs, dashboard)
         finally:
             book.close()
 
@@ -100,11 +107,16 @@ class XlsxBackend(Backend):
         self.check_write()
         report = WriteReport()
         book = self._load(read_only=False)
-        for tab in touched_tabs(plan):
+        for tab in TABS:
             name = self.find_tab(tab, list(book.sheetnames))
+            if tab not in touched_tabs(plan):
+                if name is not None:  # a drop-down or highlight deleted: back once
+                    decorate(book[name], tab, set())
+                continue
             ws = book[name] if name else book.create_sheet(tab)
             current = self._table(ws, tab) if name else None
             edits = resolve_edits(tab, plan, base, current)
+            created = set(ALL_COLUMNS[tab] if current is None else plan.new_columns.get(tab, []))
             for col, value in edits.header_cells.items():
                 _set(ws.cell(row=1, column=col + 1), value, "text")
             for row, cols in edits.cells.items():
@@ -120,6 +132,10 @@ class XlsxBackend(Backend):
                         _set(cell, value, kinds.get(col, "text"))
             report.written += edits.written
             report.dropped += edits.dropped
+            decorate(ws, tab, created)
+        if plan.dashboard and self.dashboard_tab:
+            found = self.find_dashboard(list(book.sheetnames))
+            report.written += write_dashboard(book, found, plan.dashboard)
         with atomic_writer(self.path, "wb") as handle:
             book.save(handle)
         return report

@@ -112,6 +112,10 @@ def print_changes(plan: Plan) -> None:
         )
     for append in plan.appends:
         click.echo(f"+ {append.tab} [{append.key}] would add a row")
+    dash = plan.dashboard
+    if dash:  # wholly sheetsync's: counted, not listed cell by cell
+        click.echo(f"+ would create tab {dash.title}" if dash.create else
+                   f"~ {dash.title}: {len(dash.cells)} cell(s) would change")  # fmt: skip
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -147,7 +151,7 @@ def print_outcome(
     if verb == "pulled" and outcome.plan:
         click.echo(f"  {outcome.plan.cells_changed()} cell change(s) ready: `sheetsync push` "
                    "writes them (`-v` lists them).")  # fmt: skip
-    for line in _dropped(outcome):
+    for line in _dropped(outcome) + [f"note: {n}" for n in outcome.notes]:
         click.echo(f"  {line}")
     click.echo("")
     print_agenda(outcome.due_by(today), today, outcome.upcoming(today))

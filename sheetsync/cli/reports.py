@@ -114,3 +114,24 @@ def feedback(run: Run, fmt: str) -> None:
     }[fmt]
     text = render(report)
     click.echo(text, nl=not text.endswith("\n"))
+
+
+@cli.command()
+@sheet_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "markdown"]),
+    default="table",
+    show_default=True,
+)
+@pass_run
+def dashboard(run: Run, fmt: str) -> None:
+    """The Dashboard in the terminal: funnel, this week, review queue, themes (read-only)."""
+    from sheetsync.core import read_only
+    from sheetsync.dashboard.text import overview_json, overview_markdown, overview_text
+
+    outcome = read_only(run.backend, run.config, run.today, run.state)
+    assert outcome.overview is not None  # every computation makes one
+    render = {"json": overview_json, "markdown": overview_markdown, "table": overview_text}[fmt]
+    click.echo(render(outcome.overview))

@@ -24,6 +24,8 @@ import pandas as pd
 from sheetsync.agenda.items import AgendaItem, application_agenda
 from sheetsync.backends.base import WriteReport
 from sheetsync.config import Config
+from sheetsync.dashboard.overview import Overview, build_overview
+from sheetsync.dashboard.plan import hold_unapproved, plan_dashboard, with_status
 from sheetsync.errors import LayoutError
 from sheetsync.feedback.themes import ThemeRules, load_themes
 from sheetsync.messages.merge import DraftMerge, merge
@@ -85,6 +87,10 @@ class Outcome:
     problems: list[ProblemRow] = field(default_factory=list)  # every tab, in tab order
     report: WriteReport | None = None
     push_id: int | None = None
+    overview: Overview | None = None
+    #: with ``require_approval``: due actions held back until their draft is approved
+    awaiting_approval: list[AgendaItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the run left alone, and why
 
     @property
     def problem_rows(self) -> int:
@@ -105,6 +111,10 @@ class Outcome:
             f"{due} action(s) due today or earlier" + (f" ({overdue} overdue)" if overdue else "")
         ]
         parts.append(f"{self.drafts.added} draft(s) {added}")
+        review = self.overview  # said once a mentor approves, or approval is required
+        if review is not None and (review.approved or self.awaiting_approval):
+            parts.append(f"{len(review.awaiting_approval)} draft(s) awaiting approval, "
+                         f"{review.approved} approved")  # fmt: skip
         if self.feedback_rows_added:
             parts.append(f"{self.feedback_rows_added} feedback row(s) {added}")
         parts.append(f"{self.problem_rows} row(s) with problems")
@@ -170,6 +180,13 @@ def compute(
 
     agenda = application_agenda(typed, result, apps.rows, merged.open_drafts) + fb.agenda
     agenda.sort(key=lambda i: (i.due_on, i.company.lower(), i.action))
+    live = with_status(merged.open_drafts, drafts_t)
+    waiting: list[AgendaItem] = []
+    if config.require_approval:
+        agenda, waiting = hold_unapproved(agenda, live)
+    overview = build_overview(typed, active, agenda + waiting, live, fb.frame, today,
+                              config.date_order, config.rules.act_on_feedback_days)  # fmt: skip
+    plan.dashboard, notes = plan_dashboard(workbook.dashboard, overview)
     text = apps.text
     view = pd.DataFrame({"id": text["id"], "company": text["company"], "role": text["role"]})
     bad = text.index[(active & result["problems"].ne("")).to_numpy()]
@@ -186,6 +203,9 @@ def compute(
         merged,
         feedback_rows_added=fb.added,
         problems=problems + _unrecorded_sends(drafts_t, unsent) + fb.problems,
+        overview=overview,
+        awaiting_approval=waiting,
+        notes=notes,
     )
 
 
@@ -388,6 +408,7 @@ class _FeedbackPlan:
     agenda: list[AgendaItem]
     added: int  # rows added
     problems: list[ProblemRow]
+    frame: pd.DataFrame  # every row, new ones too, with its computed columns
 
 
 def _plan_feedback(
@@ -444,7 +465,8 @@ def _plan_feedback(
         if why and not (n < len(blank) and blank[n])
     ]  # fmt: skip
     agenda = feedback_agenda(combined, result, today)
-    return _FeedbackPlan(thanks, agenda, len(new_rows), problems)
+    rows_now = combined.assign(**{c: result[c].to_numpy() for c in FEEDBACK_OWNED_COLUMNS})
+    return _FeedbackPlan(thanks, agenda, len(new_rows), problems, rows_now)
 
 
 def _unrecorded_sends(table: Table | None, rows: list[int]) -> list[ProblemRow]:

@@ -17,6 +17,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
+from sheetsync.dashboard.grid import GridCell
 from sheetsync.tracker.schema import ID_COLUMN, OWNED_COLUMNS, TABS
 from sheetsync.tracker.table import Table
 
@@ -50,6 +51,21 @@ class RowAppend:
 
 
 @dataclass
+class DashboardWrite:
+    """The Dashboard tab's cells that changed (it is wholly sheetsync's, so cells are
+    addressed by position), or the whole tab when it has to be created."""
+
+    title: str
+    create: bool  # the tab is missing: create it, with its chart
+    grid: list[list[str]]  # the whole new tab as text (a CSV file is written whole)
+    cells: list[GridCell] = field(default_factory=list)
+    full: list[GridCell] = field(default_factory=list)  # every cell: for a tab made anew
+
+    def __bool__(self) -> bool:
+        return self.create or bool(self.cells)
+
+
+@dataclass
 class Plan:
     """Everything one push would write.  Empty plan == nothing to write."""
 
@@ -57,9 +73,11 @@ class Plan:
     new_columns: dict[str, list[str]] = field(default_factory=dict)
     changes: list[CellChange] = field(default_factory=list)
     appends: list[RowAppend] = field(default_factory=list)
+    dashboard: DashboardWrite | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.new_tabs or self.changes or self.appends or any(self.new_columns.values()))
+        return bool(self.new_tabs or self.changes or self.appends or self.dashboard
+                    or any(self.new_columns.values()))  # fmt: skip
 
     def cells_changed(self) -> int:
         return len(self.changes) + sum(len(a.values) for a in self.appends)
@@ -71,6 +89,10 @@ class Plan:
             a = sum(1 for r in self.appends if r.tab == tab)
             if n or a:
                 parts.append(f"{tab}: {n} cell(s) changed, {a} row(s) added")
+        if self.dashboard:
+            parts.append(f"{self.dashboard.title}: "
+                         + ("created" if self.dashboard.create
+                            else f"{len(self.dashboard.cells)} cell(s) changed"))  # fmt: skip
         return "; ".join(parts) or "nothing to write"
 
 

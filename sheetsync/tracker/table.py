@@ -85,11 +85,23 @@ class Table:
         return tuple(self.cell(row, c) for c in columns)
 
 
+@dataclass(frozen=True)
+class DashboardRead:
+    """The Dashboard tab as read: its name, and its cells as text (None: no such tab)."""
+
+    title: str
+    grid: list[list[str]] | None
+
+
 @dataclass
 class Workbook:
-    """All tabs of one tracker as read in one go; absent tabs are missing keys."""
+    """All tabs of one tracker as read in one go; absent tabs are missing keys.
+
+    ``dashboard`` is None when the backend keeps no Dashboard (``dashboard = false``).
+    """
 
     tabs: dict[str, Table]
+    dashboard: DashboardRead | None = None
 
     def __getitem__(self, name: str) -> Table:
         return self.tabs[name]

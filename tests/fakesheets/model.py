@@ -85,6 +85,9 @@ class Sheet:
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
     formats: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
     protected: list[dict[str, Any]] = field(default_factory=list)
+    validations: list[dict[str, Any]] = field(default_factory=list)  # (range, rule) as sent
+    conditional_formats: list[dict[str, Any]] = field(default_factory=list)
+    charts: list[dict[str, Any]] = field(default_factory=list)
 
     # -- reading helpers used by tests
     def get(self, row: int, col: int) -> Cell | None:
@@ -518,7 +521,56 @@ class Spreadsheet:
             else:
                 raise InvalidRequest(f"Invalid {where}: dimension must be ROWS or COLUMNS")
             return {}
+        decorated = self._decoration(kind, body, where)
+        if decorated is not None:
+            return decorated
         raise InvalidRequest(f"Invalid requests[{i}]: fake does not model {kind}")
+
+    def _decoration(self, kind: str, body: dict[str, Any], where: str) -> dict[str, Any] | None:
+        """Drop-downs, conditional formats and charts: checked as Google checks them, kept."""
+        if kind == "setDataValidation":
+            rng = body.get("range") or {}
+            sheet = self.sheet_by_id(int(rng.get("sheetId", 0)), where)
+            rule = body.get("rule")
+            if rule is not None:
+                condition = rule.get("condition") or {}
+                if condition.get("type") == "ONE_OF_LIST" and not condition.get("values"):
+                    raise InvalidRequest(f"Invalid {where}: ONE_OF_LIST needs values")
+            # A validation set on a range replaces any the range had (Google's rule).
+            sheet.validations = [v for v in sheet.validations if v["range"] != rng]
+            if rule is not None:
+                sheet.validations.append({"range": copy.deepcopy(rng), "rule": copy.deepcopy(rule)})
+            return {}
+        if kind == "addConditionalFormatRule":
+            rule = copy.deepcopy(body.get("rule") or {})
+            ranges = rule.get("ranges") or []
+            if not ranges:
+                raise InvalidRequest(f"Invalid {where}: rule.ranges must not be empty")
+            sheets = {self.sheet_by_id(int(r.get("sheetId", 0)), where).sheet_id for r in ranges}
+            if len(sheets) != 1:
+                raise InvalidRequest(f"Invalid {where}: All ranges must be on the same sheet")
+            sheet = self.sheet_by_id(sheets.pop(), where)
+            condition = (rule.get("booleanRule") or {}).get("condition") or {}
+            first = str((condition.get("values") or [{}])[0].get("userEnteredValue", ""))
+            if condition.get("type") == "CUSTOM_FORMULA" and not first.startswith("="):
+                raise InvalidRequest(f"Invalid {where}: a custom formula must start with =")
+            sheet.conditional_formats.insert(int(body.get("index", 0)), rule)
+            return {}
+        if kind == "addChart":
+            chart = copy.deepcopy(body.get("chart") or {})
+            anchor = ((chart.get("position") or {}).get("overlayPosition") or {}).get("anchorCell")
+            if anchor is None:
+                raise InvalidRequest(f"Invalid {where}: fake models overlay charts only")
+            sheet = self.sheet_by_id(int(anchor.get("sheetId", 0)), where)
+            basic = chart.get("spec", {}).get("basicChart", {})
+            for part in basic.get("domains", []) + basic.get("series", []):
+                data = part.get("domain") or part.get("series") or {}
+                for source in data.get("sourceRange", {}).get("sources", []):
+                    self.sheet_by_id(int(source.get("sheetId", 0)), where)
+            chart["chartId"] = next(self._ids)
+            sheet.charts.append(chart)
+            return {"addChart": {"chart": chart}}
+        return None
 
     # -- metadata
     @staticmethod
@@ -540,6 +592,10 @@ class Spreadsheet:
             entry: dict[str, Any] = {"properties": self.sheet_properties(sheet)}
             if sheet.protected:
                 entry["protectedRanges"] = copy.deepcopy(sheet.protected)
+            if sheet.conditional_formats:
+                entry["conditionalFormats"] = copy.deepcopy(sheet.conditional_formats)
+            if sheet.charts:
+                entry["charts"] = copy.deepcopy(sheet.charts)
             if include_grid:
                 entry["data"] = [self._grid_data(rng) for rng in wanted.get(
                     sheet.sheet_id, [Range(sheet, 0, 0, None, None)] if not ranges else [])]
@@ -561,6 +617,9 @@ class Spreadsheet:
                 fmt = sheet.number_format(r, c)
                 if fmt:
                     data["userEnteredFormat"] = {"numberFormat": fmt}
+                rules = [v["rule"] for v in sheet.validations if _in_grid_range(v["range"], r, c)]
+                if rules:
+                    data["dataValidation"] = copy.deepcopy(rules[-1])
                 if cell is not None and (cell.value is not None or cell.formula):
                     data["userEnteredValue"] = (
                         {"formulaValue": cell.formula} if cell.formula else _typed(cell.value))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sheetsync.backends.google.cells import USER_COLUMNS
+from sheetsync.backends.google.decor import dropdown_requests, highlight_requests, present_formulas
 from sheetsync.tracker.schema import DATE_COLUMNS, OWNED_COLUMNS
 
 # Rows added beyond what appends need when they outgrow a tab's grid (at least this,
@@ -31,6 +32,8 @@ class SheetInfo:
     columns: int = 26
     frozen_rows: int = 0
     protected: list[dict[str, Any]] = field(default_factory=list)
+    formulas: set[str] = field(default_factory=set)  # of its conditional formats
+    charts: set[str] = field(default_factory=set)  # their titles
 
     def our_protected_columns(self) -> set[int]:
         cols: set[int] = set()
@@ -57,6 +60,8 @@ def parse_metadata(data: dict[str, Any]) -> dict[str, SheetInfo]:
             columns=int(grid.get("columnCount", 0)),
             frozen_rows=int(grid.get("frozenRowCount", 0)),
             protected=list(sheet.get("protectedRanges", [])),
+            formulas=present_formulas(sheet),
+            charts={str(c.get("spec", {}).get("title", "")) for c in sheet.get("charts", [])},
         )
     return out
 
@@ -148,6 +153,8 @@ def layout_requests(tab: str, info: SheetInfo, columns: dict[str, int],
     wanted = {c: i for c, i in columns.items() if first_setup or c in fresh}
     requests.extend(date_format(info.sheet_id, start, end)
                     for start, end in _runs(owned_date_columns(tab, wanted)))  # fmt: skip
+    requests += dropdown_requests(info.sheet_id, tab, columns, fresh)
+    requests += highlight_requests(info.sheet_id, tab, columns, info.formulas)
     return requests
 
 
@@ -156,7 +163,10 @@ def describe_setup(request: dict[str, Any], titles: dict[int, str]) -> str:
     kind, body = next(iter(request.items()))
     if kind == "addSheet":
         return f"tab {body['properties']['title']!r} created"
-    grid = body.get("range") or body.get("protectedRange", {}).get("range") or body
+    if kind == "addChart":
+        return "funnel chart added to the Dashboard"
+    grid = (body.get("range") or body.get("protectedRange", {}).get("range")
+            or (body.get("rule") or {}).get("ranges", [None])[0] or body)  # fmt: skip
     sheet_id = grid.get("sheetId", body.get("properties", {}).get("sheetId"))
     tab = repr(titles.get(int(sheet_id or 0), f"sheet {sheet_id}"))
     if kind == "appendDimension":
@@ -166,6 +176,10 @@ def describe_setup(request: dict[str, Any], titles: dict[int, str]) -> str:
     letters = _letters(grid)
     if kind == "addProtectedRange":
         return f"columns {letters} of {tab} protected (warning only)"
+    if kind == "setDataValidation":
+        return f"drop-down on column {letters} of {tab}"
+    if kind == "addConditionalFormatRule":
+        return f"highlight on columns {letters} of {tab}"
     if kind == "repeatCell":
         rows = (f" rows {grid['startRowIndex'] + 1}-{grid['endRowIndex']}"
                 if "endRowIndex" in grid else "")  # fmt: skip

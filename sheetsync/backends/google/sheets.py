@@ -29,6 +29,12 @@ from typing import TYPE_CHECKING, Any
 from sheetsync.backends.base import Backend, WriteReport
 from sheetsync.backends.google.cache import load_cache, save_cache
 from sheetsync.backends.google.cells import parse_spreadsheet_key, quote_title, to_text
+from sheetsync.backends.google.decor import (
+    chart_requests,
+    dashboard_formats,
+    dashboard_protection,
+    dashboard_value,
+)
 from sheetsync.backends.google.placement import (
     Cells,
     Columns,
@@ -38,6 +44,7 @@ from sheetsync.backends.google.placement import (
     place_plan,
     tab_state,
 )
+from sheetsync.backends.google.repair import recheck_due, repair_requests
 from sheetsync.backends.google.sending import send_setup, send_values, value_parts
 from sheetsync.backends.google.setup import (
     SheetInfo,
@@ -49,9 +56,9 @@ from sheetsync.backends.google.setup import (
     parse_metadata,
 )
 from sheetsync.errors import PartlyWritten, UnreachableError
-from sheetsync.tracker.plan import Plan
+from sheetsync.tracker.plan import DashboardWrite, Plan
 from sheetsync.tracker.schema import ALL_COLUMNS, APPLICATIONS, TABS
-from sheetsync.tracker.table import Table, Workbook
+from sheetsync.tracker.table import DashboardRead, Table, Workbook
 
 if TYPE_CHECKING:
     import random
@@ -66,6 +73,7 @@ if TYPE_CHECKING:
 # What Google says (HTTP 400) when the layout sheetsync used is out of date: a tab
 # deleted and recreated (new sheetId), renamed, or rows deleted meanwhile.
 STALE_SIGNS = ("no grid with id", "unable to parse range", "exceeds grid limits")
+DASHBOARD_KEY = "\0dashboard"  # the Dashboard's key among the tabs' cells and titles
 # Google recommends at most 2 MB per request body; a push is split into several
 # values:batchUpdate requests only past this (about 40,000 short cells).
 MAX_PAYLOAD_BYTES = 2_000_000
@@ -157,7 +165,8 @@ class GoogleSheetsBackend(Backend):
                 self.client.fetch_sheet_metadata, self.spreadsheet_id,
                 params={"includeGridData": "false",
                         "fields": "spreadsheetId,sheets(properties(sheetId,title,index,"
-                                  "gridProperties),protectedRanges)"},
+                                  "gridProperties),protectedRanges,conditionalFormats,"
+                                  "charts(chartId,spec(title)))"},
             )  # fmt: skip
             self._meta = parse_metadata(data)
             self._cache["sheet_ids"] = {t: s.sheet_id for t, s in self._meta.items()}
@@ -171,6 +180,30 @@ class GoogleSheetsBackend(Backend):
     def _title(self, tab: str) -> str:
         return self._titles.get(tab, tab)
 
+    def _dashboard(self, dash: DashboardWrite, meta: dict[str, SheetInfo] | None,
+                   cells: dict[str, Cells]) -> list[dict[str, Any]]:  # fmt: skip
+        """Place the Dashboard's cells in ``cells``; the setup requests it needs: the tab,
+        its formats and chart when the tab is missing, its chart when that was deleted."""
+        found = self.find_dashboard(list(meta)) if meta is not None else dash.title
+        values = dash.cells
+        requests: list[dict[str, Any]] = []
+        if found is None:
+            known = self._cache.setdefault("sheet_ids", {})
+            used = {s.sheet_id for s in (meta or {}).values()}
+            sheet_id = known.get(dash.title)  # the same id when a lost setup is rebuilt
+            if not isinstance(sheet_id, int) or sheet_id in used:
+                sheet_id = new_sheet_id(used | set(known.values()))
+            known[dash.title] = sheet_id  # names it in messages
+            requests.append(add_sheet(dash.title, sheet_id, len(dash.grid), 26)[0])
+            requests += [*dashboard_formats(sheet_id), dashboard_protection(sheet_id),
+                         *chart_requests(sheet_id, set())]
+            found, values = dash.title, dash.full  # (deleted since the read: all of it)
+        elif meta is not None:  # a chart deleted: back, once
+            requests += chart_requests(meta[found].sheet_id, meta[found].charts)
+        self._titles[DASHBOARD_KEY] = found
+        cells[DASHBOARD_KEY] = {(c.row, c.col): dashboard_value(c.new, c.kind) for c in values}
+        return requests
+
     def _batch_get(self, ranges: list[str], doing: str, written: str) -> list[dict[str, Any]]:
         data = self.call_api(
             doing, written, self.client.values_batch_get, self.spreadsheet_id, ranges,
@@ -181,27 +214,40 @@ class GoogleSheetsBackend(Backend):
 
     # ----------------------------------------------------------------- read
     def read(self) -> Workbook:
-        """Every tracker tab that exists, as text, in one ``values:batchGet``."""
+        """Every tracker tab that exists, and the Dashboard, as text, in one
+        ``values:batchGet``."""
         tabs = [t for t in TABS if self._meta is None or t in self._titles]
+        dash = self.dashboard_tab if self._meta is None else self.find_dashboard(list(self._meta))
         try:
-            answer = self._batch_get([quote_title(self._title(t)) for t in tabs],
+            answer = self._batch_get([quote_title(self._title(t)) for t in tabs]
+                                     + ([quote_title(dash)] if dash else []),
                                      "reading the tracker", "nothing was written")  # fmt: skip
         except UnreachableError as exc:
             if not _missing_range(exc):
                 raise
             # A tab does not exist (yet): learn which ones do, then read those.
-            self._metadata(fresh=True)
+            meta = self._metadata(fresh=True)
             tabs = [t for t in TABS if t in self._titles]
-            if not tabs:
-                return Workbook({})
-            answer = self._batch_get([quote_title(self._title(t)) for t in tabs],
+            dash = self.find_dashboard(list(meta))
+            if not tabs and not dash:
+                return Workbook({}, self._dashboard_read(None, []))
+            answer = self._batch_get([quote_title(self._title(t)) for t in tabs]
+                                     + ([quote_title(dash)] if dash else []),
                                      "reading the tracker", "nothing was written")  # fmt: skip
         out: dict[str, Table] = {}
-        for tab, vr in zip(tabs, answer, strict=False):
-            grid = [[to_text(v) for v in row] for row in vr.get("values", [])]
+        grids = [[[to_text(v) for v in row] for row in vr.get("values", [])] for vr in answer]
+        for tab, grid in zip(tabs, grids, strict=False):
             header = grid[0] if grid else []
             out[tab] = self.make_table(tab, header, grid[1:])
-        return Workbook(out)
+        return Workbook(out, self._dashboard_read(dash, grids[len(tabs):]))
+
+    def _dashboard_read(self, title: str | None, grids: list[list[list[str]]]
+                        ) -> DashboardRead | None:  # fmt: skip
+        if not self.dashboard_tab:
+            return None
+        if title is None or not grids:
+            return DashboardRead(self.dashboard_tab, None)
+        return DashboardRead(title, grids[0])
 
     # ----------------------------------------------------------------- write
     def write(self, plan: Plan, base: Workbook) -> WriteReport:
@@ -239,9 +285,16 @@ class GoogleSheetsBackend(Backend):
                 touched.append(tab)
         set_up = set(self._cache.get("set_up", []))
         needs_check = bool(plan.new_tabs or new_columns) or any(t not in set_up for t in touched)
+        dash = plan.dashboard if self.dashboard_tab else None
+        as_of = dash.grid[0][1] if dash and dash.grid and len(dash.grid[0]) > 1 else ""
+        # With a Dashboard, the first writing sync of a week looks at the layout too:
+        # what someone removed (a chart, a drop-down, a highlight) comes back, once.
+        weekly = bool(as_of) and recheck_due(self._cache.get("layout_checked"), as_of)
+        # (a layout forgotten after a stale write: the Dashboard may be the tab that went)
+        needs_check = needs_check or weekly or bool(dash and (dash.create or not set_up))
         # Creating tabs or columns: look afresh, so a tab someone added since the read
         # is used rather than duplicated.  A first check may reuse what read() fetched.
-        meta = (self._metadata(fresh=bool(plan.new_tabs or new_columns))
+        meta = (self._metadata(fresh=bool(plan.new_tabs or new_columns or (dash and dash.create)))
                 if needs_check else None)  # fmt: skip
         existing = self._existing_tabs(plan, base, touched, meta is not None, report)
         creating = [t for t in touched if t not in existing]
@@ -255,14 +308,25 @@ class GoogleSheetsBackend(Backend):
                                         origins)  # fmt: skip
 
         setup = self._setup_requests(touched, creating, states, header_cols, cells, meta)
+        if dash:  # (a Dashboard made since the read is in the fresh metadata: used)
+            setup += self._dashboard(dash, meta, cells)
+        if meta is not None and dash is not None:
+            columns = {t: header_cols.get(t) or base[t].columns for t in TABS if t in base}
+            fresh = {t: set(cols) - set(states[t].columns) if t in states else set(cols)
+                     for t, cols in header_cols.items()}  # fmt: skip
+            setup += repair_requests(self, meta, columns, set(touched), fresh)
+            if as_of:
+                self._cache["layout_checked"] = as_of
         if setup:
             send_setup(self, setup,
-                       lambda: self._rebuild_setup(touched, creating, states, header_cols, cells),
+                       lambda: (self._rebuild_setup(touched, creating, states, header_cols, cells)
+                                + (self._dashboard(dash, self._metadata(), {}) if dash else [])),
                        self._sheet_titles)  # fmt: skip
             self._meta = None  # the layout changed; look again next time it matters
         if meta is not None:
             self._cache["set_up"] = sorted(set_up | set(touched))
-        parts = value_parts(touched, cells, self._title, self.max_payload_bytes)
+        parts = value_parts([*touched, *([DASHBOARD_KEY] if dash else [])], cells, self._title,
+                            self.max_payload_bytes)  # fmt: skip
         send_values(self, parts, setup_done=bool(setup), plan=plan, origins=origins)
         save_cache(self._cache_file, self._cache)
         return report
