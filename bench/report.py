@@ -226,7 +226,8 @@ def default_notes(report: Report, *, xlsx_skipped: list[int], cron_rows: int, cr
         "writes anything is flagged in its row).",
         "*Floor* of a local sync: pandas reading every tab file as text and writing it back "
         "(`pd.read_csv(dtype=str, keep_default_na=False)` + `to_csv` of Applications.csv, "
-        "Drafts.csv and Feedback.csv; for .xlsx `pd.read_excel(sheet_name=None, dtype=str)` + "
+        "Drafts.csv, Feedback.csv and Dashboard.csv; for .xlsx "
+        "`pd.read_excel(sheet_name=None, dtype=str)` + "
         "`to_excel` with openpyxl), on the tabs **as the first sync left them** (filled Drafts "
         "tab, new Feedback rows, new columns), which are also the tabs a steady-state sync reads "
         "and leaves.  The same floor serves both ratios; it is not the initial tracker.  Best "

@@ -23,7 +23,8 @@ HELP_RATIO = 1.3  # `sheetsync --help` / `python -c "import click"`, whole proce
 POLICY_RATE = 1_000_000  # rows/s, parse + compute, at 100,000 rows
 POLICY_ROWS = 100_000
 
-FLOOR = ("pandas `read_csv` + `to_csv` of every tab file (Applications, Drafts, Feedback) "
+FLOOR = ("pandas `read_csv` + `to_csv` of every tab file (Applications, Drafts, Feedback, "
+         "Dashboard) "
          "as the first sync left them")  # fmt: skip
 
 PASS, FAIL, NOT_MEASURED = "PASS", "FAIL", "NOT MEASURED"
