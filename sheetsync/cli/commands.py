@@ -64,7 +64,7 @@ def init(target: str, xlsx: bool, force: bool) -> None:
     click.echo(f"Next: sheetsync sync --sheet {path}")
 
 
-def _report(
+def report_outcome(
     run: Run,
     outcome: Outcome,
     strict: bool,
@@ -110,7 +110,7 @@ def pull(run: Run, strict: bool) -> None:
     outcome = do_pull(run.backend, run.state, run.config, run.options("pull"))
     if run.verbose > 0:
         print_changes(outcome.plan)
-    _report(run, outcome, strict, "pulled", planned=True)
+    report_outcome(run, outcome, strict, "pulled", planned=True)
 
 
 @cli.command()
@@ -126,7 +126,7 @@ def push(run: Run, dry_run: bool, strict: bool) -> None:
     from sheetsync.core import push as do_push
 
     outcome = do_push(run.backend, run.state, run.config, run.options("push", dry_run))
-    _report(run, outcome, strict, "pushed", dry_run)
+    report_outcome(run, outcome, strict, "pushed", dry_run)
 
 
 @cli.command()
@@ -146,7 +146,7 @@ def sync(run: Run, dry_run: bool, strict: bool, ics_path: str | None) -> None:
     outcome = do_sync(run.backend, run.state, run.config, run.options("sync", dry_run))
     if ics_path is not None and not dry_run:
         _write_ics(run, outcome, ics_path)
-    _report(run, outcome, strict, "synced", dry_run)
+    report_outcome(run, outcome, strict, "synced", dry_run)
 
 
 def _write_ics(run: Run, outcome: Outcome, target: str) -> None:

@@ -5,7 +5,6 @@ Thin shells over :mod:`sheetsync.live`; errors propagate to the root group.
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -13,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from sheetsync.cli.group import cli
-from sheetsync.cli.options import Run, _today, pass_run, sheet_options
+from sheetsync.cli.options import Run, local_today, pass_run, sheet_options
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -24,12 +23,14 @@ if TYPE_CHECKING:
 def _today_of(run: Run) -> Callable[[], dt.date]:
     """Today at each sync (a watch outlives midnight), unless --today fixed it."""
     fixed = click.get_current_context().params.get("today")
-    return lambda: fixed or _today(run.config.timezone)
+    return lambda: fixed or local_today(run.config.timezone)
 
 
 @contextmanager
 def _stopped_by_signals(stop: Callable[..., None]) -> Iterator[None]:
     """SIGTERM and SIGINT call ``stop`` instead of killing the process mid-write."""
+    import signal  # here, not at import: `sheetsync --help` stays quick
+
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
@@ -75,7 +76,7 @@ def watch(run: Run, interval: float) -> None:
     """
     import logging
 
-    from sheetsync.cli.commands import _report
+    from sheetsync.cli.commands import report_outcome
     from sheetsync.core import RunOptions
     from sheetsync.core import sync as do_sync
     from sheetsync.live.changes import change_token
@@ -91,7 +92,7 @@ def watch(run: Run, interval: float) -> None:
                                    RunOptions(today=run.today, command="watch"))  # fmt: skip
         wrote = outcome.push_id is not None
         if wrote or watcher.stats.syncs == 0:
-            _report(run, outcome, False, "synced")
+            report_outcome(run, outcome, False, "synced")
         else:
             log.info("checked %s: nothing to write", run.backend.label)
         return wrote

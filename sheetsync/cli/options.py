@@ -112,7 +112,7 @@ class Run:
         self.verbose = verbose
         self.location = sheet or self.config.sheet
         self.credentials = credentials
-        self.today = today or _today(self.config.timezone)
+        self.today = today or local_today(self.config.timezone)
         self._backend: Backend | None = None
         self._state: State | None = None
 
@@ -153,7 +153,7 @@ class Run:
         return RunOptions(today=self.today, dry_run=dry_run, command=command)
 
 
-def _today(zone: str | None) -> dt.date:
+def local_today(zone: str | None) -> dt.date:
     if zone:
         from zoneinfo import ZoneInfo
 
