@@ -254,6 +254,7 @@ def test_lint_flags_the_rest_and_not_the_near_misses() -> None:
     ("Paul told me they lost three nurses", ["Paul Jensen", "Denise Okoro"], ["", ""]),
     ("Amanda: the scheduling software", ["Amanda Price", "Amanda Cole"], ["", ""]),
     ("Classroom management", ["David Brown"], ["classroom management"]),
+    ("the night-shift staffing plan", ["Denise Okoro"], ["the night-shift staffing plan"]),
 ])  # fmt: skip
 def test_points_are_spoken_to_their_person_or_left_out(
     cell: str, names: list[str], expected: list[str]
@@ -336,3 +337,14 @@ def test_a_favourable_feedback_reply_gets_a_handwritten_card_while_there_is_time
         ("Acme", "note", "2026-03-17")]  # two business days after the reply
     assert fresh[0]["body"].startswith("Dear Dr. Cole,") and fresh[0]["subject"] == ""
     assert cards("2026-03-01") == []  # two weeks on, a card is late: the e-mail is enough
+
+
+def test_a_noun_phrase_reads_as_a_topic_and_a_clause_as_a_statement() -> None:
+    from sheetsync.messages.points import assign_points
+
+    def topic(cell: str) -> bool:
+        return assign_points(cell, ["Ann Lee"])[0].topic
+
+    assert topic("the night-shift staffing plan") and topic("how the team plans its quarter")
+    assert topic("classroom management") and topic("the use of Epic on the wards")
+    assert not topic("the team is moving to Epic") and not topic("they need a second analyst")

@@ -43,9 +43,10 @@ _VERBS = frozenset({
     "could", "should", "may", "might", "must", "do", "does", "did", "takes", "took", "uses",
     "used", "runs", "ran", "needs", "wants", "plans", "leads", "manages", "expects", "hopes",
     "asked", "explained", "said", "mentioned", "described", "shared", "told", "showed",
-    "walked", "talked", "discussed", "gave", "spoke", "works", "handles", "owns", "want",
-    "need", "plan", "use", "run", "lead", "manage", "expect", "hope", "explain", "describe",
+    "walked", "talked", "discussed", "gave", "spoke", "works", "handles", "owns",
 })  # fmt: skip
+# Base forms such as "plan", "use" or "need" are left out: they are nouns as often
+# ("the staffing plan"), and a point spoken to "you" starts with a subject anyway.
 # Points a message must not repeat back: praise of the candidate, and what the interviewer
 # told in confidence about people and money troubles.
 _PRAISE = re.compile(r"\b(?:liked|loved|praised|complimented|impressed|enjoyed my|"
