@@ -348,3 +348,19 @@ def test_a_noun_phrase_reads_as_a_topic_and_a_clause_as_a_statement() -> None:
     assert topic("the night-shift staffing plan") and topic("how the team plans its quarter")
     assert topic("classroom management") and topic("the use of Epic on the wards")
     assert not topic("the team is moving to Epic") and not topic("they need a second analyst")
+
+
+def test_a_feedback_cards_business_days_skip_the_calendars_holidays() -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    from sheetsync.config import Rules
+    from sheetsync.feedback.cards import card_rows
+    from sheetsync.policy.bizdays import Calendar
+
+    frame = pd.DataFrame({"response": ["A very strong candidate."], "received_on": ["2026-05-22"]})
+    today = dt.date(2026, 5, 26)
+    assert card_rows(frame, today, Rules(), "MDY") == [(0, "2026-05-26")]
+    # Monday 25 May 2026 is Memorial Day in the US calendar
+    assert card_rows(frame, today, Rules(), "MDY", Calendar("US")) == [(0, "2026-05-27")]

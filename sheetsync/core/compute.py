@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sheetsync.agenda.items import AgendaItem, application_agenda
@@ -44,7 +45,7 @@ from sheetsync.tracker.schema import (
     TABS,
 )
 from sheetsync.tracker.table import Table, Workbook
-from sheetsync.vocabulary import FEEDBACK_CARD
+from sheetsync.vocabulary import FEEDBACK_CARD, THANK_FOR_FEEDBACK
 
 IdFactory = Callable[[set[str]], str]
 
@@ -164,10 +165,11 @@ def compute(
     drafts_t = workbook.get(DRAFTS)
     effective, thanked, unsent = _record_sent(workbook, apps, base, today, config, plan)
     _date_rejections(apps, effective, today, config, plan)
+    calendar = calendar or Calendar.from_config(config)
     typed, result = _apply_policy(apps, effective, today, config, calendar)
     owned = _plan_owned_columns(apps, result, plan)
     themes = themes or load_themes(config.themes_file)
-    fb = _plan_feedback(workbook, apps, typed, thanked, today, config, plan, themes)
+    fb = _plan_feedback(workbook, apps, typed, thanked, today, config, plan, themes, calendar)
     active = apps.active
     current = _draft_texts(drafts_t)
     wanted = wanted_drafts(
@@ -358,8 +360,7 @@ def _sent_drafts_notes(
 
 
 def _apply_policy(
-    apps: _Apps, effective: pd.DataFrame, today: dt.date, config: Config,
-    calendar: Calendar | None = None,
+    apps: _Apps, effective: pd.DataFrame, today: dt.date, config: Config, calendar: Calendar
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Step 3: typed rows and the policy's result (next action, due date, why, problems)."""
     from sheetsync.policy.engine import compute as policy
@@ -376,7 +377,6 @@ def _apply_policy(
         (future, "applied_on: after today - fix the date you applied"),
     ):
         problems = problems.where(~bad, (problems + "; ").str.lstrip("; ") + note)
-    calendar = calendar or Calendar.from_config(config)
     result = policy(typed, problems, today, config.rules, calendar)
     result["note_due"] = note_due(typed, result, today, config, calendar)
     blank = ~apps.active
@@ -420,8 +420,10 @@ def _plan_feedback(
     config: Config,
     plan: Plan,
     themes: ThemeRules,
+    calendar: Calendar,
 ) -> _FeedbackPlan:
     """Step 4: new Feedback rows (once per request, ever), computed columns, thank-yous."""
+    from sheetsync.feedback.cards import card_rows
     from sheetsync.feedback.tab import compute_feedback, feedback_agenda, new_feedback_rows
 
     fb_t = workbook.get(FEEDBACK)
@@ -454,8 +456,8 @@ def _plan_feedback(
         cells.update({str(c): str(v) for c, v in values.items() if str(v)})
         kinds: dict[str, Kind] = {"requested_on": "date", "due_on": "date"}
         plan.appends.append(RowAppend(FEEDBACK, cells["feedback_id"], cells, kinds))
-    thanks = _feedback_thanks(combined, result, typed, apps.active)
-    thanks += _feedback_cards(combined, typed, apps.active, today, config)
+    cards = card_rows(combined, today, config.rules, config.date_order, calendar)
+    thanks = _feedback_thanks(combined, result, typed, apps.active, cards)
     blank = fb_t.blank_rows() if fb_t is not None else []
     problems = [
         ProblemRow(FEEDBACK, n, str(combined.at[n, "feedback_id"]).strip(),
@@ -481,49 +483,29 @@ def _unrecorded_sends(table: Table | None, rows: list[int]) -> list[ProblemRow]:
         for r in rows
     ]  # fmt: skip
 def _feedback_thanks(
-    combined: pd.DataFrame, result: pd.DataFrame, typed: pd.DataFrame, active: pd.Series
+    combined: pd.DataFrame,
+    result: pd.DataFrame,
+    typed: pd.DataFrame,
+    active: pd.Series,
+    cards: list[tuple[int, str]],
 ) -> list[FeedbackThanks]:
-    """A thank-you for each Feedback row whose next action is to thank them."""
-    thank = result["next_action"].eq("thank_for_feedback").to_numpy()
-    wanted_apps = set(combined.loc[thank, "app_id"].str.strip())
-    picked: list[dict[str, Any]] = typed[typed["id"].isin(wanted_apps) & active].to_dict(
-        "records"
-    )  # type: ignore[assignment]
-    by_id = {str(r["id"]): r for r in picked}
-    out = []
-    for app_id, response, fb_id, due in zip(
-        combined["app_id"].to_numpy()[thank],
-        combined["response"].to_numpy()[thank],
-        combined["feedback_id"].to_numpy()[thank],
-        result["due_on"].to_numpy()[thank],
-        strict=True,
-    ):
-        app = by_id.get(str(app_id).strip())
-        if app is not None:
-            fb_key = str(fb_id).strip() or f"fb-{app['id']}"
-            out.append(FeedbackThanks(dict(app), fb_key, str(due), str(response)))
-    return out
-
-
-def _feedback_cards(
-    combined: pd.DataFrame, typed: pd.DataFrame, active: pd.Series, today: dt.date,
-    config: Config,
-) -> list[FeedbackThanks]:
-    """A handwritten card for each favourable feedback reply, while there is time."""
-    from sheetsync.feedback.cards import card_rows
-
-    rows = card_rows(combined, today, config.rules, config.date_order)
-    if not rows:
+    """A thank-you e-mail for each Feedback row whose next action is to thank them, and
+    a card for each row in ``cards`` (row position, ISO due date)."""
+    thank = np.flatnonzero(result["next_action"].eq(THANK_FOR_FEEDBACK).to_numpy())
+    due_on = result["due_on"].to_numpy()
+    wanted = [(int(n), str(due_on[n]), THANK_FOR_FEEDBACK) for n in thank]
+    wanted += [(n, due, FEEDBACK_CARD) for n, due in cards]
+    if not wanted:
         return []
     records: list[dict[str, Any]] = typed[active].to_dict("records")  # type: ignore[assignment]
-    apps = {str(r["id"]): r for r in records}
+    by_id = {str(r["id"]): r for r in records}
     out = []
-    for n, due in rows:
-        app = apps.get(str(combined.at[n, "app_id"]).strip())
+    for n, due, action in wanted:
+        app = by_id.get(str(combined.at[n, "app_id"]).strip())
         if app is not None:
             fb_key = str(combined.at[n, "feedback_id"]).strip() or f"fb-{app['id']}"
-            out.append(FeedbackThanks(dict(app), fb_key, due, str(combined.at[n, "response"]),
-                                      FEEDBACK_CARD))  # fmt: skip
+            response = str(combined.at[n, "response"])
+            out.append(FeedbackThanks(dict(app), fb_key, due, response, action))
     return out
 
 

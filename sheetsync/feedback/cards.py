@@ -3,7 +3,8 @@
 A particularly favourable reply ("you were a very strong candidate", "we'd
 encourage you to apply again") deserves a card as well as the e-mail.  The
 card is wanted while it can still arrive in good time: from the day the reply
-came in until ``note_late_after_days`` after it, due two business days after it.
+came in until ``note_late_after_days`` after it, due two business days after it
+(counted on the policy's calendar, holidays included).
 The words that make a reply favourable are data, in ``favourable.toml``.
 """
 
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sheetsync.config import Rules
+from sheetsync.policy.bizdays import Calendar, add_business_days_array
 from sheetsync.tracker.values import parse_dates
 
 
@@ -36,7 +38,8 @@ def is_favourable(response: str) -> bool:
 
 
 def card_rows(
-    frame: pd.DataFrame, today: dt.date, rules: Rules, date_order: str
+    frame: pd.DataFrame, today: dt.date, rules: Rules, date_order: str,
+    calendar: Calendar | None = None,
 ) -> list[tuple[int, str]]:
     """(row position, ISO due date) of each Feedback row whose reply wants a card now."""
     responses = frame["response"].fillna("").astype(str)
@@ -47,9 +50,6 @@ def card_rows(
     days = received.to_numpy().astype("datetime64[D]")
     now = np.datetime64(today, "D")
     late = now - np.timedelta64(rules.note_late_after_days, "D")
-    wanted = warm & ~np.isnat(days) & (days <= now) & (days >= late)
-    out = []
-    for n in np.flatnonzero(wanted):
-        due = np.busday_offset(days[n], rules.note_within_business_days, roll="forward")
-        out.append((int(n), str(due)))
-    return out
+    rows = np.flatnonzero(warm & ~np.isnat(days) & (days <= now) & (days >= late))
+    due = add_business_days_array(days[rows], rules.note_within_business_days, calendar)
+    return [(int(n), str(d)) for n, d in zip(rows, due, strict=True)]
