@@ -170,3 +170,14 @@ def sender_config(isolated: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     )
     monkeypatch.setenv("SHEETSYNC_CONFIG", str(path))
     return path
+
+
+def run(*args: str, code: int = 0) -> str:
+    """Run the command line as a user would; its exit code must be ``code``."""
+    from click.testing import CliRunner
+
+    from sheetsync.cli import cli
+
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    return result.output

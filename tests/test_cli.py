@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import run
 
 from sheetsync import errors
 from sheetsync.backends.csv_folder import CsvFolderBackend
@@ -18,12 +19,6 @@ from sheetsync.cli import cli
 from sheetsync.tracker.schema import APP_USER_COLUMNS
 
 TODAY = "2026-03-16"
-
-
-def run(*args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == code, result.output
-    return result.output
 
 
 def files(path: Path) -> dict[str, bytes]:

@@ -50,6 +50,15 @@ def _outcome(grid: list[list[str]] | None = None) -> object:
     return compute(wb, TODAY, Config())
 
 
+
+def _csv_tracker(tmp_path: Path) -> Path:
+    """A CSV folder whose Applications.csv holds APPS."""
+    folder = tmp_path / "t"
+    folder.mkdir()
+    with (folder / "Applications.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(APPS)
+    return folder
+
 def test_known_counts_give_the_funnel_rates_and_weeks() -> None:
     ov = _outcome().overview  # type: ignore[attr-defined]
     assert dict(ov.funnel) == {"Applications": 5, "Interviewed": 2, "Offers": 1,
@@ -167,10 +176,7 @@ def _csv(path: Path) -> list[list[str]]:
 
 def test_csv_tracker_gets_dashboard_csv_rewritten_only_when_values_change(
         tmp_path: Path) -> None:  # fmt: skip
-    folder = tmp_path / "t"
-    folder.mkdir()
-    with (folder / "Applications.csv").open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(APPS)
+    folder = _csv_tracker(tmp_path)
     _sync(folder)
     dash = folder / "Dashboard.csv"
     grid = _csv(dash)
@@ -192,10 +198,7 @@ def test_csv_tracker_gets_dashboard_csv_rewritten_only_when_values_change(
 
 
 def test_a_renamed_or_switched_off_dashboard_is_respected(tmp_path: Path) -> None:
-    folder = tmp_path / "t"
-    folder.mkdir()
-    with (folder / "Applications.csv").open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(APPS)
+    folder = _csv_tracker(tmp_path)
     config = tmp_path / "sheetsync.toml"
     config.write_text('[tabs]\ndashboard = "Overview"\n')
     _sync(folder, "2026-03-16", "--config", str(config))
@@ -260,10 +263,7 @@ def test_the_mentor_flow_end_to_end(tmp_path: Path) -> None:
 
 def test_the_dashboard_command_prints_tables_and_markdown_and_writes_nothing(
         tmp_path: Path) -> None:  # fmt: skip
-    folder = tmp_path / "t"
-    folder.mkdir()
-    with (folder / "Applications.csv").open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(APPS)
+    folder = _csv_tracker(tmp_path)
     before = sorted(p.name for p in folder.iterdir())
     args = ["dashboard", "--sheet", str(folder), "--today", "2026-03-16"]
     table = CliRunner().invoke(cli, args)
@@ -278,10 +278,7 @@ def test_the_dashboard_command_prints_tables_and_markdown_and_writes_nothing(
 
 
 def test_a_dry_run_names_the_dashboard_and_writes_nothing(tmp_path: Path) -> None:
-    folder = tmp_path / "t"
-    folder.mkdir()
-    with (folder / "Applications.csv").open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(APPS)
+    folder = _csv_tracker(tmp_path)
     args = ["sync", "--sheet", str(folder), "--dry-run"]
     dry = CliRunner().invoke(cli, [*args, "--today", "2026-03-16"])
     assert "+ would create tab Dashboard" in dry.output and not (folder / "Dashboard.csv").exists()
@@ -291,10 +288,7 @@ def test_a_dry_run_names_the_dashboard_and_writes_nothing(tmp_path: Path) -> Non
 
 
 def test_a_dashboard_tab_of_the_users_own_is_never_written(tmp_path: Path) -> None:
-    folder = tmp_path / "t"
-    folder.mkdir()
-    with (folder / "Applications.csv").open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(APPS)
+    folder = _csv_tracker(tmp_path)
     theirs = "Goal,Applications per week\nTarget,10\n"
     (folder / "Dashboard.csv").write_text(theirs, encoding="utf-8")
     result = CliRunner().invoke(cli, ["sync", "--sheet", str(folder), "--today", "2026-03-16"])

@@ -36,19 +36,16 @@ def edit_column(path: Path, name: str, column: str, *, drop: bool) -> None:
     (path / f"{name}.csv").write_text(out.getvalue(), "utf-8")
 
 
+# Each id column, deleted outright (drop) or emptied.
+LOST_ID_COLUMNS = [("Drafts", "draft_id", True), ("Drafts", "draft_id", False),
+                   ("Applications", "id", True), ("Applications", "id", False)]  # fmt: skip
+
+
 def snapshot(path: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(path.glob("*.csv"))}
 
 
-@pytest.mark.parametrize(
-    ("tab", "column", "drop"),
-    [
-        ("Drafts", "draft_id", True),
-        ("Drafts", "draft_id", False),
-        ("Applications", "id", True),
-        ("Applications", "id", False),
-    ],
-)
+@pytest.mark.parametrize(("tab", "column", "drop"), LOST_ID_COLUMNS)
 def test_a_lost_id_column_stops_the_run_and_writes_nothing(
     tracker: Path, tab: str, column: str, drop: bool
 ) -> None:
@@ -78,15 +75,7 @@ def repair(path: Path, *args: str) -> str:
     return result.output
 
 
-@pytest.mark.parametrize(
-    ("tab", "column", "drop"),
-    [
-        ("Drafts", "draft_id", True),
-        ("Drafts", "draft_id", False),
-        ("Applications", "id", True),
-        ("Applications", "id", False),
-    ],
-)
+@pytest.mark.parametrize(("tab", "column", "drop"), LOST_ID_COLUMNS)
 def test_repair_gives_rows_their_ids_back_and_the_next_sync_is_as_before(
     tracker: Path, tab: str, column: str, drop: bool
 ) -> None:

@@ -6,21 +6,14 @@ import csv
 import io
 from pathlib import Path
 
-from click.testing import CliRunner
+from conftest import run
 
 from sheetsync.backends.csv_folder import CsvFolderBackend
-from sheetsync.cli import cli
 
 APP = (
     "id,company,role,contact_name,contact_email,applied_on,status,rejected_on\n"
     "a1,Acme,Analyst,Ann Lee,ann@acme.example,2026-02-20,,\n"
 )
-
-
-def run(*args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == code, result.output
-    return result.output
 
 
 def sync(path: Path, today: str) -> str:

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from click.testing import CliRunner
+from conftest import run
 
 from sheetsync.backends.csv_folder import CsvFolderBackend
-from sheetsync.cli import cli
 
 TODAY = "2026-03-16"
-
-
-def run(*args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == code, result.output
-    return result.output
 
 
 def files(path: Path) -> dict[str, bytes]:
