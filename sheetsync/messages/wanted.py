@@ -76,6 +76,14 @@ def _interviewers(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(parse_interviewers(text))
 
 
+def _contact(row: Mapping[str, Any], me: str) -> tuple[str, str]:
+    """The row's (contact name, e-mail); an address equal to ``me`` is nobody to write to."""
+    email = str(row.get("contact_email", "")).strip()
+    if me and email.casefold() == me.casefold():
+        email = ""
+    return str(row.get("contact_name", "")).strip(), email
+
+
 def recipients(row: Mapping[str, Any], action: str, me: str = "") -> list[tuple[str, str]]:
     """(name, e-mail) of each person a message goes to: every interviewer for a
     thank-you, else the row's contact (or the first interviewer).
@@ -83,10 +91,7 @@ def recipients(row: Mapping[str, Any], action: str, me: str = "") -> list[tuple[
     An address equal to ``me`` (the sender's own, as in a LinkedIn export's
     "Contact Email") is nobody to write to.
     """
-    email = str(row.get("contact_email", "")).strip()
-    if me and email.casefold() == me.casefold():
-        email = ""
-    contact = (str(row.get("contact_name", "")).strip(), email)
+    contact = _contact(row, me)
     people = list(_interviewers(str(row.get("interviewers", ""))))
     if action in THANK_YOU_ACTIONS:
         return people or [contact]
@@ -333,10 +338,7 @@ def _application_drafts(
 def _thank_you(drafter: _Drafter, thanks: FeedbackThanks) -> Wanted:
     """The thank-you (e-mail or card) for one Feedback answer, to the application's contact."""
     app = thanks.app
-    email = str(app.get("contact_email", "")).strip()
-    if email.casefold() == drafter.config.me.email.strip().casefold():
-        email = ""  # the sender's own address is nobody to thank
-    person = (str(app.get("contact_name", "")).strip(), email)
+    person = _contact(app, drafter.config.me.email.strip())
     draft_id = f"{thanks.feedback_id}:{thanks.action}:{person[1] or 'contact'}"
     inputs = {**app, "_response": thanks.response}
     row = stable_hash(repr(sorted(inputs.items(), key=lambda item: item[0])))
