@@ -7,6 +7,8 @@ import dataclasses
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import TODAY, counting_ids
 
 from sheetsync import core
@@ -240,6 +242,34 @@ def test_lint_flags_the_rest_and_not_the_near_misses() -> None:
     assert "greeting" not in right and "no e-mail address" not in right
     assert "no e-mail address for Ann Lee" in _lint("Dear Ann,\n\nHi.", to_name="Ann Lee",
                                                     to_email="")  # fmt: skip
+
+
+def _first_other(names: list[str], company: str, text: str) -> str | None:
+    """What CompanyNames finds, as one regex of every name says it."""
+    kept = sorted({n.strip() for n in names if 3 <= len(n.strip()) <= 100}, key=lambda n: (-len(n), n))
+    if not kept:
+        return None
+    pattern = re.compile(rf"(?<![\w&])(?:{'|'.join(re.escape(n) for n in kept)})(?![\w&])")
+    own = f"{company}\nrole".casefold()
+    return next((m.group(0) for m in pattern.finditer(text) if m.group(0).casefold() not in own),
+                None)  # fmt: skip
+
+
+_WORDS = st.sampled_from(["Acme", "Acme Health", "Bolt", "Bolt & Co", "AT&T", "Crane", "the",
+                          "Co", "Health", "Bo", "é", "Éa", "(Acme)", "-Bolt", "x"])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(names=st.lists(st.lists(_WORDS, min_size=1, max_size=3).map(" ".join), max_size=6),
+       text=st.lists(st.one_of(_WORDS, st.sampled_from([" ", ", ", "&", "_", "."])),
+                     max_size=14).map("".join),
+       own=st.integers(min_value=0, max_value=5))  # fmt: skip
+def test_company_names_are_found_as_one_regex_of_them_would(
+    names: list[str], text: str, own: int
+) -> None:
+    company = names[own] if own < len(names) else "Zed"
+    found = CompanyNames(names).finder(company, "role")(text)
+    assert found == _first_other(names, company, text)
 
 
 @pytest.mark.parametrize(("cell", "names", "expected"), [

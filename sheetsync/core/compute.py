@@ -245,11 +245,15 @@ def _check_identities(workbook: Workbook) -> None:
     drafts would be made again and its feedback row added twice.
     """
     apps = workbook[APPLICATIONS]
-    if apps.rows and not any(apps.ids()) and any(  # cheapest test first: ids are usually there
-        key.strip()
-        for tab in (DRAFTS, FEEDBACK)
-        if (table := workbook.get(tab)) is not None
-        for key in table.column("app_id")
+    if (
+        apps.rows
+        and not any(apps.ids())
+        and any(  # cheapest test first: ids are usually there
+            key.strip()
+            for tab in (DRAFTS, FEEDBACK)
+            if (table := workbook.get(tab)) is not None
+            for key in table.column("app_id")
+        )
     ):
         what = "is empty" if "id" in apps.columns else "is missing"
         raise LayoutError(
@@ -482,6 +486,8 @@ def _unrecorded_sends(table: Table | None, rows: list[int]) -> list[ProblemRow]:
                    "send is recorded")
         for r in rows
     ]  # fmt: skip
+
+
 def _feedback_thanks(
     combined: pd.DataFrame,
     result: pd.DataFrame,
@@ -497,7 +503,9 @@ def _feedback_thanks(
     wanted += [(n, due, FEEDBACK_CARD) for n, due in cards]
     if not wanted:
         return []
-    records: list[dict[str, Any]] = typed[active].to_dict("records")  # type: ignore[assignment]
+    wanted_ids = {str(combined.at[n, "app_id"]).strip() for n, _, _ in wanted}
+    needed = active & typed["id"].astype(str).isin(wanted_ids)  # to_dict of every row is dear
+    records: list[dict[str, Any]] = typed[needed].to_dict("records")  # type: ignore[assignment]
     by_id = {str(r["id"]): r for r in records}
     out = []
     for n, due, action in wanted:

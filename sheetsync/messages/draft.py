@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from sheetsync.tracker.schema import DRAFT_COLUMNS
 from sheetsync.vocabulary import NOTE_ACTIONS
@@ -126,11 +126,15 @@ class Wanted:
 
 
 class CompanyNames:
-    """The tracker's company names, to find one in a draft meant for another company."""
+    """The tracker's company names, to find one in a draft meant for another company.
+
+    A name is found where it stands alone (no letter, digit, ``_`` or ``&`` on either
+    side); at one place the longest name wins.
+    """
 
     def __init__(self, companies: Iterable[str]) -> None:
-        self.names = sorted({c.strip() for c in companies if len(c.strip()) >= 3},
-                            key=lambda c: (-len(c), c))  # fmt: skip
+        self.names = sorted({c.strip() for c in companies if 3 <= len(c.strip()) <= 100},
+                            key=lambda c: (-len(c), c))  # fmt: skip  (longer is no name)
         self._pattern: re.Pattern[str] | None = None
 
     def finder(self, company: str, role: str) -> Callable[[str], str | None]:
@@ -139,15 +143,52 @@ class CompanyNames:
         own = f"{company}\n{role}".casefold()
 
         def find(text: str) -> str | None:
-            if not self.names:
-                return None
-            if self._pattern is None:  # once per sync, and only when a draft is linted
-                alternatives = "|".join(re.escape(n) for n in self.names)
-                self._pattern = re.compile(rf"(?<![\w&])(?:{alternatives})(?![\w&])")
-            for match in self._pattern.finditer(text):
-                if match.group(0).casefold() not in own:
-                    return match.group(0)
+            for name in self._found(text):
+                if name.casefold() not in own:
+                    return name
             return None
 
         return find
 
+    def _found(self, text: str) -> Iterator[str]:
+        """The names in ``text`` from its start, each after the end of the one before."""
+        if not self.names:
+            return
+        if self._pattern is None:  # once per sync, and only when a draft is linted
+            # As a tree of shared beginnings ("Company (?:1|2)"), a regex is tried at
+            # a place in one step, not once per name; with no lookbehind in front, it
+            # is tried only where a name's first letter is.
+            self._pattern = re.compile(rf"(?:{_prefix_tree(self.names)})(?![\w&])")
+        at = 0
+        while (match := self._pattern.search(text, at)) is not None:
+            start = match.start()
+            if start and _WORDLIKE.match(text, start - 1):  # not standing alone: look on
+                at = start + 1
+                continue
+            yield match.group(0)
+            at = match.end()
+
+
+_WORDLIKE: Final = re.compile(r"[\w&]")
+
+
+def _prefix_tree(names: Iterable[str]) -> str:
+    """A regex matching any of ``names``, preferring the longest, with shared beginnings
+    written once."""
+    tree: dict[str, Any] = {}
+    for name in names:
+        node = tree
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a name ends here
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" not in node:
+            return body
+        return f"(?:{body})?" if len(branches) == 1 else body + "?"  # longer first
+
+    return emit(tree)

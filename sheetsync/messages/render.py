@@ -219,17 +219,22 @@ class Renderer:
         if cached is not None:
             return cached
         try:
-            loaded = self._load(template_file(template))
-            tree = self._parse(template_file(template))
-            compiled = _Compiled(loaded, _count_variants(tree), "", _shows_signature(tree))
+            loaded, tree = self._load(template_file(template))
+            reads = meta.find_undeclared_variables(tree)
+            compiled = _Compiled(loaded, _count_variants(tree, reads), "", "signature" in reads)
         except TemplateProblem as exc:
             compiled = _Compiled(None, 0, exc.message)
         self._cache[template] = compiled
         return compiled
 
-    def _load(self, filename: str) -> jinja2.Template:
+    def _load(self, filename: str) -> tuple[jinja2.Template, nodes.Template]:
+        """The template and its syntax tree, parsed once for both (as the loader would)."""
+        env = self.env
+        assert env.loader is not None
         try:
-            return self.env.get_template(filename)
+            source, path, uptodate = env.loader.get_source(env, filename)
+            tree = env.parse(source, filename, path)
+            code = env.compile(tree, filename, path)
         except jinja2.TemplateNotFound as exc:
             where = " or ".join(str(d) for d in (self.user_dir, self.builtin_dir) if d)
             raise TemplateProblem(f"no template {exc.name} in {where}") from exc
@@ -237,6 +242,7 @@ class Renderer:
             raise TemplateProblem(self._describe(exc)) from exc
         except (OSError, UnicodeDecodeError) as exc:
             raise TemplateProblem(f"cannot read template {filename}: {exc}") from exc
+        return env.template_class.from_code(env, code, env.make_globals(None), uptodate), tree
 
     def _parse(self, filename: str) -> nodes.Template:
         assert self.env.loader is not None
@@ -373,10 +379,10 @@ def wording(variant: int) -> tuple[int, ...]:
     return tuple((first + k * step) % SENTENCE_WORDINGS for k in range(SENTENCES))
 
 
-def _count_variants(tree: nodes.Template) -> int:
+def _count_variants(tree: nodes.Template, reads: set[str]) -> int:
     """One more than the highest number ``variant`` is compared to, or the N of ``variant % N``;
-    a template that reads ``wording`` has eight."""
-    highest = WORDING_VARIANTS if "wording" in meta.find_undeclared_variables(tree) else 0
+    a template that reads (``reads``) ``wording`` has eight."""
+    highest = WORDING_VARIANTS if "wording" in reads else 0
     for node in tree.find_all(nodes.Compare):
         terms = [node.expr] + [op.expr for op in node.ops if op.op in ("eq", "ne")]
         if any(isinstance(t, nodes.Name) and t.name == "variant" for t in terms):
@@ -390,8 +396,3 @@ def _count_variants(tree: nodes.Template) -> int:
             if isinstance(count, int):
                 highest = max(highest, count)
     return max(highest, 1)
-
-
-def _shows_signature(tree: nodes.Template) -> bool:
-    """Whether the template reads ``signature`` (only then is it rendered for it)."""
-    return "signature" in meta.find_undeclared_variables(tree)
