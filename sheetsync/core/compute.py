@@ -31,6 +31,7 @@ from sheetsync.errors import LayoutError
 from sheetsync.feedback.themes import ThemeRules, load_themes
 from sheetsync.messages.merge import DraftMerge, merge
 from sheetsync.messages.sent import apply_skips, draft_frame, feedback_thanks, write_backs
+from sheetsync.messages.spread import Spread, in_process
 from sheetsync.messages.wanted import FeedbackThanks, note_due, wanted_drafts
 from sheetsync.policy.bizdays import Calendar
 from sheetsync.tracker.plan import CellChange, Kind, Plan, RowAppend, column_changes, iso_text
@@ -148,6 +149,7 @@ def compute(
     before_obsolete: Mapping[str, str] | None = None,
     calendar: Calendar | None = None,
     themes: ThemeRules | None = None,
+    spread: Spread[Any] = in_process,
 ) -> Outcome:
     """Plan everything a push would write to ``workbook``.
 
@@ -157,7 +159,8 @@ def compute(
     ``before_obsolete`` the status each draft had when it was made obsolete.
     ``calendar`` is the business-day calendar (with the holiday years already
     known); ``themes`` the feedback theme rules (with the labels already known);
-    by default the config's.
+    by default the config's.  ``spread`` runs the rendering of drafts: in this
+    process by default (:mod:`sheetsync.messages.spread`).
     """
     memory = memory or {}
     plan = _layout_plan(workbook)
@@ -173,7 +176,8 @@ def compute(
     active = apps.active
     current = _draft_texts(drafts_t)
     wanted = wanted_drafts(
-        typed[active], effective[active], result[active], fb.thanks, config, memory, current
+        typed[active], effective[active], result[active], fb.thanks, config, memory, current,
+        spread,
     )
     merged = merge(drafts_t, wanted, memory, config, before_obsolete)
     plan.changes += merged.changes

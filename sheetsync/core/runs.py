@@ -133,8 +133,10 @@ def _compute(
 ) -> Outcome:
     """compute(), with what the state folder remembers: the drafts' last status before
     they went obsolete, the holiday years built before and the feedback responses'
-    theme labels (new ones are kept)."""
+    theme labels (new ones are kept).  Drafts are rendered across the cores when
+    there are many (:mod:`sheetsync.messages.spread`)."""
     from sheetsync.feedback.themes import load_themes
+    from sheetsync.messages.spread import across_cores
     from sheetsync.policy.bizdays import Calendar
 
     country, subdivision = config.holidays, config.holiday_subdivision
@@ -142,7 +144,8 @@ def _compute(
     themes = load_themes(config.themes_file)
     themes = themes.remembering(state.theme_labels(themes.signature))
     outcome = compute(workbook, today, config, before_obsolete=state.before_obsolete(),
-                      calendar=calendar, themes=themes, **kwargs)  # fmt: skip
+                      calendar=calendar, themes=themes, spread=across_cores,
+                      **kwargs)  # fmt: skip
     state.remember_holidays(country, subdivision, calendar.learned)
     state.remember_theme_labels(themes.signature, themes.learned)
     return outcome

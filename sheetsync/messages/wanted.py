@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from sheetsync.config import Config
+from sheetsync.messages.spread import Spread, in_process
 
 if TYPE_CHECKING:
     from sheetsync.messages.render import Renderer
@@ -147,6 +148,22 @@ def _columns(frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
     return list(frame.columns), columns
 
 
+# A draft's subject, body, template error, lint (None with an error) and mail link.
+_Text = tuple[str, str, str, "tuple[str, ...] | None", str]
+
+
+@dataclass
+class _Message:
+    """One message to render: its drafts (one per recipient) and what they come from."""
+
+    drafts: list[Wanted]
+    template: str
+    app: dict[str, Any]
+    people: list[tuple[str, str]]
+    keys: list[str]  # per recipient, picks the wording
+    response: str | None  # the feedback a thank_for_feedback thanks for
+
+
 class _Drafter:
     """Builds the drafts of one sync: reuses what is unchanged, renders the rest."""
 
@@ -160,6 +177,7 @@ class _Drafter:
         self.signature = template_signature(config)
         self.companies: CompanyNames | None = None  # set by wanted_drafts
         self._renderer: Renderer | None = None  # made when a draft needs rendering
+        self.pending: list[_Message] = []  # messages to render
 
     @property
     def renderer(self) -> Renderer:
@@ -211,7 +229,7 @@ class _Drafter:
                 )
             )  # fmt: skip
         if not reuse:
-            self._render(out, template, app, people, keys, response)
+            self.pending.append(_Message(out, template, app, people, keys, response))
         return out
 
     @staticmethod
@@ -224,21 +242,26 @@ class _Drafter:
 
         return tuple(point_problems(app.get("talking_points"), [p[0] for p in people]))
 
-    def _render(
-        self,
-        drafts: list[Wanted],
-        template: str,
-        app: dict[str, Any],
-        people: list[tuple[str, str]],
-        keys: list[str],
-        response: str | None,
-    ) -> None:
-        """Render, lint and link each draft of one message."""
+    def render_pending(self, spread: Spread[list[_Text]]) -> None:
+        """Render, lint and link the drafts of every message :meth:`drafts` could not reuse."""
+        pending, self.pending = self.pending, []
+        for template in {m.template for m in pending}:
+            self.renderer.variants(template)  # compiled once, before any worker starts
+
+        def work(start: int, stop: int) -> list[list[_Text]]:
+            return [self._texts(pending[i]) for i in range(start, stop)]
+
+        for message, texts in zip(pending, spread(work, len(pending)), strict=True):
+            for draft, text in zip(message.drafts, texts, strict=True):
+                draft.subject, draft.body, draft.error, draft.lint, draft.mailto = text
+
+    def _texts(self, message: _Message) -> list[_Text]:
+        """Each draft's subject, body, template error, lint and mail link."""
         from sheetsync.messages.context import build_context
         from sheetsync.messages.lint import lint_message
         from sheetsync.messages.points import assign_points
 
-        config = self.config
+        config, app, people, response = self.config, message.app, message.people, message.response
         points = assign_points(app.get("talking_points"), [p[0] for p in people])
         contexts = [
             build_context(app, person, config.me, point, config.greeting_style)
@@ -254,24 +277,23 @@ class _Drafter:
             context["ask_all"] = config.feedback_questions == "all"
             if response is not None:
                 context["feedback_response"], context["feedback_themes"] = response, themes
-        rendered = self.renderer.render_many(template, contexts, keys)
-        for draft, result, context in zip(drafts, rendered, contexts, strict=True):
-            draft.subject = result.subject if draft.channel == "email" else ""
-            draft.body, draft.error = result.body, result.error
+        rendered = self.renderer.render_many(message.template, contexts, message.keys)
+        out: list[_Text] = []
+        for draft, result, context in zip(message.drafts, rendered, contexts, strict=True):
+            subject = result.subject if draft.channel == "email" else ""
             if result.error:  # linted with the template error, in merge
+                out.append((subject, result.body, result.error, None, ""))
                 continue
-            draft.lint = tuple(
-                lint_message(
-                    draft.action, draft.channel, draft.subject, draft.body, config.me,
-                    email_word_limit=config.email_word_limit,
-                    note_word_limit=config.note_word_limit, has_points=draft.has_points,
-                    has_fit=draft.has_fit,
-                    to_name=context["recipient_name"],
-                    to_email=draft.to_email, point_notes=draft.point_notes, others=draft.others,
-                )
+            lint = lint_message(
+                draft.action, draft.channel, subject, result.body, config.me,
+                email_word_limit=config.email_word_limit,
+                note_word_limit=config.note_word_limit, has_points=draft.has_points,
+                has_fit=draft.has_fit, to_name=context["recipient_name"],
+                to_email=draft.to_email, point_notes=draft.point_notes, others=draft.others,
             )  # fmt: skip
-            if draft.channel == "email":
-                draft.mailto = mailto(draft.to_email, draft.subject, draft.body)
+            link = mailto(draft.to_email, subject, result.body) if draft.channel == "email" else ""
+            out.append((subject, result.body, "", tuple(lint), link))
+        return out
 
 
 def wanted_drafts(
@@ -282,9 +304,11 @@ def wanted_drafts(
     config: Config,
     memory: Mapping[str, tuple[str, ...]],
     current: Mapping[str, tuple[str, str]],
+    spread: Spread[list[_Text]] = in_process,
 ) -> list[Wanted]:
     """Every draft the tracker calls for, rendered, linted and linked: the
-    applications' (in row order), then the feedback thank-yous.
+    applications' (in row order), then the feedback thank-yous.  ``spread`` runs
+    the rendering (:mod:`sheetsync.messages.spread`).
 
     A draft whose inputs (application row, recipients, templates, sender) are
     those it was last rendered from, and whose text is still what sheetsync
@@ -292,9 +316,10 @@ def wanted_drafts(
     """
     drafter = _Drafter(config, memory, current)
     drafter.companies = CompanyNames(text["company"].tolist() if "company" in text else [])
-    return _application_drafts(drafter, typed, text, result) + [
-        _thank_you(drafter, thanks_for) for thanks_for in thanks
-    ]
+    out = _application_drafts(drafter, typed, text, result)
+    out += [_thank_you(drafter, thanks_for) for thanks_for in thanks]
+    drafter.render_pending(spread)
+    return out
 
 
 def _application_drafts(
