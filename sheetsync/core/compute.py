@@ -195,11 +195,13 @@ def compute(
     plan.dashboard, notes = plan_dashboard(workbook.dashboard, overview)
     text = apps.text
     view = pd.DataFrame({"id": text["id"], "company": text["company"], "role": text["role"]})
-    bad = text.index[(active & result["problems"].ne("")).to_numpy()]
+    bad = (active & result["problems"].ne("")).to_numpy()
     problems = [
-        ProblemRow(APPLICATIONS, int(r), str(text.at[r, "id"]), str(text.at[r, "company"]),
-                   str(text.at[r, "role"]), str(result.at[r, "problems"]))
-        for r in bad
+        ProblemRow(APPLICATIONS, int(r), str(i), str(c), str(role), str(why))
+        for r, i, c, role, why in zip(
+            text.index[bad], text["id"][bad], text["company"][bad], text["role"][bad],
+            result["problems"][bad], strict=True,
+        )
     ]  # fmt: skip
     return Outcome(
         workbook,
@@ -507,17 +509,18 @@ def _feedback_thanks(
     wanted += [(n, due, FEEDBACK_CARD) for n, due in cards]
     if not wanted:
         return []
-    wanted_ids = {str(combined.at[n, "app_id"]).strip() for n, _, _ in wanted}
+    wanted_ids = {str(combined["app_id"].iat[n]).strip() for n, _, _ in wanted}
     needed = active & typed["id"].astype(str).isin(wanted_ids)  # to_dict of every row is dear
     records: list[dict[str, Any]] = typed[needed].to_dict("records")  # type: ignore[assignment]
     by_id = {str(r["id"]): r for r in records}
+    app_ids, feedback_ids = combined["app_id"].tolist(), combined["feedback_id"].tolist()
+    responses = combined["response"].tolist()
     out = []
     for n, due, action in wanted:
-        app = by_id.get(str(combined.at[n, "app_id"]).strip())
+        app = by_id.get(str(app_ids[n]).strip())
         if app is not None:
-            fb_key = str(combined.at[n, "feedback_id"]).strip() or f"fb-{app['id']}"
-            response = str(combined.at[n, "response"])
-            out.append(FeedbackThanks(dict(app), fb_key, due, response, action))
+            fb_key = str(feedback_ids[n]).strip() or f"fb-{app['id']}"
+            out.append(FeedbackThanks(dict(app), fb_key, due, str(responses[n]), action))
     return out
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sheetsync.agenda.items import AgendaItem
@@ -154,6 +155,7 @@ def new_feedback_rows(
     """
     seen = {a.strip() for a in existing_app_ids}
     taken = {f.strip() for f in existing_feedback_ids}
+    apps = apps[_may_need_a_row(apps, seen)]  # once created, a row is never made again
     ids = text_of(apps, "id")
     companies, roles = text_of(apps, "company"), text_of(apps, "role")
     empty = pd.Series([""] * len(apps), index=apps.index, dtype=object)
@@ -189,6 +191,19 @@ def new_feedback_rows(
             "requested_on": asked.isoformat(),
         })  # fmt: skip
     return rows
+
+
+def _may_need_a_row(apps: pd.DataFrame, seen: set[str]) -> np.ndarray:
+    """Rows with an id that has no Feedback row yet, and a feedback request date."""
+    asked = apps.get("feedback_requested_on")
+    if asked is None:
+        return np.zeros(len(apps), dtype=bool)
+    if asked.dtype.kind == "M":
+        dated = asked.notna()
+    else:
+        dated = asked.map(lambda v: not isinstance(v, str) or bool(v.strip())) & asked.notna()
+    ids = text_of(apps, "id").str.strip()
+    return (dated & ids.ne("") & ~ids.isin(seen)).to_numpy(dtype=bool)
 
 
 # --- computed columns -------------------------------------------------------
@@ -314,17 +329,19 @@ def open_items(
     frame: pd.DataFrame, computed: pd.DataFrame, today: date, rules: Rules, date_order: str
 ) -> list[tuple[AgendaItem, str]]:
     """(agenda item, what to do) for every open thank-you and action item."""
-    results = _evaluate(frame, today, rules, date_order)
     next_actions = aligned(computed, "next_action", frame).tolist()
+    # Only rows with something open are looked at again (each row is read on its own).
+    rows = [n for n, a in enumerate(next_actions) if a in (THANK_FOR_FEEDBACK, ACT_ON_FEEDBACK)]
+    if not rows:
+        return []
+    results = dict(zip(rows, _evaluate(frame.iloc[rows], today, rules, date_order), strict=True))
     keys = _row_keys(frame)
     # Lists, not .iloc[] per row: a cohort's tracker has thousands of feedback rows.
     company, role = text_of(frame, "company").tolist(), text_of(frame, "role").tolist()
     app_id, action_item = text_of(frame, "app_id").tolist(), text_of(frame, "action_item").tolist()
     out: list[tuple[AgendaItem, str]] = []
-    for n in range(len(frame)):
+    for n in rows:  # trust what was computed (and written) for each row
         result = results[n]
-        if next_actions[n] not in (THANK_FOR_FEEDBACK, ACT_ON_FEEDBACK):
-            continue  # trust what was computed (and written) for this row
         who = company[n].strip() or "the employer"
         received = result.received
         assert received is not None  # both actions need it
