@@ -7,6 +7,7 @@ import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Final
 
 from sheetsync.tracker.schema import DRAFT_COLUMNS
@@ -46,8 +47,12 @@ def stable_hash(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big")
 
 
+@lru_cache(maxsize=65536)  # a name or address is in many draft ids, sync after sync
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "contact"
+    return _NOT_SLUG.sub("-", text.lower()).strip("-") or "contact"
+
+
+_NOT_SLUG: Final = re.compile(r"[^a-z0-9]+")
 
 
 def make_draft_id(app_id: str, action: str, recipient: tuple[str, str], basis: str) -> str:

@@ -212,20 +212,20 @@ class _Drafter:
             for d in ids
         )
         channel = channel_for(action)
-        company, role = str(app.get("company", "")).strip(), str(app.get("role", ""))
+        app_id, company = str(app.get("id", "")).strip(), str(app.get("company", "")).strip()
+        role = str(app.get("role", "")).strip()
         others = self.companies.finder(company, role) if self.companies else None
         point_notes = self._point_notes(app, action, people)
+        has_points = _has_text(app.get("talking_points"))
+        has_fit = _has_text(app.get("fit")) or bool(self.config.me.strengths.strip())
         out = []
         for draft_id, person in zip(ids, people, strict=True):
             text = self.memory[draft_id][:2] if reuse else ("", "")
             out.append(
                 Wanted(
-                    draft_id, str(app.get("id", "")).strip(),
-                    str(app.get("company", "")).strip(), str(app.get("role", "")).strip(),
-                    action, channel, person[0], person[1], when, text[0], text[1],
-                    has_points=_has_text(app.get("talking_points")), point_notes=point_notes,
-                    has_fit=_has_text(app.get("fit")) or bool(self.config.me.strengths.strip()),
-                    others=others, inputs=inputs, reused=reuse,
+                    draft_id, app_id, company, role, action, channel, person[0], person[1], when,
+                    text[0], text[1], has_points=has_points, point_notes=point_notes,
+                    has_fit=has_fit, others=others, inputs=inputs, reused=reuse,
                 )
             )  # fmt: skip
         if not reuse:
@@ -340,8 +340,8 @@ def _application_drafts(
     actions = result["next_action"][selected].tolist()
     message_rows, note_rows = message[selected].tolist(), notes[selected].tolist()
     out: list[Wanted] = []
-    for i in range(len(rows)):
-        app = dict(zip(names, [column[i] for column in columns], strict=True))
+    for i, values in enumerate(zip(*columns, strict=True)):
+        app = dict(zip(names, values, strict=True))
         app_id = str(app["id"]).strip()
         todo: list[tuple[str, str, str]] = []
         if message_rows[i]:
