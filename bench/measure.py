@@ -177,9 +177,10 @@ def local_sync(kind: str, location: str, rows: int, case: str) -> None:
         best = took if best is None or took.wall < best.wall else best
     close()
     assert best is not None
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     emit(kind=f"{kind}_sync", case=case, rows=rows, repeat=repeat, wall=best.wall,
          cpu=best.cpu, drafts_added=outcome.drafts.added, cells=len(outcome.plan.changes),
-         appends=len(outcome.plan.appends))  # fmt: skip
+         appends=len(outcome.plan.appends), workers_rss_mib=round(workers, 1))  # fmt: skip
 
 
 def _best_of(repeat: int, fn: Callable[[], object]) -> Timed:

@@ -242,7 +242,10 @@ def default_notes(report: Report, *, xlsx_skipped: list[int], cron_rows: int, cr
         "shared 2-core machine vary by about 10% from run to run.",
         "Peak RSS is the measuring process's own (`ru_maxrss`): for a local sync, the process "
         "that ran that case (first or steady state), warm-up included; for whole-process runs, "
-        "the largest of the runs.",
+        "the largest of the runs.  A first sync with many drafts renders them in forked "
+        "worker processes (`sheetsync/messages/spread.py`): their CPU time is counted in the "
+        "sync's, and the largest worker's peak RSS is shown in its row (a forked worker "
+        "shares the parent's pages until it writes to them, so the two do not simply add).",
         f"*Whole process*: `python -m sheetsync sync --sheet DIR --today 2026-03-16 -q` on a "
         f"{cron_rows}-row CSV tracker, as cron runs it, start-up included, timed as a child "
         f"process next to `python -c \"import pandas\"`: median of {cron_runs} runs each, "
