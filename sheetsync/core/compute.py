@@ -177,7 +177,7 @@ def compute(
     current = _draft_texts(drafts_t)
     wanted = wanted_drafts(
         typed[active], effective[active], result[active], fb.thanks, config, memory, current,
-        spread,
+        spread, themes,
     )
     merged = merge(drafts_t, wanted, memory, config, before_obsolete)
     plan.changes += merged.changes

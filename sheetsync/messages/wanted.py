@@ -21,6 +21,7 @@ from sheetsync.config import Config
 from sheetsync.messages.spread import Spread, in_process
 
 if TYPE_CHECKING:
+    from sheetsync.feedback.themes import ThemeRules
     from sheetsync.messages.render import Renderer
 from sheetsync.messages.draft import (
     CONTEXT_COLUMNS,
@@ -172,8 +173,14 @@ class _Drafter:
         config: Config,
         memory: Mapping[str, tuple[str, ...]],
         current: Mapping[str, tuple[str, str]],
+        themes: ThemeRules | None = None,
     ) -> None:
         self.config, self.memory, self.current = config, memory, current
+        if themes is None:
+            from sheetsync.feedback.themes import load_themes
+
+            themes = load_themes(config.themes_file)
+        self.themes = themes
         self.signature = template_signature(config)
         self.companies: CompanyNames | None = None  # set by wanted_drafts
         self._renderer: Renderer | None = None  # made when a draft needs rendering
@@ -269,10 +276,11 @@ class _Drafter:
         ]
         themes = ""
         if response is not None:
-            from sheetsync.feedback.themes import load_themes
+            from sheetsync.feedback.themes import SEPARATOR
             from sheetsync.messages.context import themes_phrase
 
-            themes = themes_phrase(load_themes(config.themes_file).match(response))
+            label = self.themes.label(response)  # worked out for the Feedback tab already
+            themes = themes_phrase(label.split(SEPARATOR) if label else [])
         for context in contexts:
             context["ask_all"] = config.feedback_questions == "all"
             if response is not None:
@@ -305,16 +313,18 @@ def wanted_drafts(
     memory: Mapping[str, tuple[str, ...]],
     current: Mapping[str, tuple[str, str]],
     spread: Spread[list[_Text]] = in_process,
+    themes: ThemeRules | None = None,
 ) -> list[Wanted]:
     """Every draft the tracker calls for, rendered, linted and linked: the
     applications' (in row order), then the feedback thank-yous.  ``spread`` runs
-    the rendering (:mod:`sheetsync.messages.spread`).
+    the rendering (:mod:`sheetsync.messages.spread`); ``themes`` names the themes of
+    the feedback a thank-you answers (by default the config's rules).
 
     A draft whose inputs (application row, recipients, templates, sender) are
     those it was last rendered from, and whose text is still what sheetsync
     wrote, is not rendered again: that keeps a steady-state sync cheap.
     """
-    drafter = _Drafter(config, memory, current)
+    drafter = _Drafter(config, memory, current, themes)
     drafter.companies = CompanyNames(text["company"].tolist() if "company" in text else [])
     out = _application_drafts(drafter, typed, text, result)
     out += [_thank_you(drafter, thanks_for) for thanks_for in thanks]
