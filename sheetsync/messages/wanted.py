@@ -182,6 +182,7 @@ class _Drafter:
             themes = load_themes(config.themes_file)
         self.themes = themes
         self.signature = template_signature(config)
+        self.strengths = bool(config.me.strengths.strip())  # a fit for every row
         self.companies: CompanyNames | None = None  # set by wanted_drafts
         self._renderer: Renderer | None = None  # made when a draft needs rendering
         self.pending: list[_Message] = []  # messages to render
@@ -212,19 +213,20 @@ class _Drafter:
         ``thank_for_feedback`` thanks for.
         """
         inputs = fingerprint(self.signature, template, row_hash, people)
-        reuse = all(
-            len(self.memory.get(d, ())) == 3
-            and self.memory[d][2] == inputs
-            and self.current.get(d) == self.memory[d][:2]
-            for d in ids
-        )
+        memory, current = self.memory, self.current
+        reuse = True
+        for d in ids:
+            last = memory.get(d, ())
+            if len(last) != 3 or last[2] != inputs or current.get(d) != last[:2]:
+                reuse = False
+                break
         channel = channel_for(action)
         app_id, company = str(app.get("id", "")).strip(), str(app.get("company", "")).strip()
         role = str(app.get("role", "")).strip()
         others = self.companies.finder(company, role) if self.companies else None
         point_notes = self._point_notes(app, action, people)
         has_points = _has_text(app.get("talking_points"))
-        has_fit = _has_text(app.get("fit")) or bool(self.config.me.strengths.strip())
+        has_fit = self.strengths or _has_text(app.get("fit"))
         out = []
         for draft_id, person in zip(ids, people, strict=True):
             text = self.memory[draft_id][:2] if reuse else ("", "")
@@ -349,6 +351,7 @@ def _application_drafts(
     interviewed = result["interviewed"][selected].tolist()
     actions = result["next_action"][selected].tolist()
     message_rows, note_rows = message[selected].tolist(), notes[selected].tolist()
+    me = drafter.config.me.email.strip()
     out: list[Wanted] = []
     for i, values in enumerate(zip(*columns, strict=True)):
         app = dict(zip(names, values, strict=True))
@@ -360,7 +363,7 @@ def _application_drafts(
             todo.append(("thank_you_note", note_on[i], interview_key[i]))
         for action, when, since in todo:
             template = template_for(MESSAGE_ACTIONS[action], interviewed=bool(interviewed[i]))
-            people = recipients(app, action, drafter.config.me.email.strip())
+            people = recipients(app, action, me)
             emails = [p[1] for p in people if p[1]]
             # people sharing one address (team@...) still get a draft each
             keys = [(p[0], f"{p[0]} {p[1]}" if emails.count(p[1]) > 1 else p[1]) for p in people]
