@@ -33,6 +33,19 @@ def test_across_cores_forks_workers_and_keeps_the_order(four_cores: None) -> Non
     assert os.getpid() not in pids  # all done by workers (how they share it out may vary)
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is what across_cores uses")
+def test_a_worker_that_dies_leaves_the_work_to_the_parent(four_cores: None) -> None:
+    parent = os.getpid()
+
+    def dies_in_a_worker(start: int, stop: int) -> list[tuple[int, int]]:
+        if os.getpid() != parent:
+            os._exit(9)  # as the kernel's out-of-memory killer would end it
+        return _where(start, stop)
+
+    results = spread.across_cores(dies_in_a_worker, 2_000)
+    assert results == [(i, parent) for i in range(2_000)]
+
+
 def test_few_items_stay_in_process(four_cores: None) -> None:
     results = spread.across_cores(_where, spread.MIN_ITEMS - 1)
     assert {pid for _, pid in results} == {os.getpid()}

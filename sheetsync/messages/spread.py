@@ -14,6 +14,7 @@ sent to it: only the numbers of the items to do go out, and their results come b
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -32,6 +33,7 @@ MAX_WORKERS = 8
 Spread = Callable[[Callable[[int, int], list[T]], int], list[T]]
 
 _work: Callable[[int, int], list[Any]] | None = None  # what a forked worker runs
+log = logging.getLogger(__name__)
 
 
 def in_process(work: Callable[[int, int], list[T]], count: int) -> list[T]:
@@ -49,14 +51,20 @@ def across_cores(work: Callable[[int, int], list[T]], count: int) -> list[T]:
     if workers < 2:
         return in_process(work, count)
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     global _work
     _work = work
+    size = max(1, -(-count // (workers * TASKS_PER_WORKER)))
+    ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
     try:
-        size = max(1, -(-count // (workers * TASKS_PER_WORKER)))
-        ranges = [(start, min(start + size, count)) for start in range(0, count, size)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts: Sequence[list[T]] = pool.map(_run, ranges, chunksize=1)
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            parts: Sequence[list[T]] = list(pool.map(_run, ranges))
+    except BrokenProcessPool:  # a worker died (out of memory?): the slow way still works
+        log.warning("a render worker stopped; rendering the drafts in this process")
+        return in_process(work, count)
     finally:
         _work = None
     return [result for part in parts for result in part]
