@@ -7,9 +7,9 @@ import dataclasses
 import re
 
 import pytest
+from conftest import TODAY, counting_ids
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import TODAY, counting_ids
 
 from sheetsync import core
 from sheetsync.config import Config
@@ -246,7 +246,8 @@ def test_lint_flags_the_rest_and_not_the_near_misses() -> None:
 
 def _first_other(names: list[str], company: str, text: str) -> str | None:
     """What CompanyNames finds, as one regex of every name says it."""
-    kept = sorted({n.strip() for n in names if 3 <= len(n.strip()) <= 100}, key=lambda n: (-len(n), n))
+    kept = sorted({n.strip() for n in names if 3 <= len(n.strip()) <= 100},
+                  key=lambda n: (-len(n), n))  # fmt: skip
     if not kept:
         return None
     pattern = re.compile(rf"(?<![\w&])(?:{'|'.join(re.escape(n) for n in kept)})(?![\w&])")
