@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetsync.errors import FileSystemError, LockedError
+from sheetsync.tracker.cells import text_digest
 from sheetsync.tracker.plan import Plan
 from sheetsync.tracker.schema import ID_COLUMN
 from sheetsync.tracker.table import Workbook
@@ -63,7 +64,8 @@ CREATE TABLE IF NOT EXISTS rendered (
     draft_id TEXT PRIMARY KEY,
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
-    inputs TEXT NOT NULL DEFAULT ''  -- fingerprint of what the text was rendered from
+    inputs TEXT NOT NULL DEFAULT '',  -- fingerprint of what the text was rendered from
+    digest TEXT NOT NULL DEFAULT ''   -- text_digest(subject, body); a sync reads only this
 );
 -- The status a draft had when a push made it obsolete ('approved', 'draft'), so
 -- it comes back with it if its action returns.
@@ -231,6 +233,7 @@ class State:
         if self._db is None:
             self._db = sqlite3.connect(self.folder / "history.sqlite3")
             self._db.executescript(SCHEMA)
+            _add_digests(self._db)
         return self._db
 
     def close(self) -> None:
@@ -277,12 +280,13 @@ class State:
                              push_id))  # fmt: skip
 
     def remember_rendered(self, rendered: Sequence[tuple[str, str, str, str]]) -> None:
-        """Keep what sheetsync wrote as each draft's text, to tell user edits apart."""
+        """Keep what sheetsync wrote as each draft's text ``(draft_id, subject, body,
+        inputs)``, to tell user edits apart."""
         with self.db:
             self.db.executemany(
-                "INSERT OR REPLACE INTO rendered (draft_id, subject, body, inputs) "
-                "VALUES (?, ?, ?, ?)",
-                rendered,
+                "INSERT OR REPLACE INTO rendered (draft_id, subject, body, inputs, digest) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(*r, text_digest(r[1], r[2])) for r in rendered],
             )
 
     def remember_obsoleted(self, plan: Plan) -> None:
@@ -337,10 +341,11 @@ class State:
                     "INSERT OR REPLACE INTO theme_labels (rules, response, label) "
                     "VALUES (?, ?, ?)", [(rules, k, v) for k, v in labels.items()])
 
-    def rendered(self) -> dict[str, tuple[str, str, str]]:
-        """What sheetsync last wrote as each draft's subject and body, and from what."""
-        rows = self.db.execute("SELECT draft_id, subject, body, inputs FROM rendered")
-        return {d: (s, b, i) for d, s, b, i in rows}
+    def rendered(self) -> dict[str, tuple[str, str]]:
+        """What sheetsync last wrote as each draft's text (its ``text_digest``), and from
+        what: the texts stay in the file, out of memory."""
+        return dict((d, (t, i)) for d, t, i in  # noqa: C402 - rows of three, not pairs
+                    self.db.execute("SELECT draft_id, digest, inputs FROM rendered"))
 
     def pushes(self, limit: int = 20) -> list[PushRecord]:
         rows = self.db.execute(
@@ -423,3 +428,14 @@ def _calendar_key(country: str, subdivision: str | None) -> str:
     except OSError:
         stamp = ""
     return f"{country}/{subdivision or ''}@{stamp}"
+
+
+def _add_digests(db: sqlite3.Connection) -> None:
+    """Give the texts remembered by an older version their digest (once)."""
+    if any(row[1] == "digest" for row in db.execute("PRAGMA table_info(rendered)")):
+        return
+    with db:
+        db.execute("ALTER TABLE rendered ADD COLUMN digest TEXT NOT NULL DEFAULT ''")
+        rows = db.execute("SELECT draft_id, subject, body FROM rendered").fetchall()
+        db.executemany("UPDATE rendered SET digest = ? WHERE draft_id = ?",
+                       [(text_digest(s, b), d) for d, s, b in rows])  # fmt: skip

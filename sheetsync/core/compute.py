@@ -155,7 +155,7 @@ def compute(
 
     ``base`` is the snapshot taken at pull; user-owned cells are written back
     (sent drafts) only where they still hold what they held then.  ``memory``
-    is what sheetsync last wrote as each draft's text, and from what inputs;
+    is what sheetsync last wrote as each draft's text (its ``text_digest``) and from what inputs;
     ``before_obsolete`` the status each draft had when it was made obsolete.
     ``calendar`` is the business-day calendar (with the holiday years already
     known); ``themes`` the feedback theme rules (with the labels already known);

@@ -20,6 +20,7 @@ from sheetsync.config import Config
 from sheetsync.core.compute import IdFactory, Outcome, compute, random_id
 from sheetsync.errors import PartlyWritten, SheetsyncError
 from sheetsync.state import ROW_ADDED, State
+from sheetsync.tracker.cells import text_digest
 from sheetsync.tracker.plan import CellChange, Kind, Plan
 from sheetsync.tracker.schema import APPLICATIONS, DRAFTS
 from sheetsync.tracker.table import Table, Workbook
@@ -105,7 +106,8 @@ def _push(
     outcome = _compute(theirs, state, config, options.today, base=base, memory=memory,
                        new_id=options.new_id)  # fmt: skip
     # Only texts that differ from what is remembered need writing to the state DB.
-    fresh = [r for r in outcome.drafts.rendered if memory.get(r[0]) != r[1:]]
+    fresh = [r for r in outcome.drafts.rendered
+             if memory.get(r[0]) != (text_digest(r[1], r[2]), r[3])]  # fmt: skip
     if options.dry_run or not outcome.plan:
         if not options.dry_run:
             state.remember_rendered(fresh)

@@ -33,6 +33,7 @@ from sheetsync.messages.draft import (
     stable_hash,
     template_for,
 )
+from sheetsync.tracker.cells import text_digest
 from sheetsync.tracker.plan import iso_text, plain_dates
 from sheetsync.vocabulary import MESSAGE_ACTIONS, THANK_FOR_FEEDBACK, THANK_YOU_ACTIONS
 
@@ -216,8 +217,8 @@ class _Drafter:
         memory, current = self.memory, self.current
         reuse = True
         for d in ids:
-            last = memory.get(d, ())
-            if len(last) != 3 or last[2] != inputs or current.get(d) != last[:2]:
+            last, text = memory.get(d), current.get(d)
+            if last is None or last[1] != inputs or text is None or text_digest(*text) != last[0]:
                 reuse = False
                 break
         channel = channel_for(action)
@@ -229,7 +230,7 @@ class _Drafter:
         has_fit = self.strengths or _has_text(app.get("fit"))
         out = []
         for draft_id, person in zip(ids, people, strict=True):
-            text = self.memory[draft_id][:2] if reuse else ("", "")
+            text = current[draft_id] if reuse else ("", "")
             out.append(
                 Wanted(
                     draft_id, app_id, company, role, action, channel, person[0], person[1], when,

@@ -6,6 +6,7 @@ read one value at a time, where a message or a Feedback row needs it.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -60,3 +61,9 @@ def day_label(day: date, year: int) -> str:
     """``"Thu 12 Mar"`` (``"Thu 12 Mar 2027"`` when not in ``year``); locale-independent."""
     text = f"{WEEKDAYS[day.weekday()][:3]} {day.day} {MONTHS[day.month - 1][:3]}"
     return text if day.year == year else f"{text} {day.year}"
+
+
+def text_digest(subject: str, body: str) -> str:
+    """A short name for a draft's text: equal digests, equal texts (SHA-1 of both)."""
+    data = f"{subject}\x00{body}".encode("utf-8", "surrogatepass")
+    return hashlib.sha1(data).hexdigest()
