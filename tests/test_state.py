@@ -108,3 +108,24 @@ def test_holiday_years_are_built_once_and_then_read_from_the_state_folder(
     assert list(again.apps["due_on"]) == list(first.apps["due_on"])
     assert state.holiday_years("GB", None) == {}  # another calendar knows nothing yet
     state.close()
+
+
+def test_an_older_state_folder_gets_digests_of_the_texts_it_remembers(tmp_path: Path) -> None:
+    import sqlite3
+
+    from sheetsync.tracker.cells import text_digest
+
+    state = State.open("sheet", tmp_path)
+    folder = state.folder
+    db = sqlite3.connect(folder / "history.sqlite3")  # as an older version left it
+    db.execute("CREATE TABLE rendered (draft_id TEXT PRIMARY KEY, subject TEXT NOT NULL, "
+               "body TEXT NOT NULL, inputs TEXT NOT NULL DEFAULT '')")  # fmt: skip
+    db.execute("INSERT INTO rendered VALUES ('d1', 'Hi', 'Dear Ann,', 'abc')")
+    db.commit()
+    db.close()
+    assert State.open("sheet", tmp_path).rendered() == {"d1": (text_digest("Hi", "Dear Ann,"),
+                                                               "abc")}  # fmt: skip
+    again = State.open("sheet", tmp_path)
+    again.remember_rendered([("d2", "Re", "Hello Bo,", "def")])
+    assert again.rendered()["d2"] == (text_digest("Re", "Hello Bo,"), "def")
+    assert text_digest("Hi", "Dear Ann,") != text_digest("Hi", "Dear Ann,.")
