@@ -140,7 +140,11 @@ def encode_field(value: str) -> str:
 
 def encode_record(values: Sequence[str]) -> str:
     """One record's fields, minimally quoted and joined (no terminator)."""
-    return ",".join([encode_field(v) for v in values])
+    # encode_field, inlined: a call per cell costs as much as the tests
+    return ",".join([
+        '"' + v.replace('"', '""') + '"' if "," in v or '"' in v or "\n" in v or "\r" in v else v
+        for v in values
+    ])  # fmt: skip
 
 
 def split_raw(body: str) -> list[str]:
@@ -169,14 +173,15 @@ def edit_record(raw: str, expected: Sequence[str], edits: Mapping[int, str]) -> 
     not agree with it (malformed quoting), the record is left alone.
     """
     terminator = _terminator(raw)
-    body = raw[: len(raw) - len(terminator)]
-    if min(edits) >= len(expected):  # only new cells past the end: no need to re-split
-        tail = [""] * (max(edits) + 1 - len(expected))
+    body = raw[: len(raw) - len(terminator)] if terminator else raw
+    have = len(expected)
+    if min(edits) >= have:  # only new cells past the end: no need to re-split
+        tail = [""] * (max(edits) + 1 - have)
         for index, value in edits.items():
-            tail[index - len(expected)] = encode_field(value)
-        return body + ("," if expected else "") + ",".join(tail) + terminator
+            tail[index - have] = encode_field(value)
+        return body + ("," if have else "") + ",".join(tail) + terminator
     fields = split_raw(body)
-    if len(fields) != len(expected):
+    if len(fields) != have:
         return None
     width = max(len(fields), max(edits) + 1)
     fields.extend([""] * (width - len(fields)))
