@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from sheetsync.errors import LayoutError
@@ -56,16 +57,19 @@ def _parse(text: str, name: str, *, keep_raw: bool) -> CsvDoc:
     bom = text.startswith(BOM)
     if bom:
         text = text[1:]
-    lines = _split_lines(text)
-    reader = csv.reader(iter(lines), strict=False)
     raw: list[str] = []
+    if keep_raw:
+        lines = _split_lines(text)
+        reader = csv.reader(iter(lines), strict=False)
+    else:  # the lines a block at a time: a large file's lines are never all in memory
+        reader = csv.reader(chain.from_iterable(_line_blocks(text)), strict=False)
     try:
         if keep_raw:
             values = _records_with_raw(reader, lines, raw)
             final = raw[-1] if raw else ""
         else:  # one C-speed pass; only the last record's raw text is wanted, found after
             values = list(reader)
-            final = _final_record(lines, reader.line_num, values)
+            final = _final_record(text, values)
     except csv.Error as exc:
         raise LayoutError(
             f"{name}: cannot read line {reader.line_num}: {exc}",
@@ -110,8 +114,29 @@ def _records_with_raw(reader: Any, lines: list[str], raw: list[str]) -> list[lis
     return values
 
 
-def _final_record(lines: list[str], consumed: int, values: list[list[str]]) -> str:
-    """The raw text of the last record, which ends at line ``consumed``.
+def _line_blocks(text: str, size: int = 1 << 20) -> Iterator[list[str]]:
+    """``_split_lines(text)``, a block of about ``size`` characters at a time (each
+    block ends just after a \\n, so no line and no \\r\\n is cut in two)."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start + size)
+        stop = end if stop < 0 else stop + 1
+        yield _split_lines(text[start:stop])
+        start = stop
+
+
+def _last_lines(text: str, count: int, size: int = 4096) -> list[str]:
+    """The last ``count`` lines of ``text`` (all of them when it has fewer)."""
+    while size < len(text):
+        lines = _split_lines(text[-size:])
+        if len(lines) > count:  # the first may be cut: it is not among those returned
+            return lines[-count:]
+        size *= 8
+    return _split_lines(text)[-count:]
+
+
+def _final_record(text: str, values: list[list[str]]) -> str:
+    """The raw text of the last record, which ends the text.
 
     Inside quotes ``csv`` keeps every line break, so the record spans one line
     more than its cells hold breaks.  That is checked by reading those lines
@@ -120,10 +145,12 @@ def _final_record(lines: list[str], consumed: int, values: list[list[str]]) -> s
     if not values:
         return ""
     cells = ",".join(values[-1])
-    start = consumed - 1 - cells.count("\n") - cells.count("\r") + cells.count("\r\n")
-    if start >= 0 and list(csv.reader(iter(lines[start:consumed]))) == values[-1:]:
-        return "".join(lines[start:consumed])
-    reader = csv.reader(iter(lines), strict=False)  # pragma: no cover - a safety net
+    count = 1 + cells.count("\n") + cells.count("\r") - cells.count("\r\n")
+    lines = _last_lines(text, count)
+    if len(lines) == count and list(csv.reader(iter(lines))) == values[-1:]:
+        return "".join(lines)
+    lines = _split_lines(text)  # pragma: no cover - a safety net
+    reader = csv.reader(iter(lines), strict=False)
     start = end = 0
     for _ in reader:
         start, end = end, reader.line_num
