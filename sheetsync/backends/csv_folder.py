@@ -15,7 +15,7 @@ from sheetsync.backends import csvfile
 from sheetsync.backends.base import Backend, WriteReport
 from sheetsync.backends.edits import resolve_edits, touched_tabs
 from sheetsync.errors import FileFormatError, FileSystemError, UnreachableError
-from sheetsync.tracker.plan import Plan
+from sheetsync.tracker.plan import Kind, Plan
 from sheetsync.tracker.schema import APPLICATIONS, TABS
 from sheetsync.tracker.table import DashboardRead, Workbook
 
@@ -147,18 +147,12 @@ class CsvFolderBackend(Backend):
             appended = [list(edits.header_cells.values())]
         else:
             appended = []
-        record_edits: dict[int, dict[int, str]] = {
-            row + 1: {col: value for col, (value, _) in cols.items()}
-            for row, cols in edits.cells.items()
-        }
-        if edits.header_cells and doc.values:
-            record_edits.setdefault(0, {}).update(edits.header_cells)
         # Every record sheetsync writes is as wide as the header, so readers such as
         # csv.DictReader see "" (not None) in its trailing blank cells.
         width = max([len(doc.header), *(i + 1 for i in edits.header_cells)])
-        for record, cols in record_edits.items():
-            if record:
-                cols.update({i: "" for i in range(len(doc.values[record]), width) if i not in cols})
+        record_edits = _record_edits(doc.values, edits.cells, width)
+        if edits.header_cells and doc.values:
+            record_edits.setdefault(0, {}).update(edits.header_cells)
         appended += [row + [""] * (width - len(row)) for row in edits.appended]
         parts, refused = csvfile.render_parts(doc, record_edits, appended)
         dropped = [f"{tab} line {record + 1}: malformed quoting, left alone" for record in refused]
@@ -167,6 +161,21 @@ class CsvFolderBackend(Backend):
             handle.flush()
             os.fsync(handle.fileno())
         return edits.written, dropped + edits.dropped
+
+
+def _record_edits(values: list[list[str]], cells: dict[int, dict[int, tuple[str, Kind]]],
+                  width: int) -> dict[int, dict[int, str]]:  # fmt: skip
+    """The new text of each edited record's cells (record 0 is the header), with
+    ``""`` in every cell past the record's end up to ``width``."""
+    out: dict[int, dict[int, str]] = {}
+    for row, cols in cells.items():
+        record = row + 1
+        new = {col: value for col, (value, _) in cols.items()}
+        for i in range(len(values[record]), width):
+            if i not in new:
+                new[i] = ""
+        out[record] = new
+    return out
 
 
 def _check_separator(path: Path, header: list[str]) -> None:
