@@ -129,3 +129,28 @@ def test_an_older_state_folder_gets_digests_of_the_texts_it_remembers(tmp_path: 
     again.remember_rendered([("d2", "Re", "Hello Bo,", "def")])
     assert again.rendered()["d2"] == (text_digest("Re", "Hello Bo,"), "def")
     assert text_digest("Hi", "Dear Ann,") != text_digest("Hi", "Dear Ann,.")
+
+
+def test_a_lock_held_by_another_process_stops_a_run_until_that_process_dies(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    from sheetsync.errors import LockedError
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys\nfrom sheetsync.state import State\n"
+         f"with State.open('sheet', {str(tmp_path)!r}).lock():\n"
+         "    print('held', flush=True)\n    sys.stdin.read()\n"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(LockedError), State.open("sheet", tmp_path).lock():
+            pass
+    finally:
+        holder.kill()  # killed, not finished: the OS lets go of its lock
+        holder.wait()
+    with State.open("sheet", tmp_path).lock():
+        pass
