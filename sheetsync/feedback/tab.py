@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from sheetsync.agenda.items import AgendaItem
 from sheetsync.config import Rules
@@ -89,7 +90,10 @@ def text_of(frame: pd.DataFrame, column: str) -> pd.Series:
     """A column as text ("" for missing values, or for a column the tab lacks)."""
     if column not in frame.columns:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    return frame[column].map(lambda v: v if isinstance(v, str) else "").astype(object)
+    values = frame[column]
+    if infer_dtype(values, skipna=False) == "string":  # text already (a tab as read): no map
+        return values.astype(object)  # copy-on-write: a view until written
+    return values.map(lambda v: v if isinstance(v, str) else "").astype(object)
 
 
 def _as_dates(values: pd.Series, date_order: str) -> list[date | None]:

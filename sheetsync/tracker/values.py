@@ -164,6 +164,10 @@ _IN_FULL = ", write the year in full"
 _OR_CONFIG = ' (or set two_digit_years = "20xx" in sheetsync.toml)'
 
 
+#: Up to this many distinct texts, a format's pattern is first tried one text at a time.
+_FEW = 256
+
+
 def _ints(col: pd.Series) -> np.ndarray:
     return col.fillna("0").astype("int64").to_numpy(dtype=np.int64)
 
@@ -225,8 +229,10 @@ def _read_dates(
     def found(rx: re.Pattern[str], required: str) -> tuple[np.ndarray, pd.DataFrame]:
         """Unclaimed values matching ``rx``, and their groups (``required`` always fills)."""
         pending = np.flatnonzero(~claimed)
-        if not pending.size:
-            return pending, pd.DataFrame()
+        if pending.size <= _FEW:  # str.extract costs far more than a look at a few texts
+            search = re.compile(rx.pattern).search  # as str.extract reads the pattern
+            if not any(search(text) for text in low[pending]):
+                return pending[:0], pd.DataFrame()
         parts = pd.Series(low[pending], dtype=object).str.extract(rx.pattern, expand=True)
         hit = parts[required].notna().to_numpy(dtype=bool)
         return pending[hit], parts[hit]
