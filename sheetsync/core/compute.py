@@ -535,12 +535,17 @@ def _draft_texts(table: Table | None) -> dict[str, tuple[str, str]]:
 def _add_needed_columns(plan: Plan, workbook: Workbook) -> None:
     """Columns a change needs but the tab lacks (an `id` column, a write-back
     column) are appended on the right, like sheetsync's own columns."""
-    needed = dict.fromkeys((c.tab, c.column) for c in plan.changes)  # ordered, no repeats
+    needed: dict[str, dict[str, None]] = {}  # per tab, in order of first need, no repeats
+    for change in plan.changes:
+        needed.setdefault(change.tab, {})[change.column] = None
     for append in plan.appends:
-        needed.update(dict.fromkeys((append.tab, name) for name in append.values))
-    for tab_name, name in needed:
+        needed.setdefault(append.tab, {}).update(dict.fromkeys(append.values))
+    for tab_name, names in needed.items():
         table = workbook.get(tab_name)
-        if table is not None and name not in table.columns:
-            extra = plan.new_columns.setdefault(tab_name, [])
-            if name not in extra:
-                extra.append(name)
+        if table is None:
+            continue
+        for name in names:
+            if name not in table.columns:
+                extra = plan.new_columns.setdefault(tab_name, [])
+                if name not in extra:
+                    extra.append(name)
