@@ -196,16 +196,24 @@ def column_changes(
         same = same_days(old[differs].to_numpy(), new[differs].to_numpy())
         differs[np.flatnonzero(differs)[same]] = False
     positions = new.index.to_numpy()[differs]
-    values = new.to_numpy()[differs]
-    befores = current.to_numpy()[positions]
-    key_values = keys.to_numpy()[positions]
+    values = _items(new.to_numpy()[differs])
+    befores = _items(current.to_numpy()[positions])
+    key_values = _items(keys.to_numpy()[positions])
+    name = table.name
     out = [
-        CellChange(table.name, int(row), str(key), column, str(before), str(value), kind)
-        for row, key, before, value in zip(positions, key_values, befores, values, strict=True)
-    ]
+        CellChange(name, int(row), str(key), column, str(before), str(value), kind)
+        for row, key, before, value in zip(positions.tolist(), key_values, befores, values,
+                                           strict=True)
+    ]  # fmt: skip
     if kind == "int":
         out = [c for c in out if not same_value(c.old, c.new, kind)]
     return out
+
+
+def _items(values: np.ndarray) -> list[Any]:
+    """An array's items, each as the cell it came from: a list of text is walked far faster
+    than an object array (other kinds keep their numpy items, whose text differs)."""
+    return values.tolist() if values.dtype == object else list(values)
 
 
 def plain_dates(series: pd.Series) -> list[Any]:
