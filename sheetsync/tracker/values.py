@@ -1,14 +1,12 @@
 """Reading tracker cells (text) into typed values, a whole column at a time.
 
-Every reader returns the typed values *and* a Series of error text ("" when
-the cell is fine), indexed like its input.  Nothing is ever guessed: a cell
-that cannot be read with certainty becomes NaT/<NA> plus a short reason, and
-the caller decides what that means for the row.  Cells are only read, never
-rewritten: surrounding spaces are ignored for reading and kept in the sheet.
+Every reader returns the typed values *and* a Series of error text ("" when the cell is
+fine), indexed like its input.  Nothing is ever guessed: a cell that cannot be read with
+certainty becomes NaT/<NA> plus a short reason, and the caller decides what that means
+for the row.  Cells are only read, never rewritten (surrounding spaces are ignored).
 
-Columns repeat a handful of distinct values (dates, statuses), so each reader
-factorizes its column, parses only the distinct texts with vectorised string
-operations, and spreads the results back with one ``take``.
+Columns repeat a handful of distinct values (dates, statuses), so each reader parses
+only the distinct texts, vectorised, and spreads the results back with one ``take``.
 
 Dates
 -----
@@ -164,8 +162,11 @@ _IN_FULL = ", write the year in full"
 _OR_CONFIG = ' (or set two_digit_years = "20xx" in sheetsync.toml)'
 
 
-#: Up to this many distinct texts, a format's pattern is first tried one text at a time.
-_FEW = 256
+def _groups(rx: re.Pattern[str], texts: np.ndarray) -> pd.DataFrame | None:
+    """``rx``'s groups per text (as ``str.extract`` reads it), None when no text matches."""
+    if len(texts) <= 256 and not any(map(re.compile(rx.pattern).search, texts)):  # cheap
+        return None
+    return pd.Series(texts, dtype=object).str.extract(rx.pattern, expand=True)
 
 
 def _ints(col: pd.Series) -> np.ndarray:
@@ -229,11 +230,9 @@ def _read_dates(
     def found(rx: re.Pattern[str], required: str) -> tuple[np.ndarray, pd.DataFrame]:
         """Unclaimed values matching ``rx``, and their groups (``required`` always fills)."""
         pending = np.flatnonzero(~claimed)
-        if pending.size <= _FEW:  # str.extract costs far more than a look at a few texts
-            search = re.compile(rx.pattern).search  # as str.extract reads the pattern
-            if not any(search(text) for text in low[pending]):
-                return pending[:0], pd.DataFrame()
-        parts = pd.Series(low[pending], dtype=object).str.extract(rx.pattern, expand=True)
+        parts = _groups(rx, low[pending])
+        if parts is None:
+            return pending[:0], pd.DataFrame()
         hit = parts[required].notna().to_numpy(dtype=bool)
         return pending[hit], parts[hit]
 
