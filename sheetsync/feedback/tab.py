@@ -204,6 +204,8 @@ def _may_need_a_row(apps: pd.DataFrame, seen: set[str]) -> np.ndarray:
         return np.zeros(len(apps), dtype=bool)
     if asked.dtype.kind == "M":
         dated = asked.notna()
+    elif infer_dtype(asked, skipna=False) == "string":  # text, as the tab holds it
+        dated = asked.str.strip().ne("")
     else:
         dated = asked.map(lambda v: not isinstance(v, str) or bool(v.strip())) & asked.notna()
     ids = text_of(apps, "id").str.strip()
