@@ -60,11 +60,7 @@ class Table:
     def blank_rows(self) -> list[bool]:
         """True for rows with no text in any cell, or only placeholders ("-", "N/A",
         "mm/dd/yyyy" in a template's empty rows): they are left exactly alone."""
-        return [
-            not "".join(r).strip()  # one C-speed pass a row, for most rows
-            or all(not c.strip() or c.strip().lower() in BLANK_WORDS for c in r)
-            for r in self.rows
-        ]
+        return [_blank(r) for r in self.rows]
 
     def frame(self, columns: Iterable[str] | None = None) -> pd.DataFrame:
         """A DataFrame of text with canonical column names (missing columns are "")."""
@@ -83,6 +79,14 @@ class Table:
 
     def fingerprint(self, row: int, columns: Iterable[str]) -> tuple[str, ...]:
         return tuple(self.cell(row, c) for c in columns)
+
+
+def _blank(row: list[str]) -> bool:
+    for cell in row:  # a row with text usually has it in its first cell: stop there
+        text = cell.strip()
+        if text and text.lower() not in BLANK_WORDS:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
