@@ -16,7 +16,7 @@ does not use ``variant``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -230,10 +230,8 @@ class Renderer:
     def _load(self, filename: str) -> tuple[jinja2.Template, nodes.Template]:
         """The template and its syntax tree, parsed once for both (as the loader would)."""
         env = self.env
-        assert env.loader is not None
         try:
-            source, path, uptodate = env.loader.get_source(env, filename)
-            tree = env.parse(source, filename, path)
+            tree, path, uptodate = self._parse(filename)
             code = env.compile(tree, filename, path)
         except jinja2.TemplateNotFound as exc:
             where = " or ".join(str(d) for d in (self.user_dir, self.builtin_dir) if d)
@@ -244,10 +242,11 @@ class Renderer:
             raise TemplateProblem(f"cannot read template {filename}: {exc}") from exc
         return env.template_class.from_code(env, code, env.make_globals(None), uptodate), tree
 
-    def _parse(self, filename: str) -> nodes.Template:
+    def _parse(self, filename: str) -> tuple[nodes.Template, str | None, Callable[[], bool] | None]:
+        """The template's syntax tree, its file's path and the loader's up-to-date test."""
         assert self.env.loader is not None
-        source, path, _ = self.env.loader.get_source(self.env, filename)
-        return self.env.parse(source, filename, path)
+        source, path, uptodate = self.env.loader.get_source(self.env, filename)
+        return self.env.parse(source, filename, path), path, uptodate
 
     @staticmethod
     def _preferred(compiled: _Compiled, key: str) -> tuple[int, int]:
@@ -298,7 +297,7 @@ class Renderer:
         built-in one, it reads nothing but ``me`` and ``sign_off``."""
         if self._signature_reads is None:
             self._signature_reads = frozenset(
-                meta.find_undeclared_variables(self._parse(SIGNATURE)))  # fmt: skip
+                meta.find_undeclared_variables(self._parse(SIGNATURE)[0]))  # fmt: skip
         template = self.env.get_template(SIGNATURE)
         if not self._signature_reads <= {"me", "sign_off"}:
             return template.render(values)
