@@ -20,7 +20,6 @@ from sheetsync.config import Config
 from sheetsync.core.compute import IdFactory, Outcome, compute, random_id
 from sheetsync.errors import PartlyWritten, SheetsyncError
 from sheetsync.state import ROW_ADDED, State
-from sheetsync.tracker.cells import text_digest
 from sheetsync.tracker.plan import CellChange, Kind, Plan
 from sheetsync.tracker.schema import APPLICATIONS, DRAFTS
 from sheetsync.tracker.table import Table, Workbook
@@ -102,12 +101,10 @@ def _push(
 ) -> Outcome:
     theirs = backend.read()
     _log_mapping(theirs, config)
-    memory = state.rendered()
-    outcome = _compute(theirs, state, config, options.today, base=base, memory=memory,
-                       new_id=options.new_id)  # fmt: skip
-    # Only texts that differ from what is remembered need writing to the state DB.
-    fresh = [r for r in outcome.drafts.rendered
-             if memory.get(r[0]) != (text_digest(r[1], r[2]), r[3])]  # fmt: skip
+    outcome = _compute(theirs, state, config, options.today, base=base,
+                       memory=state.rendered(), new_id=options.new_id)  # fmt: skip
+    # Texts rendered (or re-rendered) this run; a reused one is remembered already.
+    fresh = outcome.drafts.rendered
     if options.dry_run or not outcome.plan:
         if not options.dry_run:
             state.remember_rendered(fresh)
