@@ -50,6 +50,17 @@ def test_headers_match_ignoring_case_spaces_and_punctuation() -> None:
     assert "role" not in columns  # "Role (title)" is no synonym: the user's own column
 
 
+def test_thank_yous_go_to_the_interviewers_under_an_interviewer_s_header(config: Config) -> None:
+    grid = [["Company", "Role", "Recruiter", "Recruiter Email", "Interview Date", "Interviewer(s)"],
+            ["Acme", "Analyst", "Ann Lee", "ann@acme.example", "2026-03-13",
+             "Bo Chan <bo@acme.example>; Cy Diaz <cy@acme.example>"]]  # fmt: skip
+    assert match_columns("Applications", grid[0], [])["interviewers"] == 5
+    outcome = _outcome(grid, config)
+    drafts = outcome.drafts.open_drafts
+    to = sorted(d["to_name"] for d in drafts if d["action"] == "thank_you_email")
+    assert to == ["Bo Chan", "Cy Diaz"]  # the interviewers, not the recruiter
+
+
 def test_the_better_ranked_synonym_claims_a_column_and_the_other_stays_the_users() -> None:
     header = ["Company", "Date", "Date Applied"]
     assert match_columns("Applications", header, [])["applied_on"] == 2
