@@ -18,6 +18,7 @@ import cProfile
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -162,28 +163,39 @@ def policy(rows: int) -> None:
 
 
 def local_sync(kind: str, location: str, rows: int, case: str) -> None:
-    """One case of a local sync, after a warm-up: ``first`` (the tracker as generated; runs
-    once) or ``steady`` (after the first; best of 2).  State lives in $SHEETSYNC_STATE_DIR,
-    shared by the two cases as by two cron runs."""
+    """One case of a local sync, after a warm-up, best of 2: ``first`` (the tracker as
+    generated; the first try runs on a copy, with state of its own) or ``steady`` (after
+    the first).  The floor is a best of 2 or 3 too: one noisy try must not decide a
+    ratio.  State lives in $SHEETSYNC_STATE_DIR, shared by the two cases as by two cron
+    runs."""
+    _warm_up(kind)
+    tries: list[tuple[Timed, dict[str, int]]] = []
+    if case == "first":
+        with tempfile.TemporaryDirectory(prefix="sheetsync-bench-try-", dir=Path(location).parent
+                                         ) as tmp:  # fmt: skip
+            copy = Path(tmp) / Path(location).name
+            (shutil.copytree if Path(location).is_dir() else shutil.copy2)(location, copy)
+            tries.append(_timed_sync(copy, case))
+    for _ in range(2 - len(tries)):
+        tries.append(_timed_sync(Path(location), case))
+    best, wrote = min(tries, key=lambda t: t[0].wall)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    emit(kind=f"{kind}_sync", case=case, rows=rows, repeat=len(tries), wall=best.wall,
+         cpu=best.cpu, workers_rss_mib=round(workers, 1), **wrote)  # fmt: skip
+
+
+def _timed_sync(location: Path, case: str) -> tuple[Timed, dict[str, int]]:
+    """One sync of the tracker at ``location``, timed; what it wrote."""
     from bench.tracker import new_id_factory
 
-    _warm_up(kind)
-    run, close = _open(Path(location), None, new_id_factory())
-    repeat = 1 if case == "first" else 2
-    best: Timed | None = None
-    wrote: dict[str, int] = {}
-    for _ in range(repeat):
-        with timer() as took:
-            outcome = run_once(run, case)
-        best = took if best is None or took.wall < best.wall else best
-        wrote = {"drafts_added": outcome.drafts.added, "cells": len(outcome.plan.changes),
-                 "appends": len(outcome.plan.appends)}  # fmt: skip
-        del outcome  # a sync process holds one outcome, never two: the peak is one sync's
+    run, close = _open(location, None, new_id_factory())
+    with timer() as took:
+        outcome = run_once(run, case)
+    wrote = {"drafts_added": outcome.drafts.added, "cells": len(outcome.plan.changes),
+             "appends": len(outcome.plan.appends)}  # fmt: skip
+    del outcome  # a sync process holds one outcome, never two: the peak is one sync's
     close()
-    assert best is not None
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    emit(kind=f"{kind}_sync", case=case, rows=rows, repeat=repeat, wall=best.wall,
-         cpu=best.cpu, workers_rss_mib=round(workers, 1), **wrote)  # fmt: skip
+    return took, wrote
 
 
 def _best_of(repeat: int, fn: Callable[[], object]) -> Timed:

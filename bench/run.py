@@ -202,9 +202,9 @@ def plan_steps(sizes: list[int], google_sizes: list[int], google: bool,
     cron_cost = (2 if quick else 5) + 3 * (QUICK_RUNS if quick else CRON_RUNS)
     steps = [("help", 0, 5.0), ("cron", CRON_ROWS, float(cron_cost)),
              ("policy", 0, 2.0 * len(sizes))]  # fmt: skip
-    steps += [("csv", n, 8 + n / 500) for n in sorted(sizes)]
+    steps += [("csv", n, 8 + n / 350) for n in sorted(sizes)]  # two first syncs
     steps += [("google", n, 4 + n / 90) for n in sorted(google_sizes)] if google else []
-    steps += [("xlsx", n, 8 + n / 200) for n in sorted(sizes) if n <= XLSX_MAX]
+    steps += [("xlsx", n, 8 + n / 150) for n in sorted(sizes) if n <= XLSX_MAX]
     return steps
 
 

@@ -98,12 +98,11 @@ def _sync_row(report: Report, kind: str, n: int, case: str, r: dict[str, Any] | 
     text = (f"{r['wall'] / floor['wall']:.1f}x floor ({r['cpu'] / floor['cpu']:.1f}x CPU)"
             if floor else "floor not measured")  # fmt: skip
     wrote = f"{r['drafts_added']:,} drafts, {r['cells']:,} cells, {r['appends']:,} rows added"
+    text += f"; best of {r['repeat']}"
     if case == "first":
         text += f"; {wrote}"
-    else:
-        text += f"; best of {r['repeat']}"
-        if r["drafts_added"] or r["cells"] or r["appends"]:
-            text += f"; NOT steady: {wrote}"
+    elif r["drafts_added"] or r["cells"] or r["appends"]:
+        text += f"; NOT steady: {wrote}"
     if r.get("workers_rss_mib"):  # drafts rendered across the cores (messages/spread.py)
         text += f"; render workers forked, the largest {r['workers_rss_mib']:,.0f} MiB RSS"
     report.rows.append(Row(what, f"{n:,}", text, r["wall"], r["cpu"], r["rss_mib"], kind))
