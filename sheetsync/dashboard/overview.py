@@ -7,11 +7,13 @@ Every number is defined here once; the Dashboard tab, ``Dashboard.csv`` and
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sheetsync.agenda.items import AgendaItem
@@ -93,9 +95,9 @@ def build_overview(
         due=_due(agenda, today),
         awaiting_approval=[
             Item(d["company"], d["role"], _label(d["action"]), _day(d.get("due_on", "")))
-            for d in sorted(awaiting, key=lambda d: (d.get("due_on") or "9", d["company"]))[
-                :MAX_ITEMS]
-        ],
+            for d in heapq.nsmallest(MAX_ITEMS, awaiting,
+                                     key=lambda d: (d.get("due_on") or "9", d["company"]))
+        ],  # fmt: skip
         approved=sum(1 for d in drafts if d.get("status", "").strip().lower() == "approved"),
         feedback_open=_feedback_open(feedback, date_order, act_on_feedback_days),
         themes=_themes(feedback),
@@ -135,17 +137,20 @@ def _weekly(apps: pd.DataFrame, today: dt.date) -> list[tuple[dt.date, int]]:
     """Applications by the week (Monday to Sunday) of ``applied_on``, this week last."""
     monday = today - dt.timedelta(days=today.weekday())
     starts = [monday - dt.timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS)]
-    applied = apps["applied_on"].dropna()
-    weeks = applied.dt.to_period("W-SUN").dt.start_time.dt.date
-    counts = Counter(weeks.tolist())
+    days = apps["applied_on"].dropna().to_numpy().astype("datetime64[D]")
+    # Each date's Monday, in numpy: 1970-01-01, day 0, was a Thursday (weekday 3).
+    mondays = days - ((days.astype("int64") + 3) % 7).astype("timedelta64[D]")
+    recent = mondays[mondays >= np.datetime64(starts[0], "D")]
+    counts = Counter(recent.tolist())  # datetime.date keys
     return [(start, counts.get(start, 0)) for start in starts]
 
 
 def _due(agenda: Sequence[AgendaItem], today: dt.date) -> list[Item]:
     """The first ``MAX_ITEMS`` actions due within a week (or overdue), soonest first."""
     until = today + dt.timedelta(days=DUE_WITHIN_DAYS)
-    picked = sorted((i for i in agenda if i.due_on <= until), key=lambda i: i.due_on)
-    return [Item(i.company, i.role, _label(i.action), i.due_on) for i in picked[:MAX_ITEMS]]
+    picked = heapq.nsmallest(MAX_ITEMS, (i for i in agenda if i.due_on <= until),
+                             key=lambda i: i.due_on)  # fmt: skip
+    return [Item(i.company, i.role, _label(i.action), i.due_on) for i in picked]
 
 
 def _feedback_open(feedback: pd.DataFrame, date_order: str, act_days: int) -> list[Item]:

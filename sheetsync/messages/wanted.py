@@ -134,7 +134,7 @@ def _has_text(value: Any) -> bool:
 
 def _compact(dates: pd.Series) -> pd.Series:
     """datetime64 -> 'YYYYMMDD' text (as in draft ids), NaT -> ''."""
-    return dates.dt.strftime("%Y%m%d").where(dates.notna(), "").astype(object)
+    return iso_text(dates).str.replace("-", "", regex=False)
 
 
 def _columns(frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
@@ -345,10 +345,10 @@ def _application_drafts(
     names, columns = _columns(typed.loc[rows, [c for c in CONTEXT_COLUMNS if c in typed]])
     # A draft's inputs include its row's cells as typed: hashed in one go.
     hashes = pd.util.hash_pandas_object(text.loc[rows], index=False).tolist()
-    due = iso_text(result["due_on"])[selected].tolist()
-    basis = _compact(result["basis"])[selected].tolist()
-    note_on = iso_text(result["note_due"])[selected].tolist() if "note_due" in result else None
-    interview_key = _compact(typed["interview_on"])[selected].tolist()
+    due = iso_text(result["due_on"][selected]).tolist()
+    basis = _compact(result["basis"][selected]).tolist()
+    note_on = iso_text(result["note_due"][selected]).tolist() if "note_due" in result else None
+    interview_key = _compact(typed["interview_on"][selected]).tolist()
     interviewed = result["interviewed"][selected].tolist()
     actions = result["next_action"][selected].tolist()
     message_rows, note_rows = message[selected].tolist(), notes[selected].tolist()

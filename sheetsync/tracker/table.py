@@ -27,6 +27,7 @@ class Table:
     #: sheetsync column -> the user's header for it (``[columns]`` in the config)
     aliases: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     _columns: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    _shortest: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def columns(self) -> dict[str, int]:
@@ -42,11 +43,18 @@ class Table:
         values = self.rows[row]
         return values[index] if index < len(values) else ""
 
+    @property
+    def shortest(self) -> int:
+        """The length of the shortest row (0 for none); rows are not changed once read."""
+        if self._shortest is None:
+            self._shortest = min(map(len, self.rows), default=0)
+        return self._shortest
+
     def column(self, column: str) -> list[str]:
         index = self.columns.get(column)
         if index is None:
             return [""] * len(self.rows)
-        if self.rows and min(map(len, self.rows)) > index:  # no short row: C-speed path
+        if self.shortest > index:  # no short row: C-speed path
             return list(map(itemgetter(index), self.rows))
         return [r[index] if index < len(r) else "" for r in self.rows]
 
@@ -68,7 +76,7 @@ class Table:
         index = self.columns
         found = sorted({index[c] for c in wanted if c in index})
         data: dict[str, list[str]]
-        if len(found) > 1 and self.rows and min(map(len, self.rows)) > found[-1]:
+        if len(found) > 1 and self.shortest > found[-1]:
             # no short row: every column in one C-speed pass over the rows
             picked = zip(*map(itemgetter(*found), self.rows), strict=True)
             by_index = dict(zip(found, map(list, picked), strict=True))
