@@ -27,7 +27,7 @@ class Table:
     #: sheetsync column -> the user's header for it (``[columns]`` in the config)
     aliases: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     _columns: dict[str, int] | None = field(default=None, repr=False, compare=False)
-    _shortest: int | None = field(default=None, repr=False, compare=False)
+    _shortest: int | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def columns(self) -> dict[str, int]:
