@@ -257,7 +257,8 @@ def _first_other(names: list[str], company: str, text: str) -> str | None:
 
 
 _WORDS = st.sampled_from(["Acme", "Acme Health", "Bolt", "Bolt & Co", "AT&T", "Crane", "the",
-                          "Co", "Health", "Bo", "é", "Éa", "(Acme)", "-Bolt", "x"])  # fmt: skip
+                          "Co", "Health", "Bo", "é", "Éa", "(Acme)", "-Bolt", "x", "&Co",
+                          "Acme-Health", "Acme.", "((Bo"])  # fmt: skip
 
 
 @settings(max_examples=300, deadline=None)
