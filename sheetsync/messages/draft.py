@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
+from sheetsync.tracker.cells import text_digest
 from sheetsync.tracker.schema import DRAFT_COLUMNS
 from sheetsync.vocabulary import NOTE_ACTIONS
 
@@ -53,6 +54,12 @@ def slug(text: str) -> str:
 
 
 _NOT_SLUG: Final = re.compile(r"[^a-z0-9]+")
+
+
+def wrote_last(last: tuple[str, ...] | None, text: tuple[str, str]) -> bool:
+    """Whether ``text`` (subject, body) is what sheetsync last wrote as a draft's, ``last``
+    being what the state remembers of it: ``(text_digest, inputs)``, None for nothing."""
+    return last is not None and last[0] == text_digest(*text)
 
 
 def make_draft_id(app_id: str, action: str, recipient: tuple[str, str], basis: str) -> str:

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sheetsync.config import Config
-from sheetsync.messages.draft import Wanted, mailto
-from sheetsync.tracker.cells import text_digest
+from sheetsync.messages.draft import Wanted, mailto, wrote_last
 from sheetsync.tracker.plan import CellChange, Kind, RowAppend
 from sheetsync.tracker.schema import DRAFT_COLUMNS, DRAFTS
 from sheetsync.tracker.table import Table
@@ -124,7 +123,8 @@ def _merge_one(
     current = (tab.cells["subject"][row], tab.cells["body"][row])
     fresh = (want.subject, want.body)
     if not want.error:
-        if current != fresh and (current == ("", "") or _wrote(memory, want.draft_id, current)):
+        last = memory.get(want.draft_id)
+        if current != fresh and (current == ("", "") or wrote_last(last, current)):
             current = fresh  # still what sheetsync wrote (or cleared): re-rendered
         if current == fresh and not want.reused:  # a reused text is remembered already
             out.rendered.append((want.draft_id, *fresh, want.inputs))
@@ -132,13 +132,6 @@ def _merge_one(
     known = (*LIVE_DRAFT_STATUSES, OBSOLETE)
     odd = "" if status in known else tab.cells["status"][row]
     return values, _Meta(row, want.reused and status in LIVE_DRAFT_STATUSES, odd)
-
-
-def _wrote(memory: Mapping[str, tuple[str, ...]], draft_id: str, text: tuple[str, str]) -> bool:
-    """Whether ``text`` is what sheetsync last wrote as the draft's (``memory`` holds
-    each draft's ``(text_digest, inputs)``)."""
-    last = memory.get(draft_id)
-    return last is not None and last[0] == text_digest(*text)
 
 
 def _lint(

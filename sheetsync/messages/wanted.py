@@ -32,8 +32,8 @@ from sheetsync.messages.draft import (
     make_draft_id,
     stable_hash,
     template_for,
+    wrote_last,
 )
-from sheetsync.tracker.cells import text_digest
 from sheetsync.tracker.plan import iso_text, plain_dates
 from sheetsync.vocabulary import MESSAGE_ACTIONS, THANK_FOR_FEEDBACK, THANK_YOU_ACTIONS
 
@@ -218,7 +218,7 @@ class _Drafter:
         reuse = True
         for d in ids:
             last, text = memory.get(d), current.get(d)
-            if last is None or last[1] != inputs or text is None or text_digest(*text) != last[0]:
+            if last is None or last[1] != inputs or text is None or not wrote_last(last, text):
                 reuse = False
                 break
         channel = channel_for(action)
